@@ -1,0 +1,173 @@
+"""The catalog's building blocks: operations, paging styles and job kinds.
+
+An :class:`Operation` knows everything about one vendor API that does not need I/O: its
+parameters and how they are checked and serialized, its method and path, how it pages and where
+its items are. A :class:`JobKind` knows how to read one job's state. Hooks, operators, sensors
+and triggers are thin layers over these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from airflow_provider_mediajobs.catalog.params import Param, invalid
+
+Check = Callable[[Mapping[str, Any]], None]
+"""A cross-parameter rule: gets the normalized arguments, raises a validation error."""
+
+
+@dataclass(frozen=True)
+class Service:
+    """A vendor product and API version.
+
+    :param vendor: ``alibaba`` or ``tencent``.
+    :param product: ``ice``, ``mts``, ``imm`` or ``ci``.
+    :param version: the API version (Alibaba only).
+    """
+
+    vendor: Literal["alibaba", "tencent"]
+    product: str
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class Paging:
+    """How an operation pages.
+
+    :param style: ``token`` (NextToken) or ``page`` (PageNo / PageSize).
+    :param items: response key of the list of items.
+    :param token_param: request parameter carrying the token (``token`` style).
+    :param token_key: response key of the next token (``token`` style).
+    :param page_param: request parameter of the page number (``page`` style).
+    :param size_param: request parameter of the page size.
+    :param total_key: response key of the total count (``page`` style).
+    """
+
+    style: Literal["token", "page"]
+    items: str
+    token_param: str = "NextToken"
+    token_key: str = "NextToken"
+    page_param: str = "PageNo"
+    size_param: str = "PageSize"
+    total_key: str = "TotalCount"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One vendor API.
+
+    :param name: the vendor's action name (``ListSmartJobs``) or a path name (``ListJobs``).
+    :param service: product and version.
+    :param method: HTTP method the official SDK uses.
+    :param params: documented parameters.
+    :param path: URL path; ``{name}`` placeholders are filled from path parameters.
+    :param paging: how it pages, if it lists.
+    :param checks: cross-parameter rules.
+    :param idempotent: whether repeating it is harmless (a submission is not: a retry after an
+        ambiguous failure could create a second job).
+    """
+
+    name: str
+    service: Service
+    method: Literal["GET", "POST", "PUT"]
+    params: tuple[Param, ...] = ()
+    path: str = "/"
+    paging: Paging | None = None
+    checks: tuple[Check, ...] = ()
+    idempotent: bool = True
+    path_params: tuple[str, ...] = ()
+
+    def param(self, arg: str) -> Param:
+        """Return the parameter whose Python name is ``arg``."""
+        for param in self.params:
+            if param.arg == arg:
+                return param
+        raise KeyError(arg)
+
+    @property
+    def args(self) -> tuple[str, ...]:
+        """The Python names of the parameters, in catalog order."""
+        return tuple(p.arg for p in self.params)
+
+    def bind(self, arguments: Mapping[str, Any]) -> dict[str, str]:
+        """Check ``arguments`` and serialize them to wire parameters.
+
+        ``None`` means "not given". Unknown names are refused, so a typo in a DAG fails loudly
+        instead of silently dropping a filter.
+
+        :param arguments: Python names to values.
+        :return: vendor names to wire strings.
+        :raises MediaJobsValidationError: naming the argument and what is allowed.
+        """
+        unknown = sorted(set(arguments) - set(self.args))
+        if unknown:
+            raise invalid(unknown[0], f"one of the arguments of {self.name}: {', '.join(self.args)}", "unknown")
+        wire: dict[str, str] = {}
+        normalized: dict[str, Any] = {}
+        for param in self.params:
+            value = arguments.get(param.arg)
+            if value is None:
+                if param.required:
+                    raise invalid(param.arg, f"given: {self.name} requires it", None)
+                continue
+            normalized[param.arg] = param.normalize(value)
+            wire[param.wire] = param.serialize(value)
+        for check in self.checks:
+            check(normalized)
+        return wire
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """How to read one kind of job's state.
+
+    :param name: a short name used in logs and events (``mts_iproduction``).
+    :param get: the operation that fetches one job.
+    :param id_args: the Python arguments of ``get`` that identify the job.
+    :param state: path to the state inside one job.
+    :param success: states that end the wait successfully.
+    :param failure: states that end the wait with an error.
+    :param pending: states that keep the wait going.
+    :param error_code: path to the failure code inside one job.
+    :param error_message: path to the failure message inside one job.
+    :param output: returns the output object's URI (``oss://b/o``, ``cos://b/o``) or None.
+    :param job_id_arg: the argument that is the job's own id (the one batched, for Tencent).
+    """
+
+    name: str
+    get: Operation
+    id_args: tuple[str, ...]
+    state: Sequence[str]
+    success: frozenset[str]
+    failure: frozenset[str]
+    pending: frozenset[str]
+    error_code: Sequence[str] = ("ErrorCode",)
+    error_message: Sequence[str] = ("ErrorMessage",)
+    output: Callable[[Mapping[str, Any]], str | None] = field(default=lambda job: None)
+    job_id_arg: str = "job_id"
+    extract: Callable[[Mapping[str, Any], str], Mapping[str, Any] | None] = field(
+        default=lambda response, job_id: response
+    )
+    """Pick the job out of a ``get`` response; None when the response says it does not exist."""
+
+    def classify(self, job: Mapping[str, Any]) -> Literal["success", "failure", "pending", "unknown"]:
+        """Say which group the job's current state belongs to."""
+        state = dig(job, self.state)
+        if state in self.success:
+            return "success"
+        if state in self.failure:
+            return "failure"
+        if state in self.pending:
+            return "pending"
+        return "unknown"
+
+
+def dig(data: Any, path: Sequence[str]) -> Any:
+    """Follow ``path`` through nested mappings; None where any step is missing."""
+    for key in path:
+        if not isinstance(data, Mapping):
+            return None
+        data = data.get(key)
+    return data

@@ -1,0 +1,297 @@
+"""Parameter types of the catalog: each checks a Python value and turns it into the wire string.
+
+A check names the Python argument (``page_size``), not the vendor's name (``PageSize``), and says
+what is allowed, so a DAG author sees ``page_size must be an integer from 1 to 100, got 500``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
+
+# Control characters (newlines included) never belong in an id or a filter value: they would
+# break a header, a log line or an XML body long after the DAG author could see why.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def invalid(arg: str, allowed: str, value: Any) -> MediaJobsValidationError:
+    """Build the one error shape every check uses."""
+    shown = repr(value)
+    if len(shown) > 80:
+        shown = shown[:77] + "..."
+    return MediaJobsValidationError(f"{arg} must be {allowed}, got {shown}")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One documented parameter of a vendor API.
+
+    :param arg: the snake_case Python name.
+    :param wire: the vendor's name on the wire.
+    :param required: whether the vendor requires it.
+    """
+
+    arg: str
+    wire: str
+    required: bool = False
+
+    def serialize(self, value: Any) -> str:
+        """Check ``value`` and return the string sent on the wire."""
+        raise NotImplementedError
+
+    def normalize(self, value: Any) -> Any:
+        """Check ``value`` and return it in the form cross-parameter checks compare."""
+        return self.serialize(value)
+
+
+@dataclass(frozen=True)
+class Str(Param):
+    """Free text or an id.
+
+    :param max_len: longest accepted value.
+    :param forbid: characters refused (e.g. ``/,`` for ids that go into a URL path).
+    :param pattern: a regular expression the whole value must match.
+    :param hint: what ``pattern`` means, for the error.
+    """
+
+    max_len: int = 1024
+    forbid: str = ""
+    pattern: str | None = None
+    hint: str = ""
+
+    def serialize(self, value: Any) -> str:
+        if not isinstance(value, str):
+            raise invalid(self.arg, "a string", value)
+        if not value.strip():
+            raise invalid(self.arg, "a non-empty string", value)
+        if value != value.strip() or _CONTROL.search(value):
+            raise invalid(self.arg, "free of surrounding spaces and control characters", value)
+        if len(value) > self.max_len:
+            raise invalid(self.arg, f"at most {self.max_len} characters long", value)
+        bad = sorted({c for c in value if c in self.forbid})
+        if bad or (".." in value and "/" in self.forbid):
+            raise invalid(self.arg, f"free of {' '.join(repr(c) for c in self.forbid)} and '..'", value)
+        if self.pattern and not re.fullmatch(self.pattern, value):
+            raise invalid(self.arg, self.hint or f"matching {self.pattern}", value)
+        return value
+
+
+# The shape vendors give job ids: letters, digits, '-', '_', '.'. Used for every id that goes
+# into a URL path or a batch (Tencent) and as a first line of defence for the others.
+ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}"
+
+
+def job_id(arg: str, wire: str, required: bool = True) -> Str:
+    """An id parameter: letters, digits, ``-``, ``_``, ``.``; at most 128 characters."""
+    return Str(arg, wire, required, max_len=128, pattern=ID_PATTERN,
+               hint="an id of letters, digits, '-', '_' or '.' (at most 128 characters)")
+
+
+@dataclass(frozen=True)
+class Int(Param):
+    """An integer within ``[low, high]``."""
+
+    low: int = 0
+    high: int | None = None
+
+    def normalize(self, value: Any) -> int:
+        # bool is an int in Python; page_size=True is a bug, not 1.
+        if isinstance(value, str) and re.fullmatch(r"\d{1,9}", value.strip()):
+            value = int(value)  # rendered templates arrive as strings
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise invalid(self.arg, self._allowed(), value)
+        if value < self.low or (self.high is not None and value > self.high):
+            raise invalid(self.arg, self._allowed(), value)
+        return value
+
+    def _allowed(self) -> str:
+        if self.high is None:
+            return f"an integer >= {self.low}"
+        return f"an integer from {self.low} to {self.high}"
+
+    def serialize(self, value: Any) -> str:
+        return str(self.normalize(value))
+
+
+@dataclass(frozen=True)
+class Bool(Param):
+    """A boolean, sent as ``True`` / ``False`` as the Alibaba SDKs do."""
+
+    def normalize(self, value: Any) -> bool:
+        if isinstance(value, str) and value.strip().lower() in {"true", "false"}:
+            return value.strip().lower() == "true"
+        if not isinstance(value, bool):
+            raise invalid(self.arg, "True or False", value)
+        return value
+
+    def serialize(self, value: Any) -> str:
+        return "True" if self.normalize(value) else "False"
+
+
+@dataclass(frozen=True)
+class Enum(Param):
+    """One of a fixed set of values."""
+
+    values: tuple[str, ...] = ()
+
+    def serialize(self, value: Any) -> str:
+        if not isinstance(value, str) or value not in self.values:
+            raise invalid(self.arg, f"one of {', '.join(self.values)}", value)
+        return value
+
+
+def _as_list(arg: str, value: Any) -> list[Any]:
+    if isinstance(value, str):
+        items: list[Any] = [v.strip() for v in value.split(",")] if value.strip() else []
+    elif isinstance(value, Iterable) and not isinstance(value, Mapping | bytes):
+        items = list(value)
+    else:
+        raise invalid(arg, "a list or a comma-separated string", value)
+    if not items:
+        raise invalid(arg, "a non-empty list", value)
+    return items
+
+
+@dataclass(frozen=True)
+class EnumList(Param):
+    """Several values of a fixed set, as a list or a comma-separated string.
+
+    :param json_array: send as a compact JSON array (Alibaba) instead of comma-joined (Tencent).
+    """
+
+    values: tuple[str, ...] = ()
+    json_array: bool = False
+
+    def normalize(self, value: Any) -> list[str]:
+        items = _as_list(self.arg, value)
+        bad = [v for v in items if not isinstance(v, str) or v not in self.values]
+        if bad:
+            raise invalid(self.arg, f"a subset of {', '.join(self.values)}", bad)
+        return list(dict.fromkeys(items))
+
+    def serialize(self, value: Any) -> str:
+        items = self.normalize(value)
+        return compact_json(items) if self.json_array else ",".join(items)
+
+
+@dataclass(frozen=True)
+class StrList(Param):
+    """Several free strings sent as a compact JSON array."""
+
+    max_items: int = 100
+
+    def serialize(self, value: Any) -> str:
+        items = _as_list(self.arg, value)
+        if len(items) > self.max_items:
+            raise invalid(self.arg, f"a list of at most {self.max_items} items", value)
+        checker = Str(self.arg, self.wire, max_len=256)
+        return compact_json([checker.serialize(v) for v in items])
+
+
+def compact_json(value: Any) -> str:
+    """Serialize as the Alibaba SDKs do: no spaces, non-ASCII kept as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class Json(Param):
+    """A JSON object (or array) given as a dict/list or as a string that must parse.
+
+    :param kind: ``dict`` or ``list``: what the parsed value must be.
+    """
+
+    kind: type = dict
+    max_len: int = 65536
+
+    def serialize(self, value: Any) -> str:
+        name = "object" if self.kind is dict else "array"
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except json.JSONDecodeError as err:
+                raise invalid(self.arg, f"a JSON {name} (it does not parse: {err.msg})", value) from None
+        if not isinstance(value, self.kind):
+            raise invalid(self.arg, f"a JSON {name}", value)
+        try:
+            text = compact_json(value)
+        except (TypeError, ValueError):
+            raise invalid(self.arg, f"a JSON-serializable {name}", value) from None
+        if len(text) > self.max_len:
+            raise invalid(self.arg, f"at most {self.max_len} characters of JSON", f"{len(text)} characters")
+        return text
+
+
+def parse_time(arg: str, value: Any, fmt: str, example: str) -> datetime:
+    """Accept an aware datetime or a string in the vendor's format ``fmt``; return it aware."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise invalid(arg, "a timezone-aware datetime (naive datetimes are ambiguous)", value)
+        return value
+    if isinstance(value, str):
+        try:
+            parsed = datetime.strptime(value, fmt)
+        except ValueError:
+            parsed = None
+        if parsed is not None:
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    raise invalid(arg, f"an aware datetime or a string like {example}", value)
+
+
+@dataclass(frozen=True)
+class Time(Param):
+    """A point in time, sent in the vendor's format.
+
+    :param fmt: ``strptime``/``strftime`` format of the wire value.
+    :param example: an example of the wire value, for errors.
+    :param utc: convert to UTC before formatting (Alibaba wants ``...Z``).
+    """
+
+    fmt: str = "%Y-%m-%dT%H:%M:%SZ"
+    example: str = "2024-01-01T00:00:00Z"
+    utc: bool = True
+
+    def normalize(self, value: Any) -> datetime:
+        return parse_time(self.arg, value, self.fmt, self.example)
+
+    def serialize(self, value: Any) -> str:
+        when = self.normalize(value)
+        return when.astimezone(UTC).strftime(self.fmt) if self.utc else when.strftime(self.fmt)
+
+
+@dataclass(frozen=True)
+class TimeRange(Param):
+    """IMM's ``{"Start": ..., "End": ...}``, given as such a dict or a ``(start, end)`` pair."""
+
+    _time: Time = field(default_factory=lambda: Time("", ""))
+
+    def serialize(self, value: Any) -> str:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise invalid(self.arg, 'a {"Start": ..., "End": ...} object', value) from None
+        if isinstance(value, Mapping):
+            if set(value) - {"Start", "End"} or not value:
+                raise invalid(self.arg, 'an object with the keys "Start" and "End"', value)
+            start, end = value.get("Start"), value.get("End")
+        elif isinstance(value, list | tuple) and len(value) == 2:
+            start, end = value
+        else:
+            raise invalid(self.arg, 'a {"Start": ..., "End": ...} object or a (start, end) pair', value)
+        out: dict[str, str] = {}
+        times: list[datetime] = []
+        for key, part in (("Start", start), ("End", end)):
+            if part is None:
+                continue
+            when = parse_time(f"{self.arg}[{key!r}]", part, "%Y-%m-%dT%H:%M:%SZ", "2024-01-01T00:00:00Z")
+            times.append(when)
+            out[key] = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if len(times) == 2 and times[0] > times[1]:
+            raise invalid(self.arg, "a range whose Start is not after its End", value)
+        return compact_json(out)

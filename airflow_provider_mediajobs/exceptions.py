@@ -1,0 +1,118 @@
+"""Typed errors shared by both vendors, the sync and the async paths.
+
+Every error raised for a vendor answer carries the HTTP status, the vendor's ``Code``, ``Message``
+and ``RequestId`` so that a failed task log has what a support ticket needs. None of them ever
+carries a credential: messages are built from the response, never from the request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow.sdk.exceptions import AirflowException
+
+
+class MediaJobsError(AirflowException):
+    """Base class of every error this provider raises.
+
+    :param message: human readable summary.
+    :param status: HTTP status of the response, if there was one.
+    :param code: the vendor's error ``Code``.
+    :param vendor_message: the vendor's ``Message``.
+    :param request_id: the vendor's request id (body or response header).
+    :param retry_after: seconds the vendor asked us to wait before retrying.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        vendor_message: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        self.status = status
+        self.code = code
+        self.vendor_message = vendor_message
+        self.request_id = request_id
+        self.retry_after = retry_after
+        details = [
+            f"{label}={value}"
+            for label, value in (("HTTP", status), ("Code", code), ("RequestId", request_id))
+            if value not in (None, "")
+        ]
+        text = message if not details else f"{message} ({', '.join(details)})"
+        super().__init__(text)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the error as a JSON-serializable dict (for trigger events and XCom)."""
+        return {
+            "error": type(self).__name__,
+            "message": str(self),
+            "status": self.status,
+            "code": self.code,
+            "vendor_message": self.vendor_message,
+            "request_id": self.request_id,
+        }
+
+
+class MediaJobsValidationError(MediaJobsError, ValueError):
+    """An argument was refused before any request was sent."""
+
+
+class VendorError(MediaJobsError):
+    """The vendor answered with an error body."""
+
+
+class ThrottledError(VendorError):
+    """The vendor throttled the call (``Throttling*``, ``SlowDown``, HTTP 429). Transient."""
+
+
+class ServerError(VendorError):
+    """A 5xx answer or a vendor internal error. Transient."""
+
+
+class NotFoundError(VendorError):
+    """The job, task or resource does not exist."""
+
+
+class InvalidParameterError(VendorError):
+    """The vendor refused a parameter. Permanent."""
+
+
+class AuthError(VendorError):
+    """Signature, key or permission refused. Permanent."""
+
+
+class ExpiredCredentialsError(AuthError):
+    """The STS / temporary credentials expired: renew ``security_token`` in the connection."""
+
+
+class ClockSkewError(AuthError):
+    """The request time is too far from the vendor's clock: check the machine's clock (NTP)."""
+
+
+class BadResponseError(MediaJobsError):
+    """The response could not be understood (HTML page, truncated or hostile body, wrong types)."""
+
+
+class TransportError(MediaJobsError):
+    """The request did not complete: connection refused or reset, DNS, timeout.
+
+    :param sent: whether the request may have reached the vendor. A submission is only retried
+        when it certainly did not, so a retry never creates a second job.
+    """
+
+    def __init__(self, message: str, *, sent: bool = True) -> None:
+        self.sent = sent
+        super().__init__(message)
+
+
+class JobFailedError(MediaJobsError):
+    """A job reached one of its kind's failure states."""
+
+
+class JobNotFoundError(MediaJobsError):
+    """The vendor kept saying the waited-for job does not exist."""

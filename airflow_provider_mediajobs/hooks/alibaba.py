@@ -1,0 +1,221 @@
+"""Hook for the ``alibaba_cloud_media`` connection: ICE, MTS and IMM job APIs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_mediajobs.catalog import alibaba as cat
+from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, mask
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+    from airflow_provider_mediajobs.catalog.model import Operation
+
+DEFAULT_REGION = "cn-shanghai"
+
+
+class AlibabaCloudMediaHook(MediaJobsBaseHook):
+    """Call Alibaba Cloud ICE, MTS and IMM job APIs with a signed, retried, pooled client.
+
+    Connection: login = AccessKeyId, password = AccessKeySecret (or the extras ``access_key_id``
+    / ``access_key_secret`` of the official ``alibaba_cloud`` connection); extras ``region``
+    (default ``cn-shanghai``), ``security_token`` (STS), ``endpoint_url`` (VPC host, proxy or the
+    emulator; may contain ``{product}``), ``signature_version`` (``v3`` default, or ``v1``).
+
+    :param alibaba_cloud_media_conn_id: the Airflow connection id.
+    """
+
+    conn_name_attr = "alibaba_cloud_media_conn_id"
+    default_conn_name = "alibaba_cloud_media_default"
+    conn_type = "alibaba_cloud_media"
+    hook_name = "Alibaba Cloud Media (ICE, MTS, IMM)"
+
+    def __init__(self, alibaba_cloud_media_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(alibaba_cloud_media_conn_id, **kwargs)
+        self.alibaba_cloud_media_conn_id = self.conn_id
+
+    @classmethod
+    def protocol_from_connection(cls, conn: Connection) -> cat.AlibabaProtocol:
+        """Build the RPC protocol from an ``alibaba_cloud_media`` (or ``alibaba_cloud``) connection."""
+        fields = ConnectionFields(conn, cls.conn_type)
+        key_id, secret = fields.secret_pair("AccessKeyId", "AccessKeySecret")
+        mask(secret)
+        token = fields.secret("security_token")
+        version = fields.choice("signature_version", ("v3", "v1"), "v3")
+        return cat.AlibabaProtocol(
+            credentials=cat.AlibabaCredentials(key_id, secret, token),
+            region=fields.region(DEFAULT_REGION),
+            endpoint_url=fields.endpoint_url(),
+            signature_version="v1" if version == "v1" else "v3",
+        )
+
+    def _test_call(self) -> tuple[Operation, dict[str, Any]]:
+        return cat.LIST_SMART_JOBS, {"max_results": 1}
+
+    # -- ICE -------------------------------------------------------------------------------
+    def iter_smart_jobs(
+        self,
+        *,
+        job_state: str | None = None,
+        job_type: str | None = None,
+        sort_by: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield ICE smart jobs page by page (ListSmartJobs, NextToken paging).
+
+        :param job_state: ``Created``, ``Executing``, ``Finished`` or ``Failed``.
+        :param job_type: ``ASR``, ``DynamicChart``, ``VideoTranslation`` or ``TextToSpeech``.
+        :param sort_by: ``CreationTime:Asc`` or ``CreationTime:Desc`` (vendor default).
+        :param page_size: jobs per call, 1-100 (``MaxResults``).
+        :param max_items: stop after this many jobs.
+        """
+        return self.iter_pages(
+            cat.LIST_SMART_JOBS, max_items, job_state=job_state, job_type=job_type, sort_by=sort_by,
+            max_results=page_size,
+        )
+
+    def list_smart_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return ICE smart jobs (ListSmartJobs), paging for the caller.
+
+        Takes the arguments of :meth:`iter_smart_jobs`.
+        """
+        return [job for page in self.iter_smart_jobs(**kwargs) for job in page]
+
+    def get_smart_handle_job(self, job_id: str) -> dict[str, Any]:
+        """Return one ICE smart job (GetSmartHandleJob): ``State``, ``JobResult``, ``SmartJobInfo``...
+
+        :param job_id: the smart job's id.
+        """
+        return self.call(cat.GET_SMART_HANDLE_JOB, job_id=job_id)
+
+    def iter_live_snapshot_jobs(
+        self,
+        *,
+        start_time: datetime | str | None = None,
+        end_time: datetime | str | None = None,
+        search_key_word: str | None = None,
+        status: str | None = None,
+        sort_by: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield ICE live snapshot jobs page by page (ListLiveSnapshotJobs, PageNo paging).
+
+        :param start_time: window start, aware datetime or ``yyyy-MM-ddTHH:mm:ssZ`` (UTC).
+        :param end_time: window end; the window is at most 30 days and starts before it ends.
+        :param search_key_word: job id or (fuzzy) name, at most 128 characters.
+        :param status: ``init``, ``paused`` or ``started``.
+        :param sort_by: ``asc`` or ``desc`` by creation time.
+        :param page_size: jobs per call, 1-100.
+        :param max_items: stop after this many jobs.
+        """
+        return self.iter_pages(
+            cat.LIST_LIVE_SNAPSHOT_JOBS, max_items, start_time=start_time, end_time=end_time,
+            search_key_word=search_key_word, status=status, sort_by=sort_by, page_size=page_size,
+        )
+
+    def list_live_snapshot_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return ICE live snapshot jobs, paging for the caller (see :meth:`iter_live_snapshot_jobs`)."""
+        return [job for page in self.iter_live_snapshot_jobs(**kwargs) for job in page]
+
+    # -- MTS -------------------------------------------------------------------------------
+    def query_iproduction_job(self, job_id: str) -> dict[str, Any]:
+        """Return one MTS IProduction job (QueryIProductionJob).
+
+        :param job_id: the job id SubmitIProductionJob returned.
+        """
+        return self.call(cat.QUERY_IPRODUCTION_JOB, job_id=job_id)
+
+    def submit_iproduction_job(
+        self,
+        *,
+        function_name: str,
+        input: str | None = None,
+        output: str | None = None,
+        job_params: dict[str, Any] | str | None = None,
+        model_id: str | None = None,
+        notify_url: str | None = None,
+        pipeline_id: str | None = None,
+        schedule_params: dict[str, Any] | str | None = None,
+        user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an MTS IProduction job (SubmitIProductionJob); return ``JobId`` and ``Result``.
+
+        A submission is retried only when the vendor certainly did not act on it (throttled, or
+        the connection never opened), so a retry never creates a second job.
+
+        :param function_name: the IProduction function, e.g. ``VideoQualityEnhancement``.
+        :param input: input object, ``oss://bucket/object``.
+        :param output: output object or template, ``oss://bucket/path/{Count}.jpg``.
+        :param job_params: function parameters, a dict or a JSON string.
+        :param model_id: model id, where the function has several.
+        :param notify_url: callback URL.
+        :param pipeline_id: MTS pipeline (queue) id.
+        :param schedule_params: scheduling parameters, a dict or a JSON string.
+        :param user_data: free data echoed back, at most 1024 characters.
+        """
+        return self.call(
+            cat.SUBMIT_IPRODUCTION_JOB, function_name=function_name, input=input, output=output,
+            job_params=job_params, model_id=model_id, notify_url=notify_url, pipeline_id=pipeline_id,
+            schedule_params=schedule_params, user_data=user_data,
+        )
+
+    # -- IMM -------------------------------------------------------------------------------
+    def iter_tasks(
+        self,
+        *,
+        project_name: str,
+        task_types: list[str] | str | None = None,
+        start_time_range: Any = None,
+        end_time_range: Any = None,
+        sort: str | None = None,
+        order: str | None = None,
+        status: str | None = None,
+        tag_selector: str | None = None,
+        request_definition: bool | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield IMM tasks page by page (ListTasks, NextToken paging).
+
+        :param project_name: the IMM project (required).
+        :param task_types: task types, a list or comma-separated string.
+        :param start_time_range: ``{"Start": ..., "End": ...}`` or a ``(start, end)`` pair.
+        :param end_time_range: same shape, on the tasks' end time.
+        :param sort: ``TaskId``, ``StartTime`` or ``EndTime``.
+        :param order: ``asc`` or ``desc``.
+        :param status: ``Running``, ``Succeeded`` or ``Failed``.
+        :param tag_selector: ``key=value`` tag filter.
+        :param request_definition: include each task's request definition.
+        :param page_size: tasks per call, 1-100 (``MaxResults``).
+        :param max_items: stop after this many tasks.
+        """
+        return self.iter_pages(
+            cat.LIST_TASKS, max_items, project_name=project_name, task_types=task_types,
+            start_time_range=start_time_range, end_time_range=end_time_range, sort=sort, order=order,
+            status=status, tag_selector=tag_selector, request_definition=request_definition,
+            max_results=page_size,
+        )
+
+    def list_tasks(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return IMM tasks, paging for the caller (see :meth:`iter_tasks`)."""
+        return [task for page in self.iter_tasks(**kwargs) for task in page]
+
+    def get_task(
+        self, *, project_name: str, task_id: str, task_type: str, request_definition: bool | None = None
+    ) -> dict[str, Any]:
+        """Return one IMM task (GetTask).
+
+        :param project_name: the IMM project.
+        :param task_id: the task id.
+        :param task_type: the task type, e.g. ``VideoLabelClassification``.
+        :param request_definition: include the task's request definition.
+        """
+        return self.call(
+            cat.GET_TASK, project_name=project_name, task_id=task_id, task_type=task_type,
+            request_definition=request_definition,
+        )

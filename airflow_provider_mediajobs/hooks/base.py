@@ -1,0 +1,304 @@
+"""What both vendors' hooks share: connection handling, the sync client, paging, one-job reads,
+and the async client the triggers use. A vendor hook only says how a connection becomes a
+:class:`~airflow_provider_mediajobs.transport.VendorProtocol` and names its public methods.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator, Iterator, Mapping
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar
+from urllib.parse import urlsplit
+
+from airflow.sdk import BaseHook
+
+from airflow_provider_mediajobs.catalog.model import JobKind, Operation
+from airflow_provider_mediajobs.catalog.paging import Pager
+from airflow_provider_mediajobs.exceptions import MediaJobsError, MediaJobsValidationError, NotFoundError
+from airflow_provider_mediajobs.transport import (
+    DEFAULT_MAX_RESPONSE_BYTES,
+    AsyncClient,
+    AsyncSender,
+    Client,
+    RetryPolicy,
+    SyncSender,
+    Timeouts,
+    VendorProtocol,
+)
+
+if TYPE_CHECKING:
+    from airflow.sdk import Connection
+
+_REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
+
+
+class ConnectionFields:
+    """Read and check a connection's fields, naming the field in every error.
+
+    :param conn: the Airflow connection.
+    :param conn_type: its expected type, for messages.
+    """
+
+    def __init__(self, conn: Connection, conn_type: str) -> None:
+        self.conn = conn
+        self.where = f"connection {conn.conn_id!r} ({conn_type})"
+        extra = conn.extra_dejson if conn.extra else {}
+        if not isinstance(extra, dict):
+            raise MediaJobsValidationError(f"{self.where}: extra must be a JSON object")
+        self.extra: dict[str, Any] = extra
+
+    def fail(self, field: str, problem: str) -> MediaJobsValidationError:
+        """An error that names the field and what is wrong, never its value."""
+        return MediaJobsValidationError(f"{self.where}: {field} {problem}")
+
+    def text(self, field: str, value: Any, *, required: bool = False) -> str | None:
+        """A string field: stripped, no control characters or inner spaces."""
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                raise self.fail(field, "is missing")
+            return None
+        if not isinstance(value, str):
+            raise self.fail(field, f"must be a string, not {type(value).__name__}")
+        text: str = value.strip()
+        if re.search(r"[\s\x00-\x1f\x7f]", text):
+            raise self.fail(field, "must not contain spaces or control characters")
+        return text
+
+    def secret_pair(self, id_label: str, secret_label: str) -> tuple[str, str]:
+        """Key id and secret from login/password, or the official connection's extras."""
+        key_id = self.text(f"{id_label} (login)", self.conn.login) or self.text(
+            f"{id_label} (extra access_key_id)", self.extra.get("access_key_id")
+        )
+        secret = self.text(f"{secret_label} (password)", self.conn.password) or self.text(
+            f"{secret_label} (extra access_key_secret)", self.extra.get("access_key_secret")
+        )
+        if not key_id:
+            raise self.fail(id_label, "is missing: set the login field (or the extra access_key_id)")
+        if not secret:
+            raise self.fail(secret_label, "is missing: set the password field (or the extra access_key_secret)")
+        return key_id, secret
+
+    def secret(self, field: str) -> str | None:
+        """An optional secret extra, masked in logs as soon as it is read."""
+        value = self.text(field, self.extra.get(field))
+        if value:
+            mask(value)
+        return value
+
+    def region(self, default: str | None) -> str:
+        """The ``region`` extra (``cn-shanghai``, ``ap-beijing``...)."""
+        value = self.text("region", self.extra.get("region")) or default
+        if value is None:
+            raise self.fail("region", "is missing: set the extra region (e.g. ap-beijing)")
+        if not _REGION.fullmatch(value):
+            raise self.fail("region", f"must look like cn-shanghai or ap-beijing, got {value!r}")
+        return value
+
+    def endpoint_url(self) -> str | None:
+        """The ``endpoint_url`` extra: ``http(s)://host[:port]``, no user info."""
+        value = self.text("endpoint_url", self.extra.get("endpoint_url"))
+        if value is None:
+            return None
+        parts = urlsplit(value.replace("{product}", "product").replace("{region}", "region"))
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise self.fail("endpoint_url", "must be an http:// or https:// URL with a host")
+        if parts.username or parts.password or parts.query or parts.fragment:
+            raise self.fail("endpoint_url", "must not carry user info, a query or a fragment")
+        return value.rstrip("/")
+
+    def choice(self, field: str, allowed: tuple[str, ...], default: str) -> str:
+        """An extra restricted to ``allowed``."""
+        value = self.text(field, self.extra.get(field)) or default
+        if value not in allowed:
+            raise self.fail(field, f"must be one of {', '.join(allowed)}, got {value!r}")
+        return value
+
+    def number(self, field: str, default: float, low: float, high: float) -> float:
+        """A numeric extra within ``[low, high]``."""
+        value = self.extra.get(field, default)
+        if isinstance(value, str):
+            try:
+                value = float(value)
+            except ValueError:
+                raise self.fail(field, f"must be a number from {low} to {high}") from None
+        if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+            raise self.fail(field, f"must be a number from {low} to {high}")
+        return float(value)
+
+
+def mask(secret: str) -> None:
+    """Register ``secret`` with Airflow's log masker."""
+    from airflow.sdk.log import mask_secret
+
+    mask_secret(secret)
+
+
+class MediaJobsBaseHook(BaseHook):
+    """Base of both vendors' hooks.
+
+    :param conn_id: the Airflow connection id.
+    :param retry_policy: how often and how long to retry transient errors.
+    :param timeouts: connect / read / total timeouts in seconds.
+    :param max_response_bytes: larger answers are refused.
+    """
+
+    conn_name_attr: ClassVar[str]
+    default_conn_name: ClassVar[str]
+    conn_type: ClassVar[str]
+    hook_name: ClassVar[str]
+
+    def __init__(
+        self,
+        conn_id: str | None = None,
+        *,
+        retry_policy: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        super().__init__()
+        self.conn_id = conn_id or self.default_conn_name
+        self.retry_policy = retry_policy or RetryPolicy()
+        self.timeouts = timeouts or Timeouts()
+        self.max_response_bytes = max_response_bytes
+
+    # -- what a vendor supplies -------------------------------------------------------------
+    @classmethod
+    def protocol_from_connection(cls, conn: Connection) -> VendorProtocol:
+        """Turn a connection into the vendor protocol (credentials, region, endpoint)."""
+        raise NotImplementedError
+
+    def _test_call(self) -> tuple[Operation, dict[str, Any]]:
+        """The cheap signed call ``test_connection`` makes."""
+        raise NotImplementedError
+
+    # -- shared machinery ---------------------------------------------------------------------
+    @cached_property
+    def protocol(self) -> VendorProtocol:
+        """The vendor protocol built from the connection (read once per hook)."""
+        return self.protocol_from_connection(self.get_connection(self.conn_id))
+
+    @cached_property
+    def session(self) -> Any:
+        """One pooled ``requests.Session`` per hook."""
+        import requests
+
+        session = requests.Session()
+        # Proxies and netrc from the environment would silently reroute signed requests.
+        session.trust_env = False
+        return session
+
+    @cached_property
+    def client(self) -> Client:
+        """The sync client: protocol, pooled sender and retry policy."""
+        return Client(self.protocol, SyncSender(self.session, self.timeouts, self.max_response_bytes),
+                      self.retry_policy)
+
+    def get_conn(self) -> Client:
+        """Return the sync client (Airflow's conventional accessor)."""
+        return self.client
+
+    def call(self, operation: Operation, **arguments: Any) -> dict[str, Any]:
+        """Check ``arguments``, then call ``operation`` once (with retries).
+
+        :param operation: a catalog operation.
+        :param arguments: its Python-named arguments; None means not given.
+        """
+        wire = operation.bind(arguments)
+        return self.client.call(operation, wire)
+
+    def iter_pages(
+        self, operation: Operation, max_items: int | None = None, **arguments: Any
+    ) -> Iterator[list[Any]]:
+        """Yield the items of each page lazily, stopping at ``max_items``."""
+        pager = Pager(operation, operation.bind(arguments), max_items)
+        while (params := pager.next_params()) is not None:
+            yield pager.feed(self.client.call(operation, params))
+
+    def paginate(self, operation: Operation, max_items: int | None = None, **arguments: Any) -> list[Any]:
+        """Return every item of a listing (up to ``max_items``)."""
+        return [item for page in self.iter_pages(operation, max_items, **arguments) for item in page]
+
+    def get_job(self, kind: JobKind, **ids: Any) -> dict[str, Any]:
+        """Fetch one job of ``kind``.
+
+        :raises NotFoundError: the vendor says it does not exist.
+        """
+        response = self.call(kind.get, **ids)
+        return extract_job(kind, response, ids)
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Make one cheap signed call; return ``(ok, message)`` without any secret in it."""
+        try:
+            operation, arguments = self._test_call()
+            self.call(operation, **arguments)
+        except MediaJobsError as err:
+            return False, str(err)
+        except Exception as err:  # the UI shows the message; it must not be a stack trace
+            return False, f"{type(err).__name__}: {err}"
+        return True, f"Connection {self.conn_id!r} works: {operation.name} answered."
+
+
+def extract_job(kind: JobKind, response: Mapping[str, Any], ids: Mapping[str, Any]) -> dict[str, Any]:
+    """Pick the job out of a ``get`` response, or raise :class:`NotFoundError`."""
+    job = kind.extract(response, str(ids[kind.job_id_arg]))
+    if job is None:
+        raise NotFoundError(f"{kind.name} {ids[kind.job_id_arg]!r} does not exist", code="NotFound")
+    return dict(job)
+
+
+class AsyncJobClient:
+    """The triggers' side: the same protocol, policy and parsing, with an aiohttp session.
+
+    Build it with :meth:`create`, which reads the connection without blocking the triggerer's
+    event loop; close it with :meth:`close`.
+    """
+
+    def __init__(self, hook_class: type[MediaJobsBaseHook], conn_id: str, client: AsyncClient) -> None:
+        self.hook_class = hook_class
+        self.conn_id = conn_id
+        self.client = client
+
+    @classmethod
+    async def create(
+        cls,
+        hook_class: type[MediaJobsBaseHook],
+        conn_id: str,
+        *,
+        retry_policy: RetryPolicy | None = None,
+        timeouts: Timeouts | None = None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> AsyncJobClient:
+        """Read ``conn_id`` asynchronously and open a session for it."""
+        import aiohttp
+
+        conn = await BaseHook.aget_connection(conn_id)
+        protocol = hook_class.protocol_from_connection(conn)
+        session = aiohttp.ClientSession(trust_env=False)
+        sender = AsyncSender(session, timeouts or Timeouts(), max_response_bytes)
+        return cls(hook_class, conn_id, AsyncClient(protocol, sender, retry_policy or RetryPolicy()))
+
+    async def refresh_credentials(self) -> None:
+        """Re-read the connection (e.g. after temporary credentials were renewed)."""
+        conn = await BaseHook.aget_connection(self.conn_id)
+        self.client.protocol = self.hook_class.protocol_from_connection(conn)
+
+    async def call(self, operation: Operation, **arguments: Any) -> dict[str, Any]:
+        """Async twin of :meth:`MediaJobsBaseHook.call`."""
+        return await self.client.call(operation, operation.bind(arguments))
+
+    async def iter_pages(
+        self, operation: Operation, max_items: int | None = None, **arguments: Any
+    ) -> AsyncIterator[list[Any]]:
+        """Async twin of :meth:`MediaJobsBaseHook.iter_pages`."""
+        pager = Pager(operation, operation.bind(arguments), max_items)
+        while (params := pager.next_params()) is not None:
+            yield pager.feed(await self.client.call(operation, params))
+
+    async def get_job(self, kind: JobKind, **ids: Any) -> dict[str, Any]:
+        """Async twin of :meth:`MediaJobsBaseHook.get_job`."""
+        return extract_job(kind, await self.call(kind.get, **ids), ids)
+
+    async def close(self) -> None:
+        """Close the aiohttp session."""
+        await self.client.sender.session.close()

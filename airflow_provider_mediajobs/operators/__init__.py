@@ -1,0 +1,1 @@
+"""Operators: list, get and submit jobs into XCom."""

@@ -1,0 +1,127 @@
+"""Operators for Alibaba Cloud ICE, MTS and IMM jobs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_mediajobs.catalog import alibaba as cat
+from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+from airflow_provider_mediajobs.operators.base import CatalogOperator
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+
+class AlibabaCloudMediaOperator(CatalogOperator):
+    """Base of the Alibaba operators.
+
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    hook_class = AlibabaCloudMediaHook
+
+    def __init__(
+        self, *, alibaba_cloud_media_conn_id: str = AlibabaCloudMediaHook.default_conn_name, **kwargs: Any
+    ) -> None:
+        super().__init__(conn_id=alibaba_cloud_media_conn_id, **kwargs)
+        self.alibaba_cloud_media_conn_id = alibaba_cloud_media_conn_id
+
+
+class IceListSmartJobsOperator(AlibabaCloudMediaOperator):
+    """List ICE smart jobs (ListSmartJobs) into XCom, paging by NextToken.
+
+    :param job_state: ``Created``, ``Executing``, ``Finished`` or ``Failed``.
+    :param job_type: ``ASR``, ``DynamicChart``, ``VideoTranslation`` or ``TextToSpeech``.
+    :param max_results: jobs per call, 1-100.
+    :param page_size: accepted for completeness (1-100); NextToken paging uses ``max_results``.
+    :param sort_by: ``CreationTime:Asc`` or ``CreationTime:Desc``.
+    :param max_items: stop after this many jobs.
+    """
+
+    operation = cat.LIST_SMART_JOBS
+
+
+class IceGetSmartHandleJobOperator(AlibabaCloudMediaOperator):
+    """Fetch one ICE smart job (GetSmartHandleJob) into XCom.
+
+    :param job_id: the smart job id.
+    """
+
+    operation = cat.GET_SMART_HANDLE_JOB
+
+
+class IceListLiveSnapshotJobsOperator(AlibabaCloudMediaOperator):
+    """List ICE live snapshot jobs (ListLiveSnapshotJobs) into XCom, paging by PageNo.
+
+    :param start_time: window start (UTC ``yyyy-MM-ddTHH:mm:ssZ`` or aware datetime).
+    :param end_time: window end; at most 30 days after ``start_time``.
+    :param search_key_word: job id or name (fuzzy), at most 128 characters.
+    :param status: ``init``, ``paused`` or ``started``.
+    :param page_size: jobs per call, 1-100.
+    :param sort_by: ``asc`` or ``desc``.
+    :param max_items: stop after this many jobs.
+    """
+
+    operation = cat.LIST_LIVE_SNAPSHOT_JOBS
+
+
+class MtsQueryIProductionJobOperator(AlibabaCloudMediaOperator):
+    """Fetch one MTS IProduction job (QueryIProductionJob) into XCom.
+
+    :param job_id: the job id.
+    """
+
+    operation = cat.QUERY_IPRODUCTION_JOB
+
+
+class MtsSubmitIProductionJobOperator(AlibabaCloudMediaOperator):
+    """Submit an MTS IProduction job (SubmitIProductionJob) and push its ``JobId`` to XCom.
+
+    :param function_name: the IProduction function (required).
+    :param input: input object, ``oss://bucket/object``.
+    :param output: output object or template.
+    :param job_params: function parameters, dict or JSON string.
+    :param model_id: model id.
+    :param notify_url: callback URL.
+    :param pipeline_id: MTS pipeline id.
+    :param schedule_params: scheduling parameters, dict or JSON string.
+    :param user_data: data echoed back, at most 1024 characters.
+    """
+
+    operation = cat.SUBMIT_IPRODUCTION_JOB
+
+    def shape_result(self, response: dict[str, Any], context: Context) -> Any:
+        job_id = response.get("JobId")
+        self.log.info("Submitted MTS IProduction job %s", job_id)
+        return job_id
+
+
+class ImmListTasksOperator(AlibabaCloudMediaOperator):
+    """List IMM tasks (ListTasks) into XCom, paging by NextToken.
+
+    :param project_name: the IMM project (required).
+    :param task_types: list or comma-separated string of task types.
+    :param start_time_range: ``{"Start", "End"}`` or a ``(start, end)`` pair.
+    :param end_time_range: same shape, on end time.
+    :param max_results: tasks per call, 1-100.
+    :param sort: ``TaskId``, ``StartTime`` or ``EndTime``.
+    :param order: ``asc`` or ``desc``.
+    :param status: ``Running``, ``Succeeded`` or ``Failed``.
+    :param tag_selector: ``key=value``.
+    :param request_definition: include request definitions.
+    :param max_items: stop after this many tasks.
+    """
+
+    operation = cat.LIST_TASKS
+
+
+class ImmGetTaskOperator(AlibabaCloudMediaOperator):
+    """Fetch one IMM task (GetTask) into XCom.
+
+    :param project_name: the IMM project.
+    :param task_id: the task id.
+    :param task_type: the task type.
+    :param request_definition: include the request definition.
+    """
+
+    operation = cat.GET_TASK

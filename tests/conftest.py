@@ -1,0 +1,12 @@
+"""Test-wide settings: an isolated AIRFLOW_HOME, no example DAGs, no real cloud endpoint."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Set before anything imports airflow: its configuration is read at import time.
+_HOME = tempfile.mkdtemp(prefix="mediajobs-airflow-home-")
+os.environ.setdefault("AIRFLOW_HOME", _HOME)
+os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", os.path.join(os.path.dirname(__file__), "..", "dags_examples"))
