@@ -29,11 +29,23 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not e2e"
 
-test: lint typecheck $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+test: lint typecheck docs $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -ra
 
 demo: $(STAMP)
-	@echo "make demo arrives with the emulator (issue 5)"; exit 1
+	$(BIN)/python scripts/run_demo.py
+
+demo-ui: $(STAMP)
+	$(BIN)/python scripts/run_demo.py --ui
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+chaos: $(STAMP)
+	$(BIN)/python -m benchmarks.chaos
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict --site-dir site
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .airflow-*
