@@ -151,6 +151,8 @@ class JobKind:
         default=lambda response, job_id: response
     )
     """Pick the job out of a ``get`` response; None when the response says it does not exist."""
+    batch_arg: str | None = None
+    """The ``get`` argument that takes several job ids at once, if the API can (Tencent)."""
 
     def classify(self, job: Mapping[str, Any]) -> Literal["success", "failure", "pending", "unknown"]:
         """Say which group the job's current state belongs to."""

@@ -1,0 +1,300 @@
+"""Many waits, few requests: a per-process shared poller for the triggers.
+
+A triggerer runs up to a thousand triggers in one event loop. Polling each job on its own sends N
+requests per interval for N waits and, against MTS's 100 QPS per account, turns into a throttling
+storm. Here the waits of one connection share:
+
+- one :class:`AsyncJobClient` (one aiohttp session);
+- one :class:`TokenBucket` per key pair, so every call made with one AccessKey / SecretId in this
+  process is spread under a QPS budget (connection extra ``qps_budget``);
+- a fetcher per job kind: kinds whose API answers several ids at once (Tencent
+  ``GET /jobs/{id1},{id2},...``) are answered in batches of at most ``batch_size`` ids (extra
+  ``batch_size``); other kinds share one in-flight call per job (and its answer for
+  ``share_window`` seconds), so identical waits cost one call.
+
+Each triggerer process coalesces its own waits; several triggerers stay correct, they just do not
+share (size ``qps_budget`` per triggerer accordingly, see the performance docs). A poller lives as
+long as somebody waits on it: the last :func:`release` closes its session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+import weakref
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_mediajobs.hooks.base import AsyncJobClient, ConnectionFields
+
+if TYPE_CHECKING:
+    from airflow_provider_mediajobs.catalog.model import JobKind
+    from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
+
+DEFAULT_QPS_BUDGET = 50.0
+"""Half of MTS's documented 100 QPS per account: room for other clients of the same account."""
+DEFAULT_BATCH_SIZE = 50
+MAX_BATCH_SIZE = 100
+
+
+class TokenBucket:
+    """An async token bucket: at most ``rate`` acquisitions per second, bursts up to ``burst``.
+
+    Waiters are served in arrival order (one lock), and each sleep gets a little jitter so that
+    polls spread over time instead of marching in step.
+
+    :param rate: tokens per second.
+    :param burst: bucket capacity.
+    :param rng: random source for the jitter.
+    """
+
+    def __init__(self, rate: float, burst: float | None = None, rng: random.Random | None = None) -> None:
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        self.rate = rate
+        self.burst = burst if burst is not None else max(1.0, rate / 10)
+        self.tokens = self.burst
+        self.updated = time.monotonic()
+        self.rng = rng or random.Random()
+        self._lock = asyncio.Lock()
+        self.acquired = 0
+
+    def _refill(self) -> None:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+
+    async def acquire(self) -> None:
+        """Wait for one token."""
+        async with self._lock:
+            self._refill()
+            while self.tokens < 1:
+                deficit = (1 - self.tokens) / self.rate
+                await asyncio.sleep(deficit + self.rng.uniform(0, 0.2 / self.rate))
+                self._refill()
+            self.tokens -= 1
+            self.acquired += 1
+
+
+@dataclass
+class _Pending:
+    futures: list[asyncio.Future[Any]] = field(default_factory=list)
+
+
+class BatchFetcher:
+    """Answer single-job reads of a batchable kind with one call per ``batch_size`` ids.
+
+    :param poller: the owning poller (client and bucket).
+    :param kind: a job kind whose ``get`` takes several ids in ``kind.batch_arg``.
+    :param batch_size: most ids per call.
+    :param window: how long to gather ids before sending (seconds).
+    """
+
+    def __init__(self, poller: SharedPoller, kind: JobKind, batch_size: int, window: float = 0.05) -> None:
+        self.poller = poller
+        self.kind = kind
+        self.batch_size = batch_size
+        self.window = window
+        self._pending: dict[str, _Pending] = {}
+        self._flusher: asyncio.Task[None] | None = None
+        self._calls: set[asyncio.Task[None]] = set()
+
+    async def fetch(self, ids: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The job's current detail, or None when the vendor says it does not exist."""
+        job_id = str(ids[self.kind.job_id_arg])
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._pending.setdefault(job_id, _Pending()).futures.append(future)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        try:
+            result: dict[str, Any] | None = await future
+            return result
+        finally:
+            # A cancelled waiter leaves no trace: its id is dropped if nobody else wants it.
+            entry = self._pending.get(job_id)
+            if entry is not None and future in entry.futures:
+                entry.futures.remove(future)
+                if not entry.futures:
+                    del self._pending[job_id]
+
+    async def _flush(self) -> None:
+        while self._pending:
+            await asyncio.sleep(self.window)
+            ids = list(self._pending)
+            for start in range(0, len(ids), self.batch_size):
+                batch = {i: self._pending.pop(i) for i in ids[start : start + self.batch_size] if i in self._pending}
+                if batch:
+                    task = asyncio.create_task(self._call(batch))
+                    self._calls.add(task)
+                    task.add_done_callback(self._calls.discard)
+
+    async def _call(self, batch: dict[str, _Pending]) -> None:
+        try:
+            await self.poller.bucket.acquire()
+            arg = self.kind.batch_arg or self.kind.job_id_arg
+            response = await self.poller.client.call(self.kind.get, **{arg: list(batch)})
+        except asyncio.CancelledError:
+            for entry in batch.values():
+                for future in entry.futures:
+                    if not future.done():
+                        future.cancel()
+            raise
+        except Exception as error:
+            for entry in batch.values():
+                for future in entry.futures:
+                    if not future.done():
+                        future.set_exception(error)
+            return
+        for job_id, entry in batch.items():
+            job = self.kind.extract(response, job_id)
+            for future in entry.futures:
+                if not future.done():
+                    future.set_result(dict(job) if job is not None else None)
+
+    async def close(self) -> None:
+        """Cancel the flusher and the calls under way."""
+        tasks = [t for t in (self._flusher, *self._calls) if t is not None and not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class SingleFlightFetcher:
+    """Share one in-flight call (and its answer for ``share_window`` s) among identical waits."""
+
+    def __init__(self, poller: SharedPoller, kind: JobKind, share_window: float = 1.0) -> None:
+        self.poller = poller
+        self.kind = kind
+        self.share_window = share_window
+        self._inflight: dict[tuple[tuple[str, str], ...], asyncio.Task[dict[str, Any] | None]] = {}
+        self._done_at: dict[tuple[tuple[str, str], ...], float] = {}
+
+    async def fetch(self, ids: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The job's current detail, or None when the vendor says it does not exist."""
+        key = tuple(sorted((k, str(v)) for k, v in ids.items()))
+        task = self._inflight.get(key)
+        fresh = task is not None and (
+            not task.done() or time.monotonic() - self._done_at.get(key, 0.0) < self.share_window
+        )
+        if task is None or not fresh:
+            task = asyncio.create_task(self._call(key, dict(ids)))
+            self._inflight[key] = task
+        # shield: one waiter being cancelled must not cancel the call the others wait on.
+        return await asyncio.shield(task)
+
+    async def _call(self, key: tuple[tuple[str, str], ...], ids: dict[str, Any]) -> dict[str, Any] | None:
+        from airflow_provider_mediajobs.exceptions import NotFoundError
+
+        try:
+            await self.poller.bucket.acquire()
+            return await self.poller.client.get_job(self.kind, **ids)
+        except NotFoundError:
+            return None
+        finally:
+            self._done_at[key] = time.monotonic()
+            # Forget stale answers so the map does not grow with every job ever waited for.
+            if len(self._inflight) > 4096:
+                cutoff = time.monotonic() - self.share_window
+                for stale in [k for k, t in self._done_at.items() if t < cutoff]:
+                    self._done_at.pop(stale, None)
+                    self._inflight.pop(stale, None)
+
+    async def close(self) -> None:
+        """Cancel calls under way."""
+        tasks = [t for t in self._inflight.values() if not t.done()]
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class SharedPoller:
+    """The shared side of every wait on one connection in this process.
+
+    :param client: the async client for the connection.
+    :param bucket: the token bucket of the connection's key pair.
+    :param batch_size: most ids per batched call.
+    """
+
+    def __init__(self, client: AsyncJobClient, bucket: TokenBucket, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+        self.client = client
+        self.bucket = bucket
+        self.batch_size = batch_size
+        self.users = 0
+        self._fetchers: dict[str, BatchFetcher | SingleFlightFetcher] = {}
+
+    async def fetch(self, kind: JobKind, ids: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The job's current detail, or None when the vendor says it does not exist."""
+        fetcher = self._fetchers.get(kind.name)
+        if fetcher is None:
+            fetcher = (
+                BatchFetcher(self, kind, self.batch_size) if kind.batch_arg else SingleFlightFetcher(self, kind)
+            )
+            self._fetchers[kind.name] = fetcher
+        return await fetcher.fetch(ids)
+
+    async def close(self) -> None:
+        """Stop every fetcher and close the session."""
+        for fetcher in self._fetchers.values():
+            await fetcher.close()
+        await self.client.close()
+
+
+# Per event loop (tests and `airflow dags test` make new loops), per connection.
+_POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], SharedPoller]] = (
+    weakref.WeakKeyDictionary()
+)
+_BUCKETS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TokenBucket]] = weakref.WeakKeyDictionary()
+_LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
+
+
+def _identity(client: AsyncJobClient) -> str:
+    """Who the vendor counts QPS against: the key id (never the secret)."""
+    creds = getattr(client.client.protocol, "credentials", None)
+    key_id = getattr(creds, "access_key_id", None) or getattr(creds, "secret_id", None)
+    return f"{client.hook_class.conn_type}:{key_id or client.conn_id}"
+
+
+async def acquire(hook_class: type[MediaJobsBaseHook], conn_id: str) -> SharedPoller:
+    """Join (or start) the shared poller of ``conn_id`` in the running loop."""
+    from airflow.sdk import BaseHook
+
+    loop = asyncio.get_running_loop()
+    lock = _LOCKS.setdefault(loop, asyncio.Lock())
+    async with lock:
+        pollers = _POLLERS.setdefault(loop, {})
+        key = (hook_class.conn_type, conn_id)
+        poller = pollers.get(key)
+        if poller is None:
+            conn = await BaseHook.aget_connection(conn_id)
+            fields = ConnectionFields(conn, hook_class.conn_type)
+            qps = fields.number("qps_budget", DEFAULT_QPS_BUDGET, 0.1, 10000)
+            batch = int(fields.number("batch_size", DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE))
+            client = await AsyncJobClient.create(hook_class, conn_id)
+            buckets = _BUCKETS.setdefault(loop, {})
+            bucket = buckets.setdefault(_identity(client), TokenBucket(qps))
+            poller = SharedPoller(client, bucket, batch)
+            pollers[key] = poller
+        poller.users += 1
+        return poller
+
+
+async def release(poller: SharedPoller) -> None:
+    """Leave ``poller``; the last one out closes it."""
+    loop = asyncio.get_running_loop()
+    lock = _LOCKS.setdefault(loop, asyncio.Lock())
+    async with lock:
+        poller.users -= 1
+        if poller.users > 0:
+            return
+        pollers = _POLLERS.get(loop, {})
+        for key, value in list(pollers.items()):
+            if value is poller:
+                del pollers[key]
+    await poller.close()
+
+
+def active_pollers() -> int:
+    """How many shared pollers the running loop has (for tests and benchmarks)."""
+    return len(_POLLERS.get(asyncio.get_running_loop(), {}))
