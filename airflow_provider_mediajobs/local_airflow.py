@@ -1,0 +1,233 @@
+"""Run a real, throwaway Airflow on this machine: for the demo, the end-to-end tests and DAG
+authors who want to run their DAGs against the emulator.
+
+Everything lives under one directory (``AIRFLOW_HOME`` with a SQLite database); connections are
+passed as ``AIRFLOW_CONN_*`` environment variables, so nothing is written to a shared Airflow.
+
+``airflow standalone`` starts log servers that bind every interface. It runs its components as
+``airflow <component>`` from ``PATH``, so :class:`Standalone` puts a small shim first on ``PATH``
+that adds ``--skip-serve-logs`` to the scheduler and the triggerer: the only listening socket left
+is the API server, on 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def airflow_env(
+    home: Path,
+    dags_folder: Path,
+    connections: Mapping[str, Mapping[str, Any]] | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """The environment of an isolated Airflow.
+
+    :param home: ``AIRFLOW_HOME`` (created).
+    :param dags_folder: where the DAG files are.
+    :param connections: conn id to connection dict (``conn_type``, ``login``, ``extra``...).
+    :param extra: more variables, applied last.
+    """
+    home.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW__", "AIRFLOW_CONN_"))}
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(dags_folder),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__UNIT_TEST_MODE": "False",
+            "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+            "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
+            "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": "2",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+            "NO_COLOR": "1",
+        }
+    )
+    for conn_id, conn in (connections or {}).items():
+        env[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(dict(conn))
+    env.update(extra or {})
+    return env
+
+
+def run_airflow(args: list[str], env: Mapping[str, str], timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``airflow ARGS`` and return the completed process (output captured)."""
+    return subprocess.run(
+        [AIRFLOW, *args], env=dict(env), capture_output=True, text=True, timeout=timeout, check=False
+    )
+
+
+def migrate(env: Mapping[str, str]) -> None:
+    """Create the SQLite metadata database.
+
+    :raises RuntimeError: migration failed (its output attached).
+    """
+    proc = run_airflow(["db", "migrate"], env, timeout=300)
+    if proc.returncode != 0:
+        raise RuntimeError(f"airflow db migrate failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+
+
+def dags_test(dag_id: str, env: Mapping[str, str], timeout: float = 600) -> tuple[str, subprocess.CompletedProcess[str]]:
+    """Run ``airflow dags test DAG_ID`` (triggers run inline) and return the run's final state."""
+    proc = run_airflow(["dags", "test", dag_id], env, timeout=timeout)
+    return run_state(dag_id, env) or "unknown", proc
+
+
+def run_state(dag_id: str, env: Mapping[str, str]) -> str | None:
+    """The state of the newest run of ``dag_id``, or None when there is none."""
+    proc = run_airflow(["dags", "list-runs", dag_id, "-o", "json"], env, timeout=120)
+    start = proc.stdout.find("[")
+    if proc.returncode != 0 or start < 0:
+        return None
+    runs = json.loads(proc.stdout[start:])
+    if not runs:
+        return None
+    newest = max(runs, key=lambda r: r.get("run_after") or r.get("start_date") or "")
+    return str(newest.get("state"))
+
+
+class Standalone:
+    """``airflow standalone`` (scheduler, triggerer, dag processor, API server, LocalExecutor,
+    SQLite) on 127.0.0.1, started and stopped by its owner.
+
+    :param env: the environment from :func:`airflow_env`.
+    :param port: the API server's port (default: a free one).
+    :param log_path: where the combined output goes.
+    """
+
+    def __init__(self, env: Mapping[str, str], port: int | None = None, log_path: Path | None = None) -> None:
+        self.port = port or free_port()
+        home = Path(env["AIRFLOW_HOME"])
+        self.log_path = log_path or home / "standalone.log"
+        shim = home / "shim"
+        shim.mkdir(parents=True, exist_ok=True)
+        wrapper = shim / "airflow"
+        wrapper.write_text(
+            "#!/bin/sh\n"
+            "# Keep the log servers of airflow standalone off the network (see local_airflow.py).\n"
+            'case "$1" in\n'
+            f'  scheduler|triggerer) exec {AIRFLOW} "$@" --skip-serve-logs ;;\n'
+            f'  *) exec {AIRFLOW} "$@" ;;\n'
+            "esac\n"
+        )
+        wrapper.chmod(0o755)
+        self.env = dict(env)
+        self.env.update(
+            {
+                "PATH": f"{shim}{os.pathsep}{env.get('PATH', '')}",
+                "AIRFLOW__API__HOST": "127.0.0.1",
+                "AIRFLOW__API__PORT": str(self.port),
+                "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{self.port}/execution/",
+                "AIRFLOW__API__BASE_URL": f"http://127.0.0.1:{self.port}",
+            }
+        )
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        """The API server's base URL."""
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, ready_timeout: float = 180) -> None:
+        """Start and wait until the API server answers and a triggerer runs."""
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [AIRFLOW, "standalone"], env=self.env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+        log.close()
+        deadline = time.monotonic() + ready_timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"airflow standalone exited early:\n{self.tail()}")
+            text = self.log_path.read_text(errors="replace")
+            if "triggerer" in text and self._port_open():
+                return
+            time.sleep(1)
+        self.stop()
+        raise RuntimeError(f"airflow standalone did not become ready in {ready_timeout}s:\n{self.tail()}")
+
+    def _port_open(self) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex(("127.0.0.1", self.port)) == 0
+
+    def tail(self, chars: int = 4000) -> str:
+        """The end of the combined log."""
+        return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
+
+    def trigger(self, dag_id: str) -> None:
+        """Unpause and trigger ``dag_id`` (waiting until the DAG processor has seen it)."""
+        deadline = time.monotonic() + 180
+        while True:
+            run_airflow(["dags", "reserialize"], self.env, timeout=300)
+            unpause = run_airflow(["dags", "unpause", dag_id], self.env, timeout=120)
+            if unpause.returncode == 0:
+                break
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{dag_id} never appeared: {unpause.stdout[-2000:]}{unpause.stderr[-2000:]}")
+            time.sleep(3)
+        proc = run_airflow(["dags", "trigger", dag_id], self.env, timeout=120)
+        if proc.returncode != 0:
+            raise RuntimeError(f"could not trigger {dag_id}: {proc.stdout[-2000:]}{proc.stderr[-2000:]}")
+
+    def wait_for_run(self, dag_id: str, timeout: float = 300) -> str:
+        """Wait until the newest run of ``dag_id`` ends; return its state."""
+        deadline = time.monotonic() + timeout
+        state = None
+        while time.monotonic() < deadline:
+            state = run_state(dag_id, self.env)
+            if state in ("success", "failed"):
+                return state
+            time.sleep(3)
+        return state or "unknown"
+
+    def stop(self) -> None:
+        """Stop every process it started (the whole process group)."""
+        if self.proc is None:
+            return
+        for sig, grace in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(self.proc.pid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                self.proc.wait(timeout=grace)
+                break
+            except subprocess.TimeoutExpired:
+                continue
+        self.proc = None
+
+    def __enter__(self) -> Standalone:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def copy_dags(files: list[Path], target: Path) -> Path:
+    """Copy DAG files into ``target`` (created) and return it."""
+    target.mkdir(parents=True, exist_ok=True)
+    for file in files:
+        shutil.copy(file, target / file.name)
+    return target
