@@ -87,7 +87,9 @@ def migrate(env: Mapping[str, str]) -> None:
         raise RuntimeError(f"airflow db migrate failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
 
 
-def dags_test(dag_id: str, env: Mapping[str, str], timeout: float = 600) -> tuple[str, subprocess.CompletedProcess[str]]:
+def dags_test(
+    dag_id: str, env: Mapping[str, str], timeout: float = 600
+) -> tuple[str, subprocess.CompletedProcess[str]]:
     """Run ``airflow dags test DAG_ID`` (triggers run inline) and return the run's final state."""
     proc = run_airflow(["dags", "test", dag_id], env, timeout=timeout)
     return run_state(dag_id, env) or "unknown", proc
