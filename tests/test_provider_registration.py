@@ -1,0 +1,116 @@
+"""The provider registers with Airflow: CLI listing, hooks, conn-fields, schema-valid provider info."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from airflow_provider_mediajobs import get_provider_info
+
+ROOT = Path(__file__).resolve().parents[1]
+AIRFLOW_BIN = Path(sys.executable).with_name("airflow")
+CONN_FIELDS = ("region", "security_token", "endpoint_url", "signature_version")
+
+
+def _airflow(args: list[str], home: Path) -> Any:
+    """Run the venv's ``airflow`` CLI with an isolated home; return its parsed JSON output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env.update(
+        AIRFLOW_HOME=str(home),
+        AIRFLOW__CORE__LOAD_EXAMPLES="False",
+        AIRFLOW__CORE__UNIT_TEST_MODE="False",
+    )
+    proc = subprocess.run(
+        [str(AIRFLOW_BIN), *args, "--output", "json"],
+        env=env, capture_output=True, text=True, timeout=120, check=False, cwd=home,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    # Log lines may precede the JSON document on stdout; the document is the last line starting with '['.
+    start = proc.stdout.find("[")
+    assert start >= 0, proc.stdout[-2000:]
+    return json.loads(proc.stdout[start:])
+
+
+@pytest.fixture(scope="module")
+def cli_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if not AIRFLOW_BIN.exists():
+        pytest.fail(f"{AIRFLOW_BIN} missing: run the tests with the project venv")
+    return tmp_path_factory.mktemp("airflow-cli-home")
+
+
+def test_providers_list_shows_the_package(cli_home: Path) -> None:
+    providers = _airflow(["providers", "list"], cli_home)
+    ours = [p for p in providers if p["package_name"] == "airflow-provider-mediajobs"]
+    assert len(ours) == 1
+    assert ours[0]["version"] == metadata.version("airflow-provider-mediajobs")
+
+
+def test_providers_hooks_lists_the_alibaba_connection_type(cli_home: Path) -> None:
+    hooks = _airflow(["providers", "hooks"], cli_home)
+    by_type = {h["connection_type"]: h for h in hooks}
+    alibaba = by_type["alibaba_cloud_media"]
+    assert alibaba["class"] == "airflow_provider_mediajobs.hooks.alibaba.AlibabaCloudMediaHook"
+    assert alibaba["package_name"] == "airflow-provider-mediajobs"
+    assert alibaba["conn_id_attribute_name"] == "alibaba_cloud_media_conn_id"
+    # hooks/tencent.py is written in parallel by another issue; until it lands the CLI lists the
+    # tencent type with "Error when importing hook!". Tolerated here, nothing else is.
+    tencent = by_type.get("tencent_cloud_ci")
+    assert tencent is not None
+    tencent_ready = (ROOT / "airflow_provider_mediajobs" / "hooks" / "tencent.py").exists()
+    if tencent_ready:
+        assert tencent["class"] == "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
+
+
+def test_providers_widgets_list_the_alibaba_conn_fields(cli_home: Path) -> None:
+    widgets = _airflow(["providers", "widgets"], cli_home)
+    ours = {
+        w["connection_parameter_name"]
+        for w in widgets
+        if w["class"] == "airflow_provider_mediajobs.hooks.alibaba.AlibabaCloudMediaHook"
+    }
+    assert ours == {f"extra__alibaba_cloud_media__{f}" for f in CONN_FIELDS}
+    behaviours = _airflow(["providers", "behaviours"], cli_home)
+    assert {"field_behaviours": "alibaba_cloud_media"} in behaviours
+
+
+def test_provider_info_matches_airflow_schema() -> None:
+    import airflow
+
+    schema_path = Path(airflow.__file__).with_name("provider_info.schema.json")
+    schema = json.loads(schema_path.read_text())
+    info = get_provider_info()
+    jsonschema.validate(info, schema)
+    # The schema must be strict enough to catch a broken entry, or this test proves nothing.
+    broken = dict(info, **{"connection-types": [{"connection-type": "x"}]})
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(broken, schema)
+
+
+def test_package_name_matches_distribution_and_entry_point() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    info = get_provider_info()
+    assert info["package-name"] == pyproject["project"]["name"]
+    assert info["versions"][0] == pyproject["project"].get("version", info["versions"][0])
+    entry_points = pyproject["project"]["entry-points"]["apache_airflow_provider"]
+    assert any(v.startswith("airflow_provider_mediajobs") for v in entry_points.values())
+    installed = metadata.distribution(info["package-name"]).entry_points
+    assert any(ep.group == "apache_airflow_provider" for ep in installed)
+
+
+def test_alibaba_connection_type_declares_conn_fields() -> None:
+    info = get_provider_info()
+    (conn,) = [c for c in info["connection-types"] if c["connection-type"] == "alibaba_cloud_media"]
+    assert set(conn["conn-fields"]) == set(CONN_FIELDS)
+    assert conn["conn-fields"]["signature_version"]["schema"]["enum"] == ["v3", "v1"]
+    module, _, name = conn["hook-class-name"].rpartition(".")
+    hook_class = getattr(__import__(module, fromlist=[name]), name)
+    assert hook_class.conn_type == "alibaba_cloud_media"
