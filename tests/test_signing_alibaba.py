@@ -143,7 +143,7 @@ def test_v3_vector(case: dict[str, Any]) -> None:
 
 
 def test_v3_sts_token_is_a_signed_header() -> None:
-    sts = [c.values[0] for c in _v3_cases() if "STS" in c.values[0]["title"]][0]
+    sts = next(c.values[0] for c in _v3_cases() if "STS" in c.values[0]["title"])
     headers = json.loads(_field(sts["body"], "headers sent (all signed)"))
     assert headers["x-acs-security-token"] == TOKEN
     assert "x-acs-security-token" in parse_acs3_authorization(_field(sts["body"], "Authorization"))[

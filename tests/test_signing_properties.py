@@ -63,7 +63,8 @@ def test_percent_encode_edge_cases(raw: str, encoded: str) -> None:
 def test_percent_encode_output_is_unreserved_or_hex_and_round_trips(value: str) -> None:
     encoded = percent_encode(value)
     assert ENCODED.fullmatch(encoded)
-    assert "+" not in encoded and " " not in encoded and "*" not in encoded
+    for char in "+ *":
+        assert char not in encoded
     assert unquote(encoded, encoding="utf-8", errors="strict") == value
     assert encoded == reference_encode(value)
 
@@ -78,8 +79,7 @@ def test_canonical_query_is_sorted_and_agrees_with_a_plain_implementation(params
         assert keys == sorted(keys)
         assert {unquote(k): unquote(v) for k, v in pairs} == params
         # An empty value keeps its '=': "k=".
-        for (k, v), (rk, rv) in zip(pairs, sorted(params.items(), key=lambda kv: reference_encode(kv[0]))):
-            assert unquote(k) == rk and unquote(v) == rv
+        assert all(len(p) == 2 for p in pairs)
     else:
         assert query == ""
 
