@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from airflow_provider_mediajobs.catalog.params import Param, invalid
+from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
 
 Check = Callable[[Mapping[str, Any]], None]
 """A cross-parameter rule: gets the normalized arguments, raises a validation error."""
@@ -91,16 +92,28 @@ class Operation:
         """The Python names of the parameters, in catalog order."""
         return tuple(p.arg for p in self.params)
 
-    def bind(self, arguments: Mapping[str, Any]) -> dict[str, str]:
+    def bind(self, arguments: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> dict[str, str]:
         """Check ``arguments`` and serialize them to wire parameters.
 
         ``None`` means "not given". Unknown names are refused, so a typo in a DAG fails loudly
         instead of silently dropping a filter.
 
         :param arguments: Python names to values.
+        :param labels: names to show in errors instead of the catalog's (an operator that must
+            rename ``task_id``, which BaseOperator owns, to ``imm_task_id``).
         :return: vendor names to wire strings.
         :raises MediaJobsValidationError: naming the argument and what is allowed.
         """
+        try:
+            return self._bind(arguments)
+        except MediaJobsValidationError as err:
+            text = str(err)
+            for arg, label in (labels or {}).items():
+                if text.startswith(arg + " ") or text.startswith(arg + "/"):
+                    raise MediaJobsValidationError(label + text[len(arg) :]) from None
+            raise
+
+    def _bind(self, arguments: Mapping[str, Any]) -> dict[str, str]:
         unknown = sorted(set(arguments) - set(self.args))
         if unknown:
             raise invalid(unknown[0], f"one of the arguments of {self.name}: {', '.join(self.args)}", "unknown")

@@ -78,8 +78,8 @@ class MtsSubmitIProductionJobOperator(AlibabaCloudMediaOperator):
     """Submit an MTS IProduction job (SubmitIProductionJob) and push its ``JobId`` to XCom.
 
     :param function_name: the IProduction function (required).
-    :param input: input object, ``oss://bucket/object``.
-    :param output: output object or template.
+    :param input_uri: input object, ``oss://bucket/object`` (``Input``).
+    :param output_uri: output object or template (``Output``; ``output`` is BaseOperator's XComArg).
     :param job_params: function parameters, dict or JSON string.
     :param model_id: model id.
     :param notify_url: callback URL.
@@ -89,6 +89,7 @@ class MtsSubmitIProductionJobOperator(AlibabaCloudMediaOperator):
     """
 
     operation = cat.SUBMIT_IPRODUCTION_JOB
+    renamed = {"input": "input_uri", "output": "output_uri"}
 
     def shape_result(self, response: dict[str, Any], context: Context) -> Any:
         job_id = response.get("JobId")
@@ -119,9 +120,11 @@ class ImmGetTaskOperator(AlibabaCloudMediaOperator):
     """Fetch one IMM task (GetTask) into XCom.
 
     :param project_name: the IMM project.
-    :param task_id: the task id.
-    :param task_type: the task type.
+    :param imm_task_id: the IMM task id (``TaskId``; named so because ``task_id`` is the Airflow
+        task's own id).
+    :param imm_task_type: the IMM task type (``TaskType``; ``task_type`` is BaseOperator's).
     :param request_definition: include the request definition.
     """
 
     operation = cat.GET_TASK
+    renamed = {"task_id": "imm_task_id", "task_type": "imm_task_type"}

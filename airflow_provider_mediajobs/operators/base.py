@@ -7,7 +7,9 @@ for the user, up to ``max_items``; results are plain JSON values, safe for XCom.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import inspect
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
@@ -19,6 +21,12 @@ if TYPE_CHECKING:
 
     from airflow_provider_mediajobs.catalog.model import Operation
     from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
+
+@functools.cache
+def reserved_names() -> frozenset[str]:
+    """Names an operator argument must not take: BaseOperator's own attributes and arguments."""
+    return frozenset(dir(BaseOperator)) | frozenset(inspect.signature(BaseOperator.__init__).parameters)
+
 
 # Paging parameters are driven by the pager, not by the DAG author.
 _PAGING_ARGS = frozenset({"next_token", "page_no"})
@@ -38,17 +46,23 @@ class CatalogOperator(BaseOperator):
     template_fields: Sequence[str] = ()
     ui_color = "#e8f4fd"
 
+    renamed: ClassVar[Mapping[str, str]] = {}
+    """Catalog argument -> operator argument, for names BaseOperator already owns (``task_id``)."""
+
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "operation" in cls.__dict__:
-            cls.template_fields = tuple(cls.api_args()) + tuple(
-                f for f in cls.__dict__.get("extra_template_fields", ()) if f
-            )
+            clash = sorted(set(cls.api_args()) & reserved_names())
+            if clash:
+                # e.g. IMM's TaskId / TaskType and MTS's Output: BaseOperator owns task_id,
+                # task_type and output, so the operator must expose them under other names.
+                raise TypeError(f"{cls.__name__}: rename {clash} in `renamed`; BaseOperator owns these names")
+            cls.template_fields = tuple(cls.api_args())
 
     @classmethod
     def api_args(cls) -> list[str]:
-        """The operation's arguments this operator exposes."""
-        return [a for a in cls.operation.args if a not in _PAGING_ARGS]
+        """The operator arguments that carry the operation's parameters."""
+        return [cls.renamed.get(a, a) for a in cls.operation.args if a not in _PAGING_ARGS]
 
     def __init__(self, *, conn_id: str, max_items: int | None = None, **kwargs: Any) -> None:
         api_values = {arg: kwargs.pop(arg, None) for arg in self.api_args()}
@@ -61,8 +75,10 @@ class CatalogOperator(BaseOperator):
             setattr(self, arg, value)
 
     def api_arguments(self) -> dict[str, Any]:
-        """The rendered values of the operation's arguments."""
-        return {arg: getattr(self, arg) for arg in self.api_args()}
+        """The rendered values, under the catalog's argument names."""
+        return {
+            arg: getattr(self, self.renamed.get(arg, arg)) for arg in self.operation.args if arg not in _PAGING_ARGS
+        }
 
     def get_hook(self) -> MediaJobsBaseHook:
         """The vendor hook for ``conn_id``."""
@@ -72,7 +88,7 @@ class CatalogOperator(BaseOperator):
         """Check the arguments, call the vendor and return a JSON-serializable result."""
         arguments = self.api_arguments()
         # Check before building the hook: a bad argument never costs a connection lookup.
-        self.operation.bind(arguments)
+        self.operation.bind(arguments, self.renamed)
         hook = self.get_hook()
         if self.operation.paging is not None:
             items = hook.paginate(self.operation, self.max_items, **arguments)
