@@ -205,7 +205,9 @@ class SyncSender:
                 stream=True,
             )
         except requests.exceptions.ConnectTimeout as err:
-            raise TransportError(f"connect timeout after {self.timeouts.connect}s: {err}", sent=False) from None
+            raise TransportError(
+                f"connect timeout after {self.timeouts.connect}s: {_short(err)}", sent=False
+            ) from None
         except requests.exceptions.ConnectionError as err:
             raise TransportError(f"connection failed: {_short(err)}", sent=_maybe_sent(err)) from None
         except requests.exceptions.Timeout:
@@ -295,6 +297,30 @@ def _short(err: BaseException) -> str:
     # Library messages quote the URL; its query holds V1 signatures and STS tokens. Drop it.
     text = _QUERY.sub("?<query>", str(err))
     return text if len(text) <= 300 else text[:297] + "..."
+
+
+# V1 signing puts SecurityToken and Signature in the query, percent-encoded: Airflow's masker knows
+# the raw token only, so a line quoting the query must lose those values at the source.
+_SIGNED_QUERY_VALUE = re.compile(r"([?&](?:SecurityToken|Signature)=)[^&\s\"']*")
+
+
+def redact_signed_query(text: str) -> str:
+    """Replace the values of ``SecurityToken`` and ``Signature`` query parameters with ``***``."""
+    return _SIGNED_QUERY_VALUE.sub(r"\1***", text)
+
+
+class _RedactSignedQueryFilter(logging.Filter):
+    """urllib3 logs every request line, query included, at DEBUG; redact the signed values."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact_signed_query(a) if isinstance(a, str) else a for a in record.args)
+        elif isinstance(record.msg, str):
+            record.msg = redact_signed_query(record.msg)
+        return True
+
+
+logging.getLogger("urllib3.connectionpool").addFilter(_RedactSignedQueryFilter())
 
 
 def _maybe_sent(err: BaseException) -> bool:
