@@ -269,3 +269,28 @@ def test_urllib3_request_line_is_redacted(monkeypatch: pytest.MonkeyPatch) -> No
     for form in (token, quote(token, safe=""), SECRET):
         assert form not in text
     assert "SecurityToken=" in text  # redacted, not dropped: the line still says what was sent
+
+
+@pytest.mark.parametrize("token", [TOKEN, "Sentinel/STS+Token==", "Sentinel中Token*~"])
+def test_a_vendor_message_echoing_the_string_to_sign_is_scrubbed(
+    monkeypatch: pytest.MonkeyPatch, http: requests_mock.Mocker, captured: Captured, token: str
+) -> None:
+    # SignatureDoesNotMatch quotes the server's string to sign: the query percent-encoded twice.
+    conn = {"conn_type": "alibaba_cloud_media", "login": KEY_ID, "password": SECRET,
+            "extra": {"security_token": token, "signature_version": "v1"}}
+    monkeypatch.setenv("AIRFLOW_CONN_ALI_ECHO", json.dumps(conn))
+    once = quote(token, safe="-_.~")
+    string_to_sign = f"GET&%2F&AccessKeyId%3D{KEY_ID}%26SecurityToken%3D{quote(once, safe='-_.~')}%26Version%3Dx"
+    message = f"Specified signature is not matched with our calculation. server string to sign is:{string_to_sign}"
+    message += f" raw={token} once={once} secret={SECRET}"
+    http.register_uri(requests_mock.ANY, requests_mock.ANY, status_code=400,
+                      json={"Code": "SignatureDoesNotMatch", "Message": message, "RequestId": "rid-s"})
+    with pytest.raises(MediaJobsError) as info:
+        AlibabaCloudMediaHook("ali_echo", retry_policy=RetryPolicy(attempts=1)).query_iproduction_job("j")
+    err = info.value
+    text = str(err) + json.dumps(err.to_dict()) + "".join(traceback.format_exception(err)) + captured.text()
+    for form in (token, once, quote(once, safe="-_.~"), SECRET):
+        assert form not in text
+    assert "SignatureDoesNotMatch" in text
+    assert "server string to sign is" in text
+    assert err.request_id == "rid-s"
