@@ -284,6 +284,9 @@ class AsyncSender:
             raise
         except aiohttp.ClientConnectorError as err:
             raise TransportError(f"connection failed: {_short(err)}", sent=False) from None
+        except aiohttp.ConnectionTimeoutError:
+            # As on the sync path: the connection never opened, so even a submission may be retried.
+            raise TransportError(f"connect timeout after {self.timeouts.connect}s", sent=False) from None
         except TimeoutError:
             raise TransportError(f"no complete answer within {self.timeouts.total}s") from None
         except aiohttp.ClientError as err:

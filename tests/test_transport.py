@@ -435,3 +435,45 @@ async def test_async_job_client_reads_the_connection_and_pages(
         assert job["State"] == "Success"
     finally:
         await client.close()
+
+
+class _RaisingSession:
+    """Stands in for aiohttp.ClientSession: every request raises ``error`` as it opens."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        self.calls = 0
+
+    def request(self, *args: Any, **kwargs: Any) -> Any:
+        session = self
+
+        class _Context:
+            async def __aenter__(self) -> Any:
+                session.calls += 1
+                raise session.error
+
+            async def __aexit__(self, *exc: Any) -> None:
+                return None
+
+        return _Context()
+
+
+@pytest.mark.parametrize(
+    ("error", "sent"),
+    [
+        (aiohttp.ConnectionTimeoutError("connect timed out"), False),
+        (aiohttp.SocketTimeoutError("read timed out"), True),
+        (TimeoutError(), True),
+        (aiohttp.ServerDisconnectedError(), True),
+    ],
+)
+async def test_async_connect_timeouts_count_as_not_sent_like_the_sync_path(error: BaseException, sent: bool) -> None:
+    session = _RaisingSession(error)
+    protocol = cat.AlibabaProtocol(cat.AlibabaCredentials("LTAIasyncKEY", SECRET))
+    client = AsyncClient(protocol, AsyncSender(session, Timeouts()),  # type: ignore[arg-type]
+                         RetryPolicy(attempts=3, initial=0.0, max_wait=0.0))
+    with pytest.raises(TransportError) as info:
+        await client.call(cat.SUBMIT_IPRODUCTION_JOB, {"FunctionName": "F"})
+    assert info.value.sent is sent
+    # A submission is retried only when the request certainly did not leave.
+    assert session.calls == (3 if not sent else 1)
