@@ -1,0 +1,87 @@
+"""Alibaba Cloud media pipeline: enhance a clip with MTS, wait for it from the triggerer, read the
+result; list recent ICE speech-recognition jobs and fetch each one with dynamic task mapping; wait
+for the IMM tasks still running in a project.
+
+Runs as is against the local emulator (``make demo``) or a real account: only the
+``alibaba_cloud_media_default`` connection differs.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from airflow.sdk import DAG, task
+
+from airflow_provider_mediajobs.operators.alibaba import (
+    IceGetSmartHandleJobOperator,
+    IceListSmartJobsOperator,
+    ImmListTasksOperator,
+    MtsQueryIProductionJobOperator,
+    MtsSubmitIProductionJobOperator,
+)
+from airflow_provider_mediajobs.sensors.alibaba import ImmTaskSensor, MtsIProductionJobSensor
+
+with DAG(
+    dag_id="example_alibaba_media",
+    schedule=None,
+    start_date=datetime(2024, 1, 1),
+    catchup=False,
+    tags=["example", "alibaba", "mediajobs"],
+    doc_md=__doc__,
+):
+    # [START howto_mts_submit_and_wait]
+    submit = MtsSubmitIProductionJobOperator(
+        task_id="submit_enhancement",
+        function_name="VideoQualityEnhancement",
+        input_uri="oss://media-in/clips/interview.mp4",
+        output_uri="oss://media-out/enhanced/interview.mp4",
+        job_params={"Model": "default", "Resolution": "1080p"},
+        user_data="{{ run_id }}",
+    )
+    wait = MtsIProductionJobSensor(
+        task_id="wait_for_enhancement",
+        job_id=submit.output,
+        deferrable=True,
+        poke_interval=2,
+        timeout=600,
+    )
+    result = MtsQueryIProductionJobOperator(task_id="fetch_enhancement_result", job_id=submit.output)
+    submit >> wait >> result
+    # [END howto_mts_submit_and_wait]
+
+    # [START howto_ice_list_and_fan_out]
+    recent = IceListSmartJobsOperator(
+        task_id="list_recent_asr_jobs",
+        job_type="ASR",
+        job_state="Finished",
+        sort_by="CreationTime:Desc",
+        max_results=20,
+        max_items=5,
+    )
+
+    @task
+    def smart_job_ids(jobs: list[dict[str, Any]]) -> list[str]:
+        """Keep the ids of the listed jobs."""
+        return [job["JobId"] for job in jobs]
+
+    IceGetSmartHandleJobOperator.partial(task_id="fetch_smart_job").expand(job_id=smart_job_ids(recent.output))
+    # [END howto_ice_list_and_fan_out]
+
+    # [START howto_imm_wait_for_running_tasks]
+    running = ImmListTasksOperator(
+        task_id="list_running_imm_tasks",
+        project_name="media-archive",
+        status="Running",
+        max_items=3,
+    )
+
+    @task
+    def imm_task_refs(tasks: list[dict[str, Any]]) -> list[dict[str, str]]:
+        """Turn listed tasks into sensor arguments."""
+        return [{"imm_task_id": t["TaskId"], "imm_task_type": t["TaskType"]} for t in tasks]
+
+    ImmTaskSensor.partial(
+        task_id="wait_for_imm_task", project_name="media-archive", deferrable=True, poke_interval=2, timeout=600
+    ).expand_kwargs(imm_task_refs(running.output))
+    # [END howto_imm_wait_for_running_tasks]
