@@ -38,7 +38,7 @@ def _connections(url: str) -> dict[str, dict[str, Any]]:
 def test_examples_import_cleanly() -> None:
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(ROOT / "dags_examples"), include_examples=False)
+    bag = DagBag(dag_folder=str(ROOT / "dags_examples"))
     assert bag.import_errors == {}
     assert {p.stem for p in EXAMPLES} <= set(bag.dag_ids)
     for dag_id in bag.dag_ids:

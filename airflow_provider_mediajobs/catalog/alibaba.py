@@ -12,7 +12,7 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
@@ -40,14 +40,12 @@ from airflow_provider_mediajobs.exceptions import (
     ThrottledError,
     VendorError,
 )
-from airflow_provider_mediajobs.signing import (
-    acs3_sign_headers,
-    acs_timestamp,
-    canonical_query,
-    percent_encode,
-    v1_sign_params,
-)
-from airflow_provider_mediajobs.transport import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from airflow_provider_mediajobs.transport import HttpRequest, HttpResponse
+
+# Signing and the transport types are imported where a request is built or parsed: operator
+# modules import this catalog at DAG-parse time, and they need none of that to declare a task.
 
 ICE = Service("alibaba", "ice", "2020-11-09")
 MTS = Service("alibaba", "mts", "2014-06-18")
@@ -313,6 +311,8 @@ class AlibabaProtocol:
 
     def build(self, operation: Operation, wire: Mapping[str, str]) -> HttpRequest:
         """Sign one attempt afresh: a new nonce and time every call."""
+        from airflow_provider_mediajobs.signing import acs3_sign_headers, acs_timestamp, canonical_query, v1_sign_params
+        from airflow_provider_mediajobs.transport import HttpRequest
         service = operation.service
         base = self.base_url(service.product)
         host = urlsplit(base).netloc
@@ -372,6 +372,8 @@ class AlibabaProtocol:
         ``SignatureDoesNotMatch`` echoes the server's string to sign, which holds the STS token
         percent-encoded once or twice; Airflow's masker only knows the raw value.
         """
+        from airflow_provider_mediajobs.signing import percent_encode
+
         for secret in (self.credentials.security_token, self.credentials.access_key_secret):
             if not secret or len(secret) < 5:  # as Airflow's masker: a tiny value would shred the text
                 continue

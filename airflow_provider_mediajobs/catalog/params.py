@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,18 +27,26 @@ def invalid(arg: str, allowed: str, value: Any) -> MediaJobsValidationError:
     return MediaJobsValidationError(f"{arg} must be {allowed}, got {shown}")
 
 
-@dataclass(frozen=True)
 class Param:
     """One documented parameter of a vendor API.
+
+    Plain slotted classes rather than dataclasses: operator modules build the catalog at DAG-parse
+    time, and each dataclass costs about a millisecond to create.
 
     :param arg: the snake_case Python name.
     :param wire: the vendor's name on the wire.
     :param required: whether the vendor requires it.
     """
 
-    arg: str
-    wire: str
-    required: bool = False
+    __slots__ = ("arg", "required", "wire")
+
+    def __init__(self, arg: str, wire: str, required: bool = False) -> None:
+        self.arg = arg
+        self.wire = wire
+        self.required = required
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.arg!r}, {self.wire!r}, required={self.required})"
 
     def serialize(self, value: Any) -> str:
         """Check ``value`` and return the string sent on the wire."""
@@ -50,7 +57,6 @@ class Param:
         return self.serialize(value)
 
 
-@dataclass(frozen=True)
 class Str(Param):
     """Free text or an id.
 
@@ -60,10 +66,24 @@ class Str(Param):
     :param hint: what ``pattern`` means, for the error.
     """
 
-    max_len: int = 1024
-    forbid: str = ""
-    pattern: str | None = None
-    hint: str = ""
+    __slots__ = ("forbid", "hint", "max_len", "pattern")
+
+    def __init__(
+        self,
+        arg: str,
+        wire: str,
+        required: bool = False,
+        *,
+        max_len: int = 1024,
+        forbid: str = "",
+        pattern: str | None = None,
+        hint: str = "",
+    ) -> None:
+        super().__init__(arg, wire, required)
+        self.max_len = max_len
+        self.forbid = forbid
+        self.pattern = pattern
+        self.hint = hint
 
     def serialize(self, value: Any) -> str:
         if not isinstance(value, str):
@@ -89,16 +109,25 @@ ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}"
 
 def job_id(arg: str, wire: str, required: bool = True) -> Str:
     """An id parameter: letters, digits, ``-``, ``_``, ``.``; at most 128 characters."""
-    return Str(arg, wire, required, max_len=128, pattern=ID_PATTERN,
-               hint="an id of letters, digits, '-', '_' or '.' (at most 128 characters)")
+    return Str(
+        arg,
+        wire,
+        required,
+        max_len=128,
+        pattern=ID_PATTERN,
+        hint="an id of letters, digits, '-', '_' or '.' (at most 128 characters)",
+    )
 
 
-@dataclass(frozen=True)
 class Int(Param):
     """An integer within ``[low, high]``."""
 
-    low: int = 0
-    high: int | None = None
+    __slots__ = ("high", "low")
+
+    def __init__(self, arg: str, wire: str, required: bool = False, *, low: int = 0, high: int | None = None) -> None:
+        super().__init__(arg, wire, required)
+        self.low = low
+        self.high = high
 
     def normalize(self, value: Any) -> int:
         # bool is an int in Python; page_size=True is a bug, not 1.
@@ -119,7 +148,6 @@ class Int(Param):
         return str(self.normalize(value))
 
 
-@dataclass(frozen=True)
 class Bool(Param):
     """A boolean, sent as ``True`` / ``False`` as the Alibaba SDKs do."""
 
@@ -134,11 +162,14 @@ class Bool(Param):
         return "True" if self.normalize(value) else "False"
 
 
-@dataclass(frozen=True)
 class Enum(Param):
     """One of a fixed set of values."""
 
-    values: tuple[str, ...] = ()
+    __slots__ = ("values",)
+
+    def __init__(self, arg: str, wire: str, required: bool = False, *, values: tuple[str, ...] = ()) -> None:
+        super().__init__(arg, wire, required)
+        self.values = values
 
     def serialize(self, value: Any) -> str:
         if not isinstance(value, str) or value not in self.values:
@@ -158,15 +189,20 @@ def _as_list(arg: str, value: Any) -> list[Any]:
     return items
 
 
-@dataclass(frozen=True)
 class EnumList(Param):
     """Several values of a fixed set, as a list or a comma-separated string.
 
     :param json_array: send as a compact JSON array (Alibaba) instead of comma-joined (Tencent).
     """
 
-    values: tuple[str, ...] = ()
-    json_array: bool = False
+    __slots__ = ("json_array", "values")
+
+    def __init__(
+        self, arg: str, wire: str, required: bool = False, *, values: tuple[str, ...] = (), json_array: bool = False
+    ) -> None:
+        super().__init__(arg, wire, required)
+        self.values = values
+        self.json_array = json_array
 
     def normalize(self, value: Any) -> list[str]:
         items = _as_list(self.arg, value)
@@ -180,11 +216,14 @@ class EnumList(Param):
         return compact_json(items) if self.json_array else ",".join(items)
 
 
-@dataclass(frozen=True)
 class StrList(Param):
     """Several free strings sent as a compact JSON array."""
 
-    max_items: int = 100
+    __slots__ = ("max_items",)
+
+    def __init__(self, arg: str, wire: str, required: bool = False, *, max_items: int = 100) -> None:
+        super().__init__(arg, wire, required)
+        self.max_items = max_items
 
     def serialize(self, value: Any) -> str:
         items = _as_list(self.arg, value)
@@ -199,15 +238,18 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-@dataclass(frozen=True)
 class Json(Param):
     """A JSON object (or array) given as a dict/list or as a string that must parse.
 
     :param kind: ``dict`` or ``list``: what the parsed value must be.
     """
 
-    kind: type = dict
-    max_len: int = 65536
+    __slots__ = ("kind", "max_len")
+
+    def __init__(self, arg: str, wire: str, required: bool = False, *, kind: type = dict, max_len: int = 65536) -> None:
+        super().__init__(arg, wire, required)
+        self.kind = kind
+        self.max_len = max_len
 
     def serialize(self, value: Any) -> str:
         name = "object" if self.kind is dict else "array"
@@ -243,7 +285,6 @@ def parse_time(arg: str, value: Any, fmt: str, example: str) -> datetime:
     raise invalid(arg, f"an aware datetime or a string like {example}", value)
 
 
-@dataclass(frozen=True)
 class Time(Param):
     """A point in time, sent in the vendor's format.
 
@@ -252,9 +293,22 @@ class Time(Param):
     :param utc: convert to UTC before formatting (Alibaba wants ``...Z``).
     """
 
-    fmt: str = "%Y-%m-%dT%H:%M:%SZ"
-    example: str = "2024-01-01T00:00:00Z"
-    utc: bool = True
+    __slots__ = ("example", "fmt", "utc")
+
+    def __init__(
+        self,
+        arg: str,
+        wire: str,
+        required: bool = False,
+        *,
+        fmt: str = "%Y-%m-%dT%H:%M:%SZ",
+        example: str = "2024-01-01T00:00:00Z",
+        utc: bool = True,
+    ) -> None:
+        super().__init__(arg, wire, required)
+        self.fmt = fmt
+        self.example = example
+        self.utc = utc
 
     def normalize(self, value: Any) -> datetime:
         return parse_time(self.arg, value, self.fmt, self.example)
@@ -264,11 +318,8 @@ class Time(Param):
         return when.astimezone(UTC).strftime(self.fmt) if self.utc else when.strftime(self.fmt)
 
 
-@dataclass(frozen=True)
 class TimeRange(Param):
     """IMM's ``{"Start": ..., "End": ...}``, given as such a dict or a ``(start, end)`` pair."""
-
-    _time: Time = field(default_factory=lambda: Time("", ""))
 
     def serialize(self, value: Any) -> str:
         if isinstance(value, str):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
-from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
 from airflow_provider_mediajobs.operators.base import CatalogOperator
 
 if TYPE_CHECKING:
@@ -18,11 +17,9 @@ class AlibabaCloudMediaOperator(CatalogOperator):
     :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
     """
 
-    hook_class = AlibabaCloudMediaHook
+    hook_class = "airflow_provider_mediajobs.hooks.alibaba.AlibabaCloudMediaHook"
 
-    def __init__(
-        self, *, alibaba_cloud_media_conn_id: str = AlibabaCloudMediaHook.default_conn_name, **kwargs: Any
-    ) -> None:
+    def __init__(self, *, alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default", **kwargs: Any) -> None:
         super().__init__(conn_id=alibaba_cloud_media_conn_id, **kwargs)
         self.alibaba_cloud_media_conn_id = alibaba_cloud_media_conn_id
 
