@@ -21,7 +21,7 @@ lock:
 		--python-version 3.11 -o requirements/lock.txt
 
 lint: $(STAMP)
-	$(BIN)/ruff check airflow_provider_mediajobs tests dags_examples benchmarks
+	$(BIN)/ruff check airflow_provider_mediajobs tests dags_examples benchmarks scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
