@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
-from airflow_provider_mediajobs.operators.base import CatalogOperator
+from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
 
 if TYPE_CHECKING:
-    from airflow.sdk import Context
+    pass
 
 
 class AlibabaCloudMediaOperator(CatalogOperator):
@@ -71,8 +71,9 @@ class MtsQueryIProductionJobOperator(AlibabaCloudMediaOperator):
     operation = cat.QUERY_IPRODUCTION_JOB
 
 
-class MtsSubmitIProductionJobOperator(AlibabaCloudMediaOperator):
-    """Submit an MTS IProduction job (SubmitIProductionJob) and push its ``JobId`` to XCom.
+class MtsSubmitIProductionJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an MTS IProduction job (SubmitIProductionJob); push its ``JobId`` to XCom, and
+    optionally wait for it (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
 
     :param function_name: the IProduction function (required).
     :param input_uri: input object, ``oss://bucket/object`` (``Input``).
@@ -87,11 +88,8 @@ class MtsSubmitIProductionJobOperator(AlibabaCloudMediaOperator):
 
     operation = cat.SUBMIT_IPRODUCTION_JOB
     renamed = {"input": "input_uri", "output": "output_uri"}
-
-    def shape_result(self, response: dict[str, Any], context: Context) -> Any:
-        job_id = response.get("JobId")
-        self.log.info("Submitted MTS IProduction job %s", job_id)
-        return job_id
+    job_kind = cat.MTS_IPRODUCTION_JOB
+    trigger_class = "airflow_provider_mediajobs.triggers.alibaba.MtsIProductionJobTrigger"
 
 
 class ImmListTasksOperator(AlibabaCloudMediaOperator):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import time
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
@@ -20,7 +22,7 @@ from airflow_provider_mediajobs.catalog.params import invalid
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_mediajobs.catalog.model import Operation
+    from airflow_provider_mediajobs.catalog.model import JobKind, Operation
     from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
 
 @functools.cache
@@ -110,3 +112,158 @@ class CatalogOperator(BaseOperator):
     def shape_result(self, response: dict[str, Any], context: Context) -> Any:
         """Turn the response into the XCom value (the whole response by default)."""
         return response
+
+
+try:  # Airflow 3.3+: a retried task reattaches to the job its earlier try submitted.
+    from airflow.sdk import ResumableJobMixin as _Resumable
+except ImportError:  # pragma: no cover - Airflow 3.1 / 3.2
+
+    class _Resumable:  # type: ignore[no-redef]
+        """Before 3.3 there is no task state store to reattach from: submit, then wait.
+
+        A retry after a worker died mid-wait submits a new job; see docs/sensors.md.
+        """
+
+        def __init__(self, *, durable: bool = True, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.durable = durable
+
+        def execute_resumable(self, context: Context) -> Any:
+            job_id = self.submit_job(context)  # type: ignore[attr-defined]
+            return self.poll_until_complete(job_id, context)  # type: ignore[attr-defined]
+
+
+class SubmitJobOperator(_Resumable, CatalogOperator):
+    """Submit a job and, if asked, wait for it (in the worker, or deferred to the triggerer).
+
+    The job id is the XCom return value. With ``wait_for_completion`` the job's final detail is
+    pushed under the key ``job`` and the task fails with the vendor's code and message if the job
+    fails. On Airflow 3.3+ the submitted id is kept in the task state store before waiting, so a
+    retry after a worker crash reattaches to that job instead of submitting a second one.
+
+    :param wait_for_completion: wait until the job succeeds or fails.
+    :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
+    :param poll_interval: seconds between looks at the job.
+    :param wait_timeout: give up waiting after this many seconds (None: no limit).
+    :param not_found_grace: seconds a just-submitted job may be invisible.
+    """
+
+    job_kind: ClassVar[JobKind]
+    trigger_class: ClassVar[str]
+    external_id_key = "mediajobs_job_id"
+
+    def __init__(
+        self,
+        *,
+        wait_for_completion: bool = False,
+        deferrable: bool | None = None,
+        poll_interval: float = 10.0,
+        wait_timeout: float | None = None,
+        not_found_grace: float = 60.0,
+        **kwargs: Any,
+    ) -> None:
+        from airflow_provider_mediajobs.sensors.base import default_deferrable
+
+        super().__init__(**kwargs)
+        self.wait_for_completion = wait_for_completion
+        self.deferrable = default_deferrable() if deferrable is None else deferrable
+        self.poll_interval = poll_interval
+        self.wait_timeout = wait_timeout
+        self.not_found_grace = not_found_grace
+
+    def execute(self, context: Context) -> Any:
+        """Submit (or reattach) and optionally wait; return the job id."""
+        self.operation.bind(self.api_arguments(), self.renamed)
+        return self.execute_resumable(context)
+
+    def job_id_from(self, response: dict[str, Any]) -> str:
+        """The new job's id in the submit response."""
+        job_id = response.get("JobId")
+        if not isinstance(job_id, str) or not job_id:
+            from airflow_provider_mediajobs.exceptions import BadResponseError
+
+            raise BadResponseError(f"{self.operation.name} answered without a JobId")
+        return job_id
+
+    def _ids(self, job_id: str) -> dict[str, str]:
+        return {self.job_kind.job_id_arg: job_id}
+
+    # -- ResumableJobMixin's contract -----------------------------------------------------------
+    def submit_job(self, context: Context) -> str:
+        """Submit once; the hook never retries a submission ambiguously."""
+        job_id = self.job_id_from(self.get_hook().call(self.operation, **self.api_arguments()))
+        self.log.info("Submitted %s job %s", self.job_kind.name, job_id)
+        return job_id
+
+    def get_job_status(self, external_id: Any, context: Context) -> str:
+        """The stored job's state (``NotFound`` when the vendor does not know it)."""
+        from airflow_provider_mediajobs.exceptions import NotFoundError
+
+        try:
+            job = self.get_hook().get_job(self.job_kind, **self._ids(str(external_id)))
+        except NotFoundError:
+            return "NotFound"
+        return str(job.get(self.job_kind.state[0]))
+
+    def is_job_active(self, status: str) -> bool:
+        """Neither a success nor a failure state: reattach to it."""
+        kind = self.job_kind
+        return status not in kind.success and status not in kind.failure and status != "NotFound"
+
+    def is_job_succeeded(self, status: str) -> bool:
+        """A success state: do not submit again."""
+        return status in self.job_kind.success
+
+    def get_job_result(self, external_id: Any, context: Context) -> Any:
+        """The XCom value: the job id."""
+        return external_id
+
+    def poll_until_complete(self, external_id: Any, context: Context) -> Any:
+        """Wait (or defer) if asked; return the job id."""
+        job_id = str(external_id)
+        if not self.wait_for_completion:
+            return job_id
+        if self.deferrable:
+            import importlib
+
+            module, _, name = self.trigger_class.rpartition(".")
+            trigger = getattr(importlib.import_module(module), name)(
+                conn_id=self.conn_id, job_ids=self._ids(job_id), poll_interval=self.poll_interval,
+                not_found_grace=self.not_found_grace,
+            )
+            timeout = timedelta(seconds=self.wait_timeout) if self.wait_timeout else None
+            self.defer(trigger=trigger, method_name="execute_complete", timeout=timeout)
+        return self._wait_in_worker(job_id, context)
+
+    def _wait_in_worker(self, job_id: str, context: Context) -> str:
+        from airflow_provider_mediajobs.exceptions import NotFoundError
+        from airflow_provider_mediajobs.waiting import evaluate, not_found_event
+
+        hook = self.get_hook()
+        started = time.monotonic()
+        while True:
+            waited = time.monotonic() - started
+            try:
+                job = hook.get_job(self.job_kind, **self._ids(job_id))
+            except NotFoundError:
+                if waited >= self.not_found_grace:
+                    return self.execute_complete(context, not_found_event(self.job_kind, job_id, waited))
+            else:
+                event = evaluate(self.job_kind, job_id, job)
+                if event is not None:
+                    return self.execute_complete(context, event)
+            if self.wait_timeout is not None and waited > self.wait_timeout:
+                from airflow.sdk.exceptions import AirflowFailException
+
+                raise AirflowFailException(f"{self.job_kind.name} {job_id} did not end within {self.wait_timeout}s")
+            time.sleep(self.poll_interval)
+
+    def execute_complete(self, context: Context, event: dict[str, Any]) -> str:
+        """Conclude the wait: push the job's detail, emit the output asset event, return the id."""
+        from airflow_provider_mediajobs.sensors.base import emit_asset_event
+        from airflow_provider_mediajobs.waiting import conclude
+
+        job = conclude(event)
+        context["ti"].xcom_push(key="job", value=job)
+        emit_asset_event(context, event.get("output"), {"job_id": event.get("job_id"), "kind": self.job_kind.name})
+        return str(event.get("job_id"))

@@ -1,0 +1,1 @@
+"""Triggers: the async polling side of the sensors, run by the triggerer."""
