@@ -1,0 +1,202 @@
+"""The emulator's HTTP server: routes vendor requests (Alibaba by ``x-acs-version``/``Version``,
+Tencent by a ``*.ci.*.myqcloud.com`` Host), injects faults, counts, and serves the admin API under
+``/_emulator/``. Logs never carry Authorization headers or query strings (they hold signatures)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from typing import Any
+
+from aiohttp import web
+
+from airflow_provider_mediajobs.emulator import alibaba, tencent
+from airflow_provider_mediajobs.emulator.backend import FAULT_KINDS, Backend, Fault
+
+log = logging.getLogger(__name__)
+
+HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+
+
+def _is_tencent(request: web.Request) -> bool:
+    host = (request.headers.get("Host") or "").split(":")[0]
+    return ".ci." in host and host.endswith(".myqcloud.com")
+
+
+async def _fault(request: web.Request, kind: str, vendor: str, stall_seconds: float) -> web.StreamResponse | None:
+    if kind == "503":
+        if vendor == "tencent":
+            return tencent.error_response(tencent.CIError(503, "ServiceUnavailable", "Service is unavailable."))
+        return alibaba.error_response(alibaba.AliError(503, "ServiceUnavailable", "The request has failed due to a "
+                                                       "temporary failure of the server."))
+    if kind == "throttling":
+        if vendor == "tencent":
+            return tencent.error_response(tencent.CIError(503, "SlowDown", "Please reduce your request rate."))
+        return alibaba.error_response(alibaba.AliError(400, "Throttling.User", "Request was denied due to user "
+                                                       "flow control."))
+    if kind == "html":
+        return web.Response(body=HTML_PAGE, status=502, content_type="text/html")
+    if kind == "reset":
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=500)  # never reaches the client: the connection is gone
+    if kind == "stall":
+        await asyncio.sleep(stall_seconds)
+        return None  # then answer normally, too late for a client with a shorter timeout
+    if kind == "truncated":
+        resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json", "Content-Length": "4096"})
+        await resp.prepare(request)
+        await resp.write(b'{"RequestId": "truncated", "Jobs')
+        if request.transport is not None:
+            request.transport.close()
+        return resp
+    return None
+
+
+def build_app(backend: Backend, stall_seconds: float = 35.0) -> web.Application:
+    """The aiohttp application serving ``backend``."""
+
+    async def vendor(request: web.Request) -> web.StreamResponse:
+        is_ci = _is_tencent(request)
+        module: Any = tencent if is_ci else alibaba
+        operation = module.operation_of(request)
+        fault = backend.pick_fault(operation)
+        if fault:
+            early = await _fault(request, fault, "tencent" if is_ci else "alibaba", stall_seconds)
+            if early is not None:
+                backend.count(operation, early.status)
+                return early
+        response: web.StreamResponse = await module.handle(request, backend)
+        backend.count(operation, response.status)
+        return response
+
+    async def admin(request: web.Request) -> web.StreamResponse:
+        return await _admin(request, backend)
+
+    app = web.Application(client_max_size=4 << 20)
+    app.router.add_route("*", "/_emulator/{action:.*}", admin)
+    app.router.add_route("*", "/{tail:.*}", vendor)
+    return app
+
+
+async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
+    action = request.match_info["action"].strip("/")
+    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    if action == "counters" and request.method == "GET":
+        with backend.lock:
+            return web.json_response(dict(backend.counters))
+    if action == "reset":
+        backend.reset(seed_jobs=body.get("seed_jobs"))
+        return web.json_response({"ok": True})
+    if action == "jobs" and request.method == "POST":
+        kind = body.pop("kind", None)
+        if kind not in ("mts", "ice_smart", "imm", "tencent"):
+            raise web.HTTPBadRequest(text="kind must be one of mts, ice_smart, imm, tencent")
+        created = backend.create(kind, **body)
+        return web.json_response({"job_id": created.job_id, "done_at": created.done_at()})
+    if action.startswith("jobs/") and action.endswith("/state"):
+        forced = backend.force(action.split("/")[1], body.get("state"))
+        if forced is None:
+            raise web.HTTPNotFound(text="no such job")
+        return web.json_response({"job_id": forced.job_id, "state": body.get("state")})
+    if action == "faults":
+        if request.method == "DELETE":
+            backend.faults.clear()
+            return web.json_response({"ok": True})
+        kind, rate = body.get("kind"), float(body.get("rate", 0))
+        if kind not in FAULT_KINDS or not 0 <= rate <= 1:
+            raise web.HTTPBadRequest(text=f"kind must be one of {FAULT_KINDS}, rate within 0..1")
+        backend.faults.append(Fault(kind, rate, body.get("operation")))
+        return web.json_response({"faults": len(backend.faults)})
+    if action == "qps":
+        limit = body.get("limit")
+        backend.qps_limit = float(limit) if limit else None
+        return web.json_response({"limit": backend.qps_limit})
+    if action == "sts":
+        vendor = body.get("vendor", "alibaba")
+        keys = backend.alibaba_keys if vendor == "alibaba" else backend.tencent_keys
+        key_id = body.get("key_id") or next(iter(keys))
+        token = backend.issue_token(vendor, key_id, float(body.get("ttl", 3600)))
+        return web.json_response({"token": token, "key_id": key_id, "secret": keys[key_id]})
+    if action == "clock":
+        backend.clock_skew_limit = float(body.get("skew_limit", backend.clock_skew_limit))
+        return web.json_response({"skew_limit": backend.clock_skew_limit})
+    raise web.HTTPNotFound(text=f"unknown admin action {action!r}")
+
+
+class EmulatorServer:
+    """Run the emulator on 127.0.0.1 in a background thread (for sync code and tests).
+
+    :param port: TCP port; 0 picks a free one.
+    :param backend_options: passed to :class:`Backend` (``seed_jobs``, ``queue_seconds``...).
+    """
+
+    def __init__(self, port: int = 0, host: str = "127.0.0.1", stall_seconds: float = 35.0,
+                 **backend_options: Any) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            raise ValueError("the emulator only listens on loopback")
+        self.host, self.port = host, port
+        self.backend = Backend(**backend_options)
+        self.stall_seconds = stall_seconds
+        self.url = ""
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    async def start_async(self) -> str:
+        """Start in the running loop; return the base URL."""
+        self._runner = web.AppRunner(build_app(self.backend, self.stall_seconds), access_log=None,
+                                     shutdown_timeout=1.0)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, self.port)
+        await site.start()
+        sock = site._server.sockets[0]  # type: ignore[union-attr]
+        self.port = sock.getsockname()[1]
+        self.url = f"http://{self.host}:{self.port}"
+        return self.url
+
+    async def stop_async(self) -> None:
+        """Stop a server started with :meth:`start_async`."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    def start(self) -> str:
+        """Start in a background thread; return the base URL."""
+        def run() -> None:
+            self._loop = asyncio.new_event_loop()
+            asyncio.set_event_loop(self._loop)
+            try:
+                self._loop.run_until_complete(self.start_async())
+            except BaseException as err:  # reported to the starting thread
+                self._error = err
+                self._ready.set()
+                return
+            self._ready.set()
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="mediajobs-emulator", daemon=True)
+        self._thread.start()
+        self._ready.wait(30)
+        if self._error is not None:
+            raise RuntimeError(f"the emulator could not start: {self._error}")
+        return self.url
+
+    def stop(self) -> None:
+        """Stop the background server."""
+        if self._loop is None or self._thread is None:
+            return
+        asyncio.run_coroutine_threadsafe(self.stop_async(), self._loop).result(30)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(30)
+        self._loop = self._thread = None
+
+    def __enter__(self) -> EmulatorServer:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

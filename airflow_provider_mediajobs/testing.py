@@ -1,0 +1,94 @@
+"""Pytest plugin for DAG authors' own tests: start the emulator and point connections at it.
+
+Installed with the provider (entry point ``pytest11``), so these fixtures are available in any
+project that has the provider installed::
+
+    def test_my_pipeline(mediajobs_connections, mediajobs_emulator):
+        hook = AlibabaCloudMediaHook()            # uses alibaba_cloud_media_default
+        job_id = hook.submit_iproduction_job(function_name="VideoQualityEnhancement")["JobId"]
+        mediajobs_emulator.admin("POST", "faults", {"kind": "503", "rate": 0.3})
+
+Nothing here imports Airflow at import time (pytest loads plugins before ``conftest.py`` sets
+``AIRFLOW_HOME``).
+"""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from airflow_provider_mediajobs.emulator.server import EmulatorServer
+
+
+class EmulatorHandle:
+    """What the ``mediajobs_emulator`` fixture yields.
+
+    :param server: the running server.
+    """
+
+    def __init__(self, server: EmulatorServer) -> None:
+        self.server = server
+        self.url = server.url
+        self.backend = server.backend
+
+    def admin(self, method: str, action: str, body: dict[str, Any] | None = None) -> Any:
+        """Call the admin API (``/_emulator/<action>``) and return its JSON answer."""
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(  # noqa: S310 - loopback URL built from the server we started
+            f"{self.url}/_emulator/{action}", data=data, method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
+            return json.loads(resp.read() or b"null")
+
+    def counters(self) -> dict[str, int]:
+        """Request counters (``requests``, ``op:<name>``, ``status:<code>``, ``throttled``, ``fault:<kind>``)."""
+        result: dict[str, int] = self.admin("GET", "counters")
+        return result
+
+    def reset(self, seed_jobs: int | None = None) -> None:
+        """Forget jobs, faults, limits and counters, and seed again."""
+        self.admin("POST", "reset", {"seed_jobs": seed_jobs} if seed_jobs is not None else {})
+
+    def connections(self) -> dict[str, dict[str, Any]]:
+        """Connection dicts for both default conn ids, pointing at this emulator."""
+        from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY
+
+        return {
+            "alibaba_cloud_media_default": {
+                "conn_type": "alibaba_cloud_media", "login": ALIBABA_KEY[0], "password": ALIBABA_KEY[1],
+                "extra": {"region": "cn-shanghai", "endpoint_url": self.url},
+            },
+            "tencent_cloud_ci_default": {
+                "conn_type": "tencent_cloud_ci", "login": TENCENT_KEY[0], "password": TENCENT_KEY[1],
+                "extra": {"region": TENCENT_BUCKET[1], "bucket": TENCENT_BUCKET[0], "endpoint_url": self.url},
+            },
+        }
+
+
+@pytest.fixture(scope="session")
+def mediajobs_emulator() -> Iterator[EmulatorHandle]:
+    """A session-wide emulator on 127.0.0.1 (jobs queue 1 s, run 2 s; 200 seeded per kind)."""
+    from airflow_provider_mediajobs.emulator.server import EmulatorServer
+
+    server = EmulatorServer(seed_jobs=200, queue_seconds=1.0, run_seconds=2.0)
+    server.start()
+    try:
+        yield EmulatorHandle(server)
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def mediajobs_connections(mediajobs_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> EmulatorHandle:
+    """Point ``alibaba_cloud_media_default`` and ``tencent_cloud_ci_default`` at the emulator
+    (``AIRFLOW_CONN_*`` environment variables) and start from a clean emulator state."""
+    mediajobs_emulator.reset()
+    for conn_id, conn in mediajobs_emulator.connections().items():
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+    return mediajobs_emulator
