@@ -1,0 +1,103 @@
+"""Real HTTP tests of the emulator: signature rejection, not-found answers, faults, counters, admin API."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, EmulatorServer
+
+
+@pytest.fixture
+def url() -> Iterator[str]:
+    with EmulatorServer(seed_jobs=20) as server:
+        yield server.url
+
+
+def _admin(url: str, method: str, action: str, body: dict[str, Any] | None = None) -> Any:
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"{url}/_emulator/{action}", data=data, method=method,
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def _mts(url: str, secret: str = ALIBABA_KEY[1]):  # type: ignore[no-untyped-def]
+    from alibabacloud_mts20140618.client import Client
+    from alibabacloud_tea_openapi.models import Config
+
+    return Client(Config(endpoint=url.split("://", 1)[1], protocol="http", access_key_id=ALIBABA_KEY[0],
+                         access_key_secret=secret, region_id="cn-shanghai"))
+
+
+def _cos(url: str, secret: str = TENCENT_KEY[1]):  # type: ignore[no-untyped-def]
+    from qcloud_cos import CosConfig, CosS3Client
+
+    return CosS3Client(CosConfig(Region=TENCENT_BUCKET[1], SecretId=TENCENT_KEY[0], SecretKey=secret,
+                                 Scheme="http", Proxies={"http": url}), retry=0)
+
+
+def test_alibaba_wrong_secret_is_signature_does_not_match(url: str) -> None:
+    from alibabacloud_mts20140618.models import QueryIProductionJobRequest
+    from Tea.exceptions import TeaException
+
+    with pytest.raises(TeaException) as err:
+        _mts(url, secret="wrong").query_iproduction_job(QueryIProductionJobRequest(job_id="x"))
+    assert err.value.code == "SignatureDoesNotMatch"
+
+
+def test_alibaba_unknown_job_is_404_not_found(url: str) -> None:
+    from alibabacloud_mts20140618.models import QueryIProductionJobRequest
+    from Tea.exceptions import TeaException
+
+    with pytest.raises(TeaException) as err:
+        _mts(url).query_iproduction_job(QueryIProductionJobRequest(job_id="0" * 32))
+    assert err.value.code.endswith("NotFound")
+    assert err.value.data["statusCode"] == 404
+
+
+def test_tencent_wrong_secret_and_unknown_ids(url: str) -> None:
+    from qcloud_cos.cos_exception import CosServiceError
+
+    with pytest.raises(CosServiceError) as err:
+        _cos(url, secret="wrong").ci_list_media_jobs(Bucket=TENCENT_BUCKET[0], Tag="Translation")
+    assert err.value.get_error_code() == "SignatureDoesNotMatch"
+    got = _cos(url).ci_get_media_jobs(Bucket=TENCENT_BUCKET[0], JobIDs="jnotthere")
+    assert "jnotthere" in json.dumps(got.get("NonExistJobIds"))
+
+
+def test_admin_fault_and_counters(url: str) -> None:
+    from alibabacloud_mts20140618.models import QueryIProductionJobRequest
+    from Tea.exceptions import TeaException
+
+    created = _admin(url, "POST", "jobs", {"kind": "mts"})
+    _admin(url, "POST", "faults", {"kind": "throttling", "rate": 1.0})
+    with pytest.raises(TeaException) as err:
+        _mts(url).query_iproduction_job(QueryIProductionJobRequest(job_id=created["job_id"]))
+    assert err.value.code == "Throttling.User"
+    _admin(url, "DELETE", "faults")
+    body = _mts(url).query_iproduction_job(QueryIProductionJobRequest(job_id=created["job_id"])).body
+    assert body.job_id == created["job_id"]
+    counters = _admin(url, "GET", "counters")
+    assert counters.get("status:400", 0) >= 1
+    assert counters.get("status:200", 0) >= 1
+
+
+def test_admin_force_state(url: str) -> None:
+    from alibabacloud_mts20140618.models import QueryIProductionJobRequest
+
+    created = _admin(url, "POST", "jobs", {"kind": "mts"})
+    _admin(url, "POST", f"jobs/{created['job_id']}/state", {"state": "Fail"})
+    body = _mts(url).query_iproduction_job(QueryIProductionJobRequest(job_id=created["job_id"])).body
+    assert body.state == "Fail"
+
+
+def test_admin_unknown_fault_kind_rejected(url: str) -> None:
+    with pytest.raises(urllib.error.HTTPError) as err:
+        _admin(url, "POST", "faults", {"kind": "meteor", "rate": 0.5})
+    assert err.value.code == 400

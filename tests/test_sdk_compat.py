@@ -1,0 +1,78 @@
+"""The official SDKs, unchanged, pointed at the emulator, succeed and read their own result fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, EmulatorServer
+
+pytestmark = pytest.mark.sdk
+
+
+@pytest.fixture(scope="module")
+def url() -> Iterator[str]:
+    with EmulatorServer(seed_jobs=50) as server:
+        yield server.url
+
+
+def _tea_config(url: str):  # type: ignore[no-untyped-def]
+    from alibabacloud_tea_openapi.models import Config
+
+    return Config(endpoint=url.split("://", 1)[1], protocol="http",
+                  access_key_id=ALIBABA_KEY[0], access_key_secret=ALIBABA_KEY[1], region_id="cn-shanghai")
+
+
+def test_ice_list_smart_jobs(url: str) -> None:
+    from alibabacloud_ice20201109.client import Client
+    from alibabacloud_ice20201109.models import ListSmartJobsRequest
+
+    resp = Client(_tea_config(url)).list_smart_jobs(ListSmartJobsRequest(page_size=10))
+    assert resp.status_code == 200
+    assert resp.body.request_id
+    assert len(resp.body.smart_job_list) == 10
+    assert all(job.job_id for job in resp.body.smart_job_list)
+
+
+def test_mts_query_iproduction_job(url: str) -> None:
+    from alibabacloud_mts20140618.client import Client
+    from alibabacloud_mts20140618.models import QueryIProductionJobRequest, SubmitIProductionJobRequest
+
+    client = Client(_tea_config(url))
+    job_id = client.submit_iproduction_job(SubmitIProductionJobRequest(
+        function_name="VideoQualityEnhancement", input="oss://b/in.mp4", output="oss://b/out.mp4")).body.job_id
+    assert job_id
+    body = client.query_iproduction_job(QueryIProductionJobRequest(job_id=job_id)).body
+    assert body.job_id == job_id
+    assert body.state in {"Queuing", "Analysing", "Success", "Fail"}
+
+
+def test_imm_list_tasks(url: str) -> None:
+    from alibabacloud_imm20200930.client import Client
+    from alibabacloud_imm20200930.models import ListTasksRequest
+
+    body = Client(_tea_config(url)).list_tasks(ListTasksRequest(project_name="p", max_results=5)).body
+    assert body.request_id
+    assert len(body.tasks) <= 5
+    assert all(task.task_id for task in body.tasks)
+
+
+def _cos(url: str):  # type: ignore[no-untyped-def]
+    from qcloud_cos import CosConfig, CosS3Client
+
+    return CosS3Client(CosConfig(Region=TENCENT_BUCKET[1], SecretId=TENCENT_KEY[0], SecretKey=TENCENT_KEY[1],
+                                 Scheme="http", Proxies={"http": url}))
+
+
+def test_cos_list_and_get_media_jobs(url: str) -> None:
+    client = _cos(url)
+    listed = client.ci_list_media_jobs(Bucket=TENCENT_BUCKET[0], Tag="Translation", Size=5)
+    jobs = listed["JobsDetail"]
+    jobs = jobs if isinstance(jobs, list) else [jobs]
+    assert 1 <= len(jobs) <= 5
+    first = jobs[0]["JobId"]
+    got = client.ci_get_media_jobs(Bucket=TENCENT_BUCKET[0], JobIDs=first)
+    detail = got["JobsDetail"]
+    detail = detail if isinstance(detail, dict) else detail[0]
+    assert detail["JobId"] == first
