@@ -98,10 +98,11 @@ def dags_test(
 def run_state(dag_id: str, env: Mapping[str, str]) -> str | None:
     """The state of the newest run of ``dag_id``, or None when there is none."""
     proc = run_airflow(["dags", "list-runs", dag_id, "-o", "json"], env, timeout=120)
-    start = proc.stdout.find("[")
-    if proc.returncode != 0 or start < 0:
+    # Log lines (``[warning ] ...``) may precede the JSON: take the line that is the JSON array.
+    lines = [line for line in proc.stdout.splitlines() if line.startswith(("[{", "[]"))]
+    if proc.returncode != 0 or not lines:
         return None
-    runs = json.loads(proc.stdout[start:])
+    runs = json.loads(lines[-1])
     if not runs:
         return None
     newest = max(runs, key=lambda r: r.get("run_after") or r.get("start_date") or "")

@@ -1,6 +1,6 @@
 """Alibaba Cloud media pipeline: enhance a clip with MTS, wait for it from the triggerer, read the
-result; list recent ICE speech-recognition jobs and fetch each one with dynamic task mapping; wait
-for the IMM tasks still running in a project.
+result; list recent ICE speech-recognition jobs and IMM tasks and fetch each one with dynamic task
+mapping.
 
 Runs as is against the local emulator (``make demo``) or a real account: only the
 ``alibaba_cloud_media_default`` connection differs.
@@ -16,11 +16,12 @@ from airflow.sdk import DAG, task
 from airflow_provider_mediajobs.operators.alibaba import (
     IceGetSmartHandleJobOperator,
     IceListSmartJobsOperator,
+    ImmGetTaskOperator,
     ImmListTasksOperator,
     MtsQueryIProductionJobOperator,
     MtsSubmitIProductionJobOperator,
 )
-from airflow_provider_mediajobs.sensors.alibaba import ImmTaskSensor, MtsIProductionJobSensor
+from airflow_provider_mediajobs.sensors.alibaba import MtsIProductionJobSensor
 
 with DAG(
     dag_id="example_alibaba_media",
@@ -68,20 +69,22 @@ with DAG(
     IceGetSmartHandleJobOperator.partial(task_id="fetch_smart_job").expand(job_id=smart_job_ids(recent.output))
     # [END howto_ice_list_and_fan_out]
 
-    # [START howto_imm_wait_for_running_tasks]
-    running = ImmListTasksOperator(
-        task_id="list_running_imm_tasks",
+    # [START howto_imm_list_and_fetch]
+    recent_tasks = ImmListTasksOperator(
+        task_id="list_recent_imm_tasks",
         project_name="media-archive",
-        status="Running",
+        task_types=["VideoLabelClassification", "FaceClustering"],
+        sort="StartTime",
+        order="desc",
         max_items=3,
     )
 
     @task
     def imm_task_refs(tasks: list[dict[str, Any]]) -> list[dict[str, str]]:
-        """Turn listed tasks into sensor arguments."""
+        """Turn listed tasks into GetTask arguments."""
         return [{"imm_task_id": t["TaskId"], "imm_task_type": t["TaskType"]} for t in tasks]
 
-    ImmTaskSensor.partial(
-        task_id="wait_for_imm_task", project_name="media-archive", deferrable=True, poke_interval=2, timeout=600
-    ).expand_kwargs(imm_task_refs(running.output))
-    # [END howto_imm_wait_for_running_tasks]
+    ImmGetTaskOperator.partial(task_id="fetch_imm_task", project_name="media-archive").expand_kwargs(
+        imm_task_refs(recent_tasks.output)
+    )
+    # [END howto_imm_list_and_fetch]

@@ -40,6 +40,28 @@ def resolve_hook_class(hook: type[MediaJobsBaseHook] | str) -> type[MediaJobsBas
     return cls
 
 
+def _declare_api_signature(cls: type[CatalogOperator]) -> None:
+    """Give ``cls`` an ``__init__`` whose signature names its API arguments.
+
+    Airflow reads operator arguments from ``__init__`` signatures (``expand()`` validation,
+    ``default_args``), and so do IDEs; the catalog arguments otherwise travel through ``**kwargs``.
+    """
+    parent = cls.__mro__[1]
+
+    def __init__(self: CatalogOperator, **kwargs: Any) -> None:
+        super(cls, self).__init__(**kwargs)  # type: ignore[arg-type]
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
+        + [inspect.Parameter(arg, keyword, default=None) for arg in cls.api_args()]
+        + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
+    )
+    __init__.__doc__ = parent.__init__.__doc__  # type: ignore[misc]
+    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
+    cls.__init__ = __init__  # type: ignore[method-assign]
+
+
 # Paging parameters are driven by the pager, not by the DAG author.
 _PAGING_ARGS = frozenset({"next_token", "page_no"})
 
@@ -71,6 +93,8 @@ class CatalogOperator(BaseOperator):
                 # task_type and output, so the operator must expose them under other names.
                 raise TypeError(f"{cls.__name__}: rename {clash} in `renamed`; BaseOperator owns these names")
             cls.template_fields = tuple(cls.api_args())
+            if "__init__" not in cls.__dict__:
+                _declare_api_signature(cls)
 
     @classmethod
     def api_args(cls) -> list[str]:
