@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
-from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, dig
+from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, dig, window
 from airflow_provider_mediajobs.catalog.params import (
     Bool,
     Enum,
@@ -26,7 +26,6 @@ from airflow_provider_mediajobs.catalog.params import (
     StrList,
     Time,
     TimeRange,
-    invalid,
     job_id,
 )
 from airflow_provider_mediajobs.exceptions import (
@@ -56,23 +55,6 @@ SMART_JOB_STATES = ("Created", "Executing", "Finished", "Failed")
 SMART_JOB_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
 IMM_TASK_STATES = ("Running", "Succeeded", "Failed")
 LIVE_SNAPSHOT_WINDOW = timedelta(days=30)
-
-
-def _window(start_arg: str, end_arg: str, longest: timedelta | None = None) -> Any:
-    """A rule: ``start_arg`` before ``end_arg``, at most ``longest`` apart."""
-
-    def check(args: Mapping[str, Any]) -> None:
-        start, end = args.get(start_arg), args.get(end_arg)
-        if start is None or end is None:
-            return
-        if start >= end:
-            raise invalid(f"{start_arg}/{end_arg}", f"a window whose {start_arg} is before {end_arg}",
-                          (str(start), str(end)))
-        if longest is not None and end - start > longest:
-            raise invalid(f"{start_arg}/{end_arg}", f"a window of at most {longest.days} days",
-                          (str(start), str(end)))
-
-    return check
 
 
 LIST_SMART_JOBS = Operation(
@@ -107,7 +89,7 @@ LIST_LIVE_SNAPSHOT_JOBS = Operation(
         Enum("sort_by", "SortBy", values=("asc", "desc")),
     ),
     paging=Paging("page", items="JobList"),
-    checks=(_window("start_time", "end_time", LIVE_SNAPSHOT_WINDOW),),
+    checks=(window("start_time", "end_time", LIVE_SNAPSHOT_WINDOW),),
 )
 
 QUERY_IPRODUCTION_JOB = Operation("QueryIProductionJob", MTS, "POST", params=(job_id("job_id", "JobId"),))

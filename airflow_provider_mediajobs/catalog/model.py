@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Literal
 
 from airflow_provider_mediajobs.catalog.params import Param, invalid
@@ -17,6 +18,22 @@ from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
 
 Check = Callable[[Mapping[str, Any]], None]
 """A cross-parameter rule: gets the normalized arguments, raises a validation error."""
+
+
+def window(start_arg: str, end_arg: str, longest: timedelta | None = None) -> Check:
+    """A rule: ``start_arg`` before ``end_arg``, and at most ``longest`` apart."""
+
+    def check(args: Mapping[str, Any]) -> None:
+        start, end = args.get(start_arg), args.get(end_arg)
+        if start is None or end is None:
+            return
+        if start >= end:
+            raise invalid(f"{start_arg}/{end_arg}", f"a window whose {start_arg} is before {end_arg}",
+                          (str(start), str(end)))
+        if longest is not None and end - start > longest:
+            raise invalid(f"{start_arg}/{end_arg}", f"a window of at most {longest.days} days", (str(start), str(end)))
+
+    return check
 
 
 @dataclass(frozen=True)

@@ -346,3 +346,26 @@ class TimeRange(Param):
         if len(times) == 2 and times[0] > times[1]:
             raise invalid(self.arg, "a range whose Start is not after its End", value)
         return compact_json(out)
+
+
+class IdList(Param):
+    """One or more job ids (a list or a comma-separated string), sent comma-joined.
+
+    :param max_items: most ids in one call.
+    """
+
+    __slots__ = ("max_items",)
+
+    def __init__(self, arg: str, wire: str, required: bool = False, *, max_items: int = 100) -> None:
+        super().__init__(arg, wire, required)
+        self.max_items = max_items
+
+    def normalize(self, value: Any) -> list[str]:
+        items = _as_list(self.arg, value)
+        if len(items) > self.max_items:
+            raise invalid(self.arg, f"at most {self.max_items} ids", f"{len(items)} ids")
+        checker = job_id(self.arg, self.wire)
+        return list(dict.fromkeys(checker.serialize(v) for v in items))
+
+    def serialize(self, value: Any) -> str:
+        return ",".join(self.normalize(value))

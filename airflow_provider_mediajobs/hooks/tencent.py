@@ -1,0 +1,133 @@
+"""Hook for the ``tencent_cloud_ci`` connection: Tencent Cloud CI AI jobs on a bucket."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_mediajobs.catalog import tencent as cat
+from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, mask
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+
+    from airflow.sdk import Connection
+
+    from airflow_provider_mediajobs.catalog.model import Operation
+
+DEFAULT_REGION = "ap-beijing"
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{0,48}-\d{6,12}")
+
+
+class TencentCloudCIHook(MediaJobsBaseHook):
+    """Call Tencent Cloud CI job APIs (list, get, submit, cancel) with a signed, retried client.
+
+    Connection: login = SecretId, password = SecretKey; extras ``region`` (default
+    ``ap-beijing``), ``bucket`` (``BucketName-APPID``, required), ``security_token`` (temporary
+    credentials; sent as ``x-ci-security-token`` and signed), ``endpoint_url`` (proxy or emulator).
+
+    :param tencent_cloud_ci_conn_id: the Airflow connection id.
+    """
+
+    conn_name_attr = "tencent_cloud_ci_conn_id"
+    default_conn_name = "tencent_cloud_ci_default"
+    conn_type = "tencent_cloud_ci"
+    hook_name = "Tencent Cloud CI"
+
+    def __init__(self, tencent_cloud_ci_conn_id: str = default_conn_name, **kwargs: Any) -> None:
+        super().__init__(tencent_cloud_ci_conn_id, **kwargs)
+        self.tencent_cloud_ci_conn_id = self.conn_id
+
+    @classmethod
+    def protocol_from_connection(cls, conn: Connection) -> cat.TencentProtocol:
+        """Build the CI protocol from a ``tencent_cloud_ci`` connection."""
+        fields = ConnectionFields(conn, cls.conn_type)
+        secret_id, secret_key = fields.secret_pair("SecretId", "SecretKey")
+        mask(secret_key)
+        bucket = fields.text("bucket", fields.extra.get("bucket"), required=True)
+        if bucket is None or not _BUCKET.fullmatch(bucket):
+            raise fields.fail("bucket", "must be BucketName-APPID, e.g. examplebucket-1250000000")
+        return cat.TencentProtocol(
+            credentials=cat.TencentCredentials(secret_id, secret_key, fields.secret("security_token")),
+            region=fields.region(DEFAULT_REGION),
+            bucket=bucket,
+            endpoint_url=fields.endpoint_url(),
+        )
+
+    def _test_call(self) -> tuple[Operation, dict[str, Any]]:
+        return cat.LIST_JOBS, {"tag": "Translation", "size": 1}
+
+    def iter_jobs(
+        self,
+        *,
+        tag: str,
+        queue_id: str | None = None,
+        workflow_id: str | None = None,
+        inventory_trigger_job_id: str | None = None,
+        input_object: str | None = None,
+        order_by_time: str | None = None,
+        states: list[str] | str | None = None,
+        size: int | None = None,
+        start_creation_time: datetime | str | None = None,
+        end_creation_time: datetime | str | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield jobs page by page (GET /jobs, nextToken paging).
+
+        :param tag: ``Translation``, ``SpeechRecognition`` or ``WordsGeneralize``.
+        :param queue_id: the queue the jobs were pulled from.
+        :param workflow_id: the workflow that triggered them.
+        :param inventory_trigger_job_id: the batch job that triggered them.
+        :param input_object: exact input object name.
+        :param order_by_time: ``Desc`` (vendor default) or ``Asc``.
+        :param states: subset of All, Submitted, Running, Success, Failed, Pause, Cancel.
+        :param size: jobs per call, 1-100.
+        :param start_creation_time: aware datetime or ``2001-01-01T00:00:00+0800``.
+        :param end_creation_time: same; after ``start_creation_time``.
+        :param max_items: stop after this many jobs.
+        """
+        return self.iter_pages(
+            cat.LIST_JOBS, max_items, tag=tag, queue_id=queue_id, workflow_id=workflow_id,
+            inventory_trigger_job_id=inventory_trigger_job_id, input_object=input_object,
+            order_by_time=order_by_time, states=states, size=size, start_creation_time=start_creation_time,
+            end_creation_time=end_creation_time,
+        )
+
+    def list_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return jobs, paging for the caller (see :meth:`iter_jobs`)."""
+        return [job for page in self.iter_jobs(**kwargs) for job in page]
+
+    def get_jobs(self, job_ids: list[str] | str) -> dict[str, Any]:
+        """GET /jobs/{id1},{id2},...: ``{"JobsDetail": [...], "NonExistJobIds": [...]}``.
+
+        :param job_ids: up to 50 ids, a list or a comma-separated string.
+        """
+        response = self.call(cat.GET_JOBS, job_ids=job_ids)
+        return {"JobsDetail": response.get("JobsDetail", []), "NonExistJobIds": response.get("NonExistJobIds", [])}
+
+    def get_ci_job(self, job_id: str) -> dict[str, Any]:
+        """One job's ``JobsDetail``.
+
+        :raises NotFoundError: the vendor lists it in ``NonExistJobIds``.
+        """
+        return self.get_job(cat.TENCENT_CI_JOB, job_ids=job_id)
+
+    def submit_job(self, **kwargs: Any) -> dict[str, Any]:
+        """POST /jobs: submit a Translation, SpeechRecognition or WordsGeneralize job.
+
+        Takes the arguments of :data:`~airflow_provider_mediajobs.catalog.tencent.SUBMIT_JOB`
+        (``tag``, ``input_object``, ``queue_id``, ``translation`` / ``speech_recognition`` /
+        ``words_generalize`` options, ``output_bucket``, ``output_object``, ``user_data``...).
+        Returns the new job's ``JobsDetail``. Never retried ambiguously.
+        """
+        response = self.call(cat.SUBMIT_JOB, **kwargs)
+        jobs = response.get("JobsDetail") or [{}]
+        return dict(jobs[0])
+
+    def cancel_job(self, job_id: str) -> None:
+        """PUT /jobs/{id}?cancel.
+
+        :param job_id: the job to cancel.
+        """
+        self.call(cat.CANCEL_JOB, job_id=job_id)

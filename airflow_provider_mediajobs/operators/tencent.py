@@ -1,0 +1,76 @@
+"""Operators for Tencent Cloud CI jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from airflow_provider_mediajobs.catalog import tencent as cat
+from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
+
+
+class TencentCIOperator(CatalogOperator):
+    """Base of the Tencent CI operators.
+
+    :param tencent_cloud_ci_conn_id: the ``tencent_cloud_ci`` connection id.
+    """
+
+    hook_class = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
+
+    def __init__(self, *, tencent_cloud_ci_conn_id: str = "tencent_cloud_ci_default", **kwargs: Any) -> None:
+        super().__init__(conn_id=tencent_cloud_ci_conn_id, **kwargs)
+        self.tencent_cloud_ci_conn_id = tencent_cloud_ci_conn_id
+
+
+class TencentCIListJobsOperator(TencentCIOperator):
+    """List CI jobs (GET /jobs) into XCom, paging by nextToken.
+
+    :param tag: ``Translation``, ``SpeechRecognition`` or ``WordsGeneralize`` (required).
+    :param queue_id: queue id.
+    :param workflow_id: workflow id.
+    :param inventory_trigger_job_id: batch job id.
+    :param input_object: exact input object.
+    :param order_by_time: ``Desc`` or ``Asc``.
+    :param states: list or comma string of All, Submitted, Running, Success, Failed, Pause, Cancel.
+    :param size: jobs per call, 1-100.
+    :param start_creation_time: ``2001-01-01T00:00:00+0800`` or aware datetime.
+    :param end_creation_time: same; after the start.
+    :param max_items: stop after this many jobs.
+    """
+
+    operation = cat.LIST_JOBS
+
+
+class TencentCIGetJobsOperator(TencentCIOperator):
+    """Fetch one or more CI jobs (GET /jobs/{ids}) into XCom: ``JobsDetail`` and ``NonExistJobIds``.
+
+    :param job_ids: up to 50 ids, a list or comma-separated string.
+    """
+
+    operation = cat.GET_JOBS
+
+
+class TencentCISubmitJobOperator(SubmitJobOperator, TencentCIOperator):
+    """Submit a CI job (POST /jobs) and push its JobId; optionally wait for it
+    (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+
+    :param tag: ``Translation``, ``SpeechRecognition`` or ``WordsGeneralize``.
+    :param input_object: the input object key.
+    :param queue_id: the CI queue (required).
+    :param translation: Translation options, e.g. ``{"Lang": "en", "Type": "txt"}``.
+    :param speech_recognition: SpeechRecognition options (or ``template_id``).
+    :param words_generalize: WordsGeneralize options, e.g. ``{"NerMethod": "DL", "SegMethod": "MIX"}``.
+    :param output_region: output region.
+    :param output_bucket: output bucket (required but for WordsGeneralize).
+    :param output_object: output object (required but for WordsGeneralize).
+    :param user_data: printable ASCII, at most 1024 characters.
+    :param job_level: ``0``, ``1`` or ``2``.
+    """
+
+    operation = cat.SUBMIT_JOB
+    job_kind = cat.TENCENT_CI_JOB
+    trigger_class = "airflow_provider_mediajobs.triggers.tencent.TencentCIJobTrigger"
+
+    def job_id_from(self, response: dict[str, Any]) -> str:
+        """The new job's id: the submit answer is a ``JobsDetail``."""
+        jobs = response.get("JobsDetail") or [{}]
+        return super().job_id_from(dict(jobs[0]))

@@ -1,0 +1,14 @@
+"""Trigger for Tencent Cloud CI jobs."""
+
+from __future__ import annotations
+
+from airflow_provider_mediajobs.catalog import tencent as cat
+from airflow_provider_mediajobs.triggers.base import MediaJobTrigger
+
+
+class TencentCIJobTrigger(MediaJobTrigger):
+    """Wait for a CI job (GET /jobs/{id}): ``Success``; ``Failed`` / ``Cancel``. Batched with the
+    other waits of the connection when ``coalesce`` is on."""
+
+    kind = cat.TENCENT_CI_JOB
+    hook_class_path = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
