@@ -102,8 +102,11 @@ def summarize(dag_id: str, state: str, seconds: float, values: list[tuple[str, i
     for task_id, map_index, value in sorted(values, key=lambda v: (v[0], v[1])):
         label = task_id if map_index < 0 else f"{task_id}[{map_index}]"
         if isinstance(value, list):
-            listed += len(value)
-            lines.append(f"  {label}: listed {len(value)} jobs")
+            if task_id.startswith("list"):
+                listed += len(value)
+                lines.append(f"  {label}: listed {len(value)} jobs")
+            else:
+                lines.append(f"  {label}: {len(value)} items")
         elif isinstance(value, dict):
             job_state = value.get("State") or value.get("Status") or value.get("status")
             if job_state is None and isinstance(value.get("JobsDetail"), list) and value["JobsDetail"]:
