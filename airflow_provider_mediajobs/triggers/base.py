@@ -49,6 +49,8 @@ class MediaJobTrigger(BaseTrigger):
     :param not_found_grace: seconds a job may stay invisible (just submitted) before the wait fails.
     :param max_transient_errors: consecutive failed looks tolerated before the wait fails.
     :param coalesce: share polling with every other wait on the same connection in this process.
+    :param credentials_grace: seconds to keep re-reading the connection after temporary credentials
+        expired, waiting for someone (or a rotation job) to renew them, before the wait fails.
     """
 
     kind: ClassVar[JobKind]
@@ -63,6 +65,7 @@ class MediaJobTrigger(BaseTrigger):
         not_found_grace: float = 60.0,
         max_transient_errors: int = 20,
         coalesce: bool = True,
+        credentials_grace: float = 600.0,
     ) -> None:
         super().__init__()
         self.conn_id = conn_id
@@ -71,6 +74,7 @@ class MediaJobTrigger(BaseTrigger):
         self.not_found_grace = not_found_grace
         self.max_transient_errors = max_transient_errors
         self.coalesce = coalesce
+        self.credentials_grace = credentials_grace
         self._poller: SharedPoller | None = None
         self._client: AsyncJobClient | None = None
 
@@ -90,6 +94,7 @@ class MediaJobTrigger(BaseTrigger):
                 "not_found_grace": self.not_found_grace,
                 "max_transient_errors": self.max_transient_errors,
                 "coalesce": self.coalesce,
+                "credentials_grace": self.credentials_grace,
             },
         )
 
@@ -131,18 +136,19 @@ class MediaJobTrigger(BaseTrigger):
         started = time.monotonic()
         failures = 0
         warned_state: Any = None
-        refreshed_for: str | None = None
+        expired_since: float | None = None
         try:
             while True:
                 try:
                     job = await self.fetch()
                 except ExpiredCredentialsError as err:
-                    # The connection may hold fresh temporary credentials by now; if re-reading it
-                    # does not help, say what to renew.
-                    if refreshed_for == str(err):
+                    # Re-read the connection each look: it may hold renewed credentials. Past the
+                    # grace period, end with the error, which says what to renew.
+                    expired_since = expired_since or time.monotonic()
+                    if time.monotonic() - expired_since > self.credentials_grace:
                         yield TriggerEvent(error_event(self.kind, self.job_id, err))
                         return
-                    refreshed_for = str(err)
+                    await asyncio.sleep(self.poll_interval)
                     await self.refresh_credentials()
                     continue
                 except TRANSIENT as err:
@@ -159,7 +165,7 @@ class MediaJobTrigger(BaseTrigger):
                     yield TriggerEvent(error_event(self.kind, self.job_id, err))
                     return
                 failures = 0
-                refreshed_for = None
+                expired_since = None
                 if job is None:
                     waited = time.monotonic() - started
                     if waited >= self.not_found_grace:
