@@ -94,8 +94,8 @@ def test_deferred_sensor_through_real_triggerer(tmp_path: Path, mediajobs_emulat
         state = airflow.wait_for_run("e2e_deferred_wait", timeout=300)
         log = airflow.tail(200_000)
         assert state == "success", log[-6000:]
-        # The wait really went through the triggerer, not a worker poke loop.
-        assert "MtsIProductionJobTrigger" in log, log[-6000:]
+        # The wait really went through the triggerer: the worker handed the task over as deferred.
+        assert "new_state=deferred" in log, log[-6000:]
     finally:
         airflow.stop()
         pid = airflow.proc.pid if airflow.proc else None

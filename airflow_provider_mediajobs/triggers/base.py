@@ -16,6 +16,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import aiohttp  # noqa: F401 - imported here, not on first use inside the triggerer's event loop
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_mediajobs.exceptions import (
@@ -27,11 +28,13 @@ from airflow_provider_mediajobs.exceptions import (
     ThrottledError,
     TransportError,
 )
+from airflow_provider_mediajobs.hooks.base import AsyncJobClient
+from airflow_provider_mediajobs.triggers import coalesce
 from airflow_provider_mediajobs.waiting import error_event, evaluate, not_found_event
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
-    from airflow_provider_mediajobs.hooks.base import AsyncJobClient, MediaJobsBaseHook
+    from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
     from airflow_provider_mediajobs.triggers.coalesce import SharedPoller
 
 log = logging.getLogger(__name__)
@@ -105,6 +108,13 @@ class MediaJobTrigger(BaseTrigger):
         hook: type[MediaJobsBaseHook] = getattr(importlib.import_module(module), name)
         return hook
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Import the hook (and with it requests, defusedxml users) when the trigger class is
+        # loaded, so that nothing is imported for the first time inside the event loop.
+        if "hook_class_path" in cls.__dict__:
+            cls.hook_class()
+
     async def fetch(self) -> dict[str, Any] | None:
         """The job's current detail, or None while the vendor says it does not exist.
 
@@ -112,13 +122,9 @@ class MediaJobTrigger(BaseTrigger):
         """
         if self.coalesce:
             if self._poller is None:
-                from airflow_provider_mediajobs.triggers import coalesce
-
                 self._poller = await coalesce.acquire(self.hook_class(), self.conn_id)
             return await self._poller.fetch(self.kind, self.job_ids)
         if self._client is None:
-            from airflow_provider_mediajobs.hooks.base import AsyncJobClient
-
             self._client = await AsyncJobClient.create(self.hook_class(), self.conn_id)
         try:
             return await self._client.get_job(self.kind, **self.job_ids)
@@ -191,8 +197,6 @@ class MediaJobTrigger(BaseTrigger):
         poller, client = self._poller, self._client
         self._poller = self._client = None
         if poller is not None:
-            from airflow_provider_mediajobs.triggers import coalesce
-
             await coalesce.release(poller)
         if client is not None:
             await client.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import defusedxml.ElementTree  # noqa: F401 - loaded now, not on first use inside the event loop
+
 from airflow_provider_mediajobs.catalog import tencent as cat
 from airflow_provider_mediajobs.triggers.base import MediaJobTrigger
 
