@@ -32,6 +32,7 @@ with DAG(
     doc_md=__doc__,
 ):
     # [START howto_mts_submit_and_wait]
+    # --8<-- [start:howto_mts_submit_and_wait]
     submit = MtsSubmitIProductionJobOperator(
         task_id="submit_enhancement",
         function_name="VideoQualityEnhancement",
@@ -49,9 +50,12 @@ with DAG(
     )
     result = MtsQueryIProductionJobOperator(task_id="fetch_enhancement_result", job_id=submit.output)
     submit >> wait >> result
+    # --8<-- [end:howto_mts_submit_and_wait]
     # [END howto_mts_submit_and_wait]
 
     # [START howto_ice_list_and_fan_out]
+
+    # --8<-- [start:howto_ice_list_and_fan_out]
     recent = IceListSmartJobsOperator(
         task_id="list_recent_asr_jobs",
         job_type="ASR",
@@ -67,9 +71,12 @@ with DAG(
         return [job["JobId"] for job in jobs]
 
     IceGetSmartHandleJobOperator.partial(task_id="fetch_smart_job").expand(job_id=smart_job_ids(recent.output))
+    # --8<-- [end:howto_ice_list_and_fan_out]
     # [END howto_ice_list_and_fan_out]
 
     # [START howto_imm_list_and_fetch]
+
+    # --8<-- [start:howto_imm_list_and_fetch]
     recent_tasks = ImmListTasksOperator(
         task_id="list_recent_imm_tasks",
         project_name="media-archive",
@@ -87,4 +94,5 @@ with DAG(
     ImmGetTaskOperator.partial(task_id="fetch_imm_task", project_name="media-archive").expand_kwargs(
         imm_task_refs(recent_tasks.output)
     )
+    # --8<-- [end:howto_imm_list_and_fetch]
     # [END howto_imm_list_and_fetch]

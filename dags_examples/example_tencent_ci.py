@@ -30,6 +30,7 @@ with DAG(
     doc_md=__doc__,
 ):
     # [START howto_tencent_submit_and_wait]
+    # --8<-- [start:howto_tencent_submit_and_wait]
     translate = TencentCISubmitJobOperator(
         task_id="submit_translation",
         tag="Translation",
@@ -46,9 +47,12 @@ with DAG(
     )
     result = TencentCIGetJobsOperator(task_id="fetch_translation", job_ids=translate.output)
     translate >> wait >> result
+    # --8<-- [end:howto_tencent_submit_and_wait]
     # [END howto_tencent_submit_and_wait]
 
     # [START howto_tencent_list_and_fan_out]
+
+    # --8<-- [start:howto_tencent_list_and_fan_out]
     recent = TencentCIListJobsOperator(
         task_id="list_recent_speech_jobs",
         tag="SpeechRecognition",
@@ -65,4 +69,5 @@ with DAG(
         return [ids[i : i + 5] for i in range(0, len(ids), 5)]
 
     TencentCIGetJobsOperator.partial(task_id="fetch_speech_jobs").expand(job_ids=id_batches(recent.output))
+    # --8<-- [end:howto_tencent_list_and_fan_out]
     # [END howto_tencent_list_and_fan_out]
