@@ -53,7 +53,12 @@ def get_provider_info() -> dict[str, Any]:
                 "ui-field-behaviour": {
                     "hidden-fields": ["host", "schema", "port", "extra"],
                     "relabeling": {"login": "AccessKey ID", "password": "AccessKey Secret"},
-                    "placeholders": {"login": "LTAI5t...", "password": "AccessKey secret"},
+                    "placeholders": {
+                        "login": "LTAI5t...",
+                        "password": "AccessKey secret",
+                        "region": "cn-shanghai",
+                        "endpoint_url": "https://{product}-vpc.cn-shanghai.aliyuncs.com",
+                    },
                 },
                 "conn-fields": {
                     "region": {
@@ -86,7 +91,13 @@ def get_provider_info() -> dict[str, Any]:
                 "ui-field-behaviour": {
                     "hidden-fields": ["host", "schema", "port", "extra"],
                     "relabeling": {"login": "SecretId", "password": "SecretKey"},
-                    "placeholders": {"login": "AKID...", "password": "SecretKey"},
+                    "placeholders": {
+                        "login": "AKID...",
+                        "password": "SecretKey",
+                        "region": "ap-beijing",
+                        "bucket": "examplebucket-1250000000",
+                        "endpoint_url": "http://127.0.0.1:8080 (emulator or proxy)",
+                    },
                 },
                 "conn-fields": {
                     "region": {

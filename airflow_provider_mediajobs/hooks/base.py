@@ -172,6 +172,50 @@ class MediaJobsBaseHook(BaseHook):
         """The cheap signed call ``test_connection`` makes."""
         raise NotImplementedError
 
+    # -- the connection form (one source: get_provider_info) --------------------------------------
+    @classmethod
+    def _connection_type_info(cls) -> dict[str, Any]:
+        from airflow_provider_mediajobs import get_provider_info
+
+        for entry in get_provider_info()["connection-types"]:
+            if entry["connection-type"] == cls.conn_type:
+                info: dict[str, Any] = entry
+                return info
+        raise KeyError(cls.conn_type)
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Hidden, relabelled and placeholder fields of the connection form (Airflow 3.1 reads this)."""
+        behaviour: dict[str, Any] = dict(cls._connection_type_info()["ui-field-behaviour"])
+        return behaviour
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Extra fields of the connection form for UIs that build it from widgets (Airflow 3.1).
+
+        Airflow 3.3's UI reads ``conn-fields`` from the provider info instead; both come from the
+        same declaration. Returns nothing where the widget libraries are not installed.
+        """
+        try:
+            from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
+            from flask_babel import lazy_gettext
+            from wtforms import PasswordField, SelectField, StringField
+        except ImportError:
+            return {}
+        widgets: dict[str, Any] = {}
+        for name, field in cls._connection_type_info()["conn-fields"].items():
+            schema = field.get("schema", {})
+            label = lazy_gettext(field["label"])
+            if schema.get("format") == "password":
+                widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget(), description=field["description"])
+            elif "enum" in schema:
+                widgets[name] = SelectField(label, choices=[(v, v) for v in schema["enum"]],
+                                            default=schema.get("default"), description=field["description"])
+            else:
+                widgets[name] = StringField(label, widget=BS3TextFieldWidget(), default=schema.get("default"),
+                                            description=field["description"])
+        return widgets
+
     # -- shared machinery ---------------------------------------------------------------------
     @cached_property
     def protocol(self) -> VendorProtocol:

@@ -1,0 +1,46 @@
+"""Both connection types declare their own labelled fields, from one source for every Airflow UI."""
+
+from __future__ import annotations
+
+import pytest
+
+from airflow_provider_mediajobs import get_provider_info
+from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
+from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook
+
+TYPES = {entry["connection-type"]: entry for entry in get_provider_info()["connection-types"]}
+
+
+@pytest.mark.parametrize(
+    ("hook", "labels"),
+    [(AlibabaCloudMediaHook, ("AccessKey ID", "AccessKey Secret")), (TencentCloudCIHook, ("SecretId", "SecretKey"))],
+)
+def test_key_pair_relabelled_and_standard_fields_hidden(hook: type[MediaJobsBaseHook], labels: tuple[str, str]) -> None:
+    behaviour = hook.get_ui_field_behaviour()
+    assert behaviour == TYPES[hook.conn_type]["ui-field-behaviour"]
+    assert (behaviour["relabeling"]["login"], behaviour["relabeling"]["password"]) == labels
+    assert {"host", "schema", "port"} <= set(behaviour["hidden-fields"])
+    assert behaviour["placeholders"]["endpoint_url"]
+
+
+@pytest.mark.parametrize(
+    ("conn_type", "region"), [("alibaba_cloud_media", "cn-shanghai"), ("tencent_cloud_ci", "ap-beijing")]
+)
+def test_conn_fields(conn_type: str, region: str) -> None:
+    fields = TYPES[conn_type]["conn-fields"]
+    assert fields["region"]["schema"]["default"] == region
+    assert fields["security_token"]["schema"]["format"] == "password"
+    assert "endpoint_url" in fields
+    for name, field in fields.items():
+        assert field["label"], name
+        assert field["description"], name
+
+
+def test_hook_class_names_point_at_the_hooks() -> None:
+    assert TYPES["alibaba_cloud_media"]["hook-class-name"].endswith("AlibabaCloudMediaHook")
+    assert TYPES["tencent_cloud_ci"]["hook-class-name"].endswith("TencentCloudCIHook")
+    assert AlibabaCloudMediaHook.conn_name_attr == "alibaba_cloud_media_conn_id"
+    assert TencentCloudCIHook.conn_name_attr == "tencent_cloud_ci_conn_id"
+    # The UI's Test button builds the hook as hook_class(**{conn_name_attr: conn_id}).
+    assert TencentCloudCIHook(tencent_cloud_ci_conn_id="x").conn_id == "x"
