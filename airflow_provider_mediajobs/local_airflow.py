@@ -205,19 +205,22 @@ class Standalone:
         return state or "unknown"
 
     def stop(self) -> None:
-        """Stop every process it started (the whole process group)."""
+        """Stop every process it started: the whole process group, children included."""
         if self.proc is None:
             return
-        for sig, grace in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
+        group = self.proc.pid
+        for sig, grace in ((signal.SIGTERM, 30.0), (signal.SIGKILL, 10.0)):
             try:
-                os.killpg(self.proc.pid, sig)
+                os.killpg(group, sig)
             except ProcessLookupError:
                 break
-            try:
-                self.proc.wait(timeout=grace)
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and _group_alive(group):
+                self.proc.poll()  # reap the leader so it does not linger as a zombie
+                time.sleep(0.3)
+            if not _group_alive(group):
                 break
-            except subprocess.TimeoutExpired:
-                continue
+        self.proc.poll()
         self.proc = None
 
     def __enter__(self) -> Standalone:
@@ -226,6 +229,16 @@ class Standalone:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def _group_alive(group: int) -> bool:
+    try:
+        os.killpg(group, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def copy_dags(files: list[Path], target: Path) -> Path:

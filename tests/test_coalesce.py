@@ -80,7 +80,8 @@ async def test_duplicate_waits_share_one_slot_in_a_batch() -> None:
     client = FakeClient({"a"})
     poller = _poller(client)
     results = await asyncio.gather(*(poller.fetch(BATCH_KIND, {"job_id": "a"}) for _ in range(10)))
-    assert len(client.calls) == 1 and client.calls[0]["job_ids"] == ["a"]
+    assert len(client.calls) == 1
+    assert client.calls[0]["job_ids"] == ["a"]
     assert all(r == {"JobId": "a", "State": "Running"} for r in results)
 
 
