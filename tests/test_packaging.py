@@ -1,0 +1,67 @@
+"""Release check: wheel and sdist build, pass ``twine check``, install into a fresh environment and
+register the provider there."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import sysconfig
+import zipfile
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(args: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=600, check=False, **kwargs)  # type: ignore[call-overload]
+
+
+def test_wheel_and_sdist_install_and_register(tmp_path: Path) -> None:
+    dist = tmp_path / "dist"
+    # --no-isolation: build with the locked setuptools instead of fetching a build environment.
+    built = _run([sys.executable, "-m", "build", "--no-isolation", "--outdir", str(dist), str(ROOT)])
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    wheels, sdists = list(dist.glob("*.whl")), list(dist.glob("*.tar.gz"))
+    assert len(wheels) == 1
+    assert len(sdists) == 1
+    checked = _run([sys.executable, "-m", "twine", "check", "--strict", *map(str, wheels + sdists)])
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    names = zipfile.ZipFile(wheels[0]).namelist()
+    assert "airflow_provider_mediajobs/py.typed" in names
+    assert "airflow_provider_mediajobs/emulator/server.py" in names
+    assert not [n for n in names if n.startswith("tests/")]
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "apache_airflow_provider" in zipfile.ZipFile(wheels[0]).read(entry_points).decode()
+
+    # A fresh venv that gets the provider only from the wheel. Its dependencies come from the
+    # project environment through a .pth path entry (no download, and that directory's own .pth
+    # files, such as the editable install's finder, are not run).
+    venv = tmp_path / "venv"
+    assert _run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
+    python = venv / "bin" / "python"
+    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+    (site / "project-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    installed = _run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--target", str(site), str(wheels[0])]
+    )
+    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env["AIRFLOW_HOME"] = str(tmp_path / "home")
+    # Run from tmp_path: from the checkout, ``python -c`` would import the source tree instead.
+    where = _run(
+        [str(python), "-c", "import airflow_provider_mediajobs as p; print(p.__file__)"], env=env, cwd=tmp_path
+    )
+    assert where.stdout.strip().startswith(str(site)), where.stdout + where.stderr
+    provider = _run(
+        [str(python), "-m", "airflow", "providers", "get", "airflow-provider-mediajobs", "-o", "json"], env=env
+    )
+    assert provider.returncode == 0, provider.stdout[-3000:] + provider.stderr[-3000:]
+    assert "airflow-provider-mediajobs" in provider.stdout
+    assert "0.1.0" in provider.stdout
