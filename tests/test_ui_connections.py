@@ -1,0 +1,177 @@
+"""Airflow 3.3's React UI shows both connection types with their own labelled fields, and a
+connection filled in and saved from that form keeps what was typed.
+
+Starts ``airflow api-server`` on 127.0.0.1 and drives Debian's chromium headless with Playwright
+(never a downloaded browser). Installs chromium with apt when it is missing; skips, saying why,
+only where that is impossible. Screenshots go to ``test-artifacts/ui/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from airflow_provider_mediajobs.local_airflow import AIRFLOW, airflow_env, free_port, migrate
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts" / "ui"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _ensure_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        pytest.skip("chromium is not installed and apt-get (as root) is not available to install it")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600, check=False)
+    done = subprocess.run(
+        ["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=900, check=False
+    )
+    if done.returncode != 0 or not Path(CHROMIUM).exists():
+        pytest.skip(f"chromium could not be installed with apt-get: {done.stderr.decode()[-500:]}")
+
+
+@pytest.fixture(scope="module")
+def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    _ensure_chromium()
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    base = tmp_path_factory.mktemp("ui")
+    (base / "dags").mkdir()
+    env = airflow_env(
+        base / "home",
+        base / "dags",
+        {},
+        {
+            "AIRFLOW__CORE__TEST_CONNECTION": "Enabled",
+            "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
+        },
+    )
+    migrate(env)
+    port = free_port()
+    log = (base / "api-server.log").open("w")
+    proc = subprocess.Popen(
+        [AIRFLOW, "api-server", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/v2/version", timeout=2)
+                break
+            except OSError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise RuntimeError((base / "api-server.log").read_text()[-3000:]) from None
+                time.sleep(1)
+        yield url
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+        log.close()
+
+
+CASES = {
+    "alibaba_cloud_media": {
+        "type_label": "Alibaba Cloud Media (ICE, MTS, IMM)",
+        "labels": (
+            "AccessKey ID",
+            "AccessKey Secret",
+            "Region",
+            "STS security token",
+            "Endpoint URL",
+            "Signature version",
+        ),
+        "login": "LTAIemulatorKEY",
+        "extra": {},
+    },
+    "tencent_cloud_ci": {
+        "type_label": "Tencent Cloud CI",
+        "labels": ("SecretId", "SecretKey", "Region", "Bucket", "Security token", "Endpoint URL"),
+        "login": "AKIDemulatorKEY",
+        "extra": {"#element_bucket": "examplebucket-1250000000"},
+    },
+}
+
+
+@pytest.mark.parametrize("conn_type", list(CASES))
+def test_add_and_test_connection_in_the_ui(api_server: str, mediajobs_emulator: Any, conn_type: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    case = CASES[conn_type]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    conn_id = f"ui_{conn_type}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{api_server}/connections")
+            page.get_by_role("button", name="Add Connection").click()
+            page.locator("input[name=connection_id]").fill(conn_id)
+            page.locator("[role=combobox]").first.click()
+            page.keyboard.type(case["type_label"])
+            page.get_by_role("option", name=case["type_label"]).click()
+            labels = page.locator("label").all_inner_texts()
+            for label in case["labels"]:
+                assert any(text.strip().startswith(label) for text in labels), (label, labels)
+            assert page.locator("input[name=login]").get_attribute("type") == "text"
+            assert page.locator("input[name=password]").get_attribute("type") == "password"
+            assert not page.locator("input[name=host]").count()  # hidden standard field
+            page.locator("input[name=login]").fill(case["login"])
+            page.locator("input[name=password]").fill("emulator-secret")
+            page.screenshot(path=str(ARTIFACTS / f"{conn_type}-form.png"), full_page=True)
+
+            page.get_by_text("Extra Fields", exact=True).click()
+            page.locator("#element_endpoint_url").wait_for(state="visible")
+            assert page.locator("#element_security_token").get_attribute("type") == "password"
+            assert page.locator("#element_region").input_value() in ("cn-shanghai", "ap-beijing")
+            page.locator("#element_endpoint_url").fill(mediajobs_emulator.url)
+            for selector, value in case["extra"].items():
+                page.locator(selector).fill(value)
+            page.screenshot(path=str(ARTIFACTS / f"{conn_type}-extra-fields.png"), full_page=True)
+            page.get_by_role("button", name="Save").click()
+            row = page.get_by_role("row").filter(has_text=conn_id)
+            row.wait_for(timeout=15_000)
+
+            # Saved as typed: the edit dialog shows the stored key id and the extra fields.
+            row.get_by_role("button").nth(1).click()  # Edit
+            assert page.locator("input[name=login]").input_value() == case["login"]
+            page.get_by_text("Extra Fields", exact=True).click()
+            page.locator("#element_endpoint_url").wait_for(state="visible")
+            assert page.locator("#element_endpoint_url").input_value() == mediajobs_emulator.url
+            page.screenshot(path=str(ARTIFACTS / f"{conn_type}-saved.png"), full_page=True)
+            # Not asserted: the row's Test button. Airflow 3.3.2's /connections/test answers
+            # 400 "The host or port to test differs from the stored connection" for these
+            # connections (see docs/connections.md); hook.test_connection() itself is tested
+            # against the emulator in the hook tests.
+        finally:
+            browser.close()
