@@ -57,18 +57,9 @@ class EmulatorHandle:
 
     def connections(self) -> dict[str, dict[str, Any]]:
         """Connection dicts for both default conn ids, pointing at this emulator."""
-        from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY
+        from airflow_provider_mediajobs.emulator import connections_for
 
-        return {
-            "alibaba_cloud_media_default": {
-                "conn_type": "alibaba_cloud_media", "login": ALIBABA_KEY[0], "password": ALIBABA_KEY[1],
-                "extra": {"region": "cn-shanghai", "endpoint_url": self.url},
-            },
-            "tencent_cloud_ci_default": {
-                "conn_type": "tencent_cloud_ci", "login": TENCENT_KEY[0], "password": TENCENT_KEY[1],
-                "extra": {"region": TENCENT_BUCKET[1], "bucket": TENCENT_BUCKET[0], "endpoint_url": self.url},
-            },
-        }
+        return connections_for(self.url)  # type: ignore[return-value]
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -161,6 +161,34 @@ class RetryPolicy:
         }
 
 
+class BoundedBody:
+    """Collect a response body, refusing it past ``limit`` bytes (shared by both senders).
+
+    :param limit: the most bytes accepted.
+    :param status: the response's HTTP status.
+    """
+
+    def __init__(self, limit: int, status: int) -> None:
+        self.limit = limit
+        self.status = status
+        self.size = 0
+        self.chunks: list[bytes] = []
+
+    def add(self, chunk: bytes) -> None:
+        """Take one chunk.
+
+        :raises ResponseTooLargeError: the body grew past the limit.
+        """
+        self.size += len(chunk)
+        if self.size > self.limit:
+            raise ResponseTooLargeError(f"response body exceeds max_response_bytes={self.limit}", status=self.status)
+        self.chunks.append(chunk)
+
+    def response(self, headers: Iterable[tuple[str, str]]) -> HttpResponse:
+        """The complete response (header names lower-cased)."""
+        return HttpResponse(self.status, {k.lower(): v for k, v in headers}, b"".join(self.chunks))
+
+
 def _redirect_refused(status: int) -> BadResponseError:
     return BadResponseError(
         f"the endpoint answered a redirect (HTTP {status}); redirects are refused so that signed "
@@ -215,23 +243,15 @@ class SyncSender:
         with resp:
             if 300 <= resp.status_code < 400:
                 raise _redirect_refused(resp.status_code)
-            chunks: list[bytes] = []
-            size = 0
+            body = BoundedBody(self.max_response_bytes, resp.status_code)
             try:
                 for chunk in resp.iter_content(65536):
-                    size += len(chunk)
-                    if size > self.max_response_bytes:
-                        raise ResponseTooLargeError(
-                            f"response body exceeds max_response_bytes={self.max_response_bytes}",
-                            status=resp.status_code,
-                        )
+                    body.add(chunk)
                     if time.monotonic() > deadline:
                         raise TransportError(f"the answer took longer than {self.timeouts.total}s to arrive")
-                    chunks.append(chunk)
             except requests.exceptions.RequestException as err:
                 raise TransportError(f"the answer broke off: {_short(err)}") from None
-            headers = {k.lower(): v for k, v in resp.headers.items()}
-            return HttpResponse(resp.status_code, headers, b"".join(chunks))
+            return body.response(resp.headers.items())
 
 
 class AsyncSender:
@@ -268,18 +288,10 @@ class AsyncSender:
             ) as resp:
                 if 300 <= resp.status < 400:
                     raise _redirect_refused(resp.status)
-                chunks: list[bytes] = []
-                size = 0
+                body = BoundedBody(self.max_response_bytes, resp.status)
                 async for chunk in resp.content.iter_chunked(65536):
-                    size += len(chunk)
-                    if size > self.max_response_bytes:
-                        raise ResponseTooLargeError(
-                            f"response body exceeds max_response_bytes={self.max_response_bytes}",
-                            status=resp.status,
-                        )
-                    chunks.append(chunk)
-                headers = {k.lower(): v for k, v in resp.headers.items()}
-                return HttpResponse(resp.status, headers, b"".join(chunks))
+                    body.add(chunk)
+                return body.response(resp.headers.items())
         except MediaJobsError:
             raise
         except aiohttp.ClientConnectorError as err:

@@ -28,6 +28,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from airflow_provider_mediajobs.emulator import connections_for  # noqa: E402
 from airflow_provider_mediajobs.local_airflow import (  # noqa: E402
     Standalone,
     airflow_env,
@@ -57,20 +58,6 @@ def start_emulator(log: Path) -> tuple[subprocess.Popen[str], str]:
             break
     proc.kill()
     raise RuntimeError(f"the emulator did not start; see {log}")
-
-
-def connections(url: str) -> dict[str, dict[str, Any]]:
-    """Default connections pointing at the emulator (its built-in demo credentials)."""
-    return {
-        "alibaba_cloud_media_default": {
-            "conn_type": "alibaba_cloud_media", "login": "LTAIemulatorKEY", "password": "emulator-secret",
-            "extra": {"region": "cn-shanghai", "endpoint_url": url},
-        },
-        "tencent_cloud_ci_default": {
-            "conn_type": "tencent_cloud_ci", "login": "AKIDemulatorKEY", "password": "emulator-secret",
-            "extra": {"region": "ap-beijing", "bucket": "examplebucket-1250000000", "endpoint_url": url},
-        },
-    }
 
 
 def xcoms(home: Path, dag_id: str) -> list[tuple[str, int, Any]]:
@@ -133,7 +120,7 @@ def main() -> int:
     home, dags = work / "home", copy_dags(DAGS, work / "dags")
     emulator, url = start_emulator(work / "emulator.log")
     print(f"emulator: {url}")
-    env = airflow_env(home, dags, connections(url))
+    env = airflow_env(home, dags, connections_for(url))
     started = time.monotonic()
     try:
         migrate(env)

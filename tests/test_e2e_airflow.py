@@ -14,25 +14,13 @@ from typing import Any
 
 import pytest
 
+from airflow_provider_mediajobs.emulator import connections_for
 from airflow_provider_mediajobs.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "dags_examples").glob("example_*.py"))
-
-
-def _connections(url: str) -> dict[str, dict[str, Any]]:
-    return {
-        "alibaba_cloud_media_default": {
-            "conn_type": "alibaba_cloud_media", "login": "LTAIemulatorKEY", "password": "emulator-secret",
-            "extra": {"region": "cn-shanghai", "endpoint_url": url},
-        },
-        "tencent_cloud_ci_default": {
-            "conn_type": "tencent_cloud_ci", "login": "AKIDemulatorKEY", "password": "emulator-secret",
-            "extra": {"region": "ap-beijing", "bucket": "examplebucket-1250000000", "endpoint_url": url},
-        },
-    }
 
 
 def test_examples_import_cleanly() -> None:
@@ -49,7 +37,7 @@ def test_examples_import_cleanly() -> None:
 def airflow_home(tmp_path_factory: pytest.TempPathFactory, mediajobs_emulator: Any) -> dict[str, str]:
     base = tmp_path_factory.mktemp("airflow")
     dags = copy_dags(EXAMPLES, base / "dags")
-    env = airflow_env(base / "home", dags, _connections(mediajobs_emulator.url))
+    env = airflow_env(base / "home", dags, connections_for(mediajobs_emulator.url))
     migrate(env)
     return env
 
@@ -85,7 +73,7 @@ def test_deferred_sensor_through_real_triggerer(tmp_path: Path, mediajobs_emulat
     dags = tmp_path / "dags"
     dags.mkdir()
     (dags / "e2e_deferred_wait.py").write_text(DEFERRING_DAG)
-    env = airflow_env(tmp_path / "home", dags, _connections(mediajobs_emulator.url))
+    env = airflow_env(tmp_path / "home", dags, connections_for(mediajobs_emulator.url))
     migrate(env)
     airflow = Standalone(env)
     try:

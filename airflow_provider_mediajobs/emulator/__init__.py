@@ -13,4 +13,23 @@ ALIBABA_KEY = ("LTAIemulatorKEY", "emulator-secret")
 TENCENT_KEY = ("AKIDemulatorKEY", "emulator-secret")
 TENCENT_BUCKET = ("examplebucket-1250000000", "ap-beijing")
 
-__all__ = ["ALIBABA_KEY", "TENCENT_BUCKET", "TENCENT_KEY", "Backend", "EmulatorServer", "build_app"]
+
+def connections_for(url: str) -> dict[str, dict[str, object]]:
+    """Connection dicts for both default conn ids, pointing at the emulator at ``url``."""
+    return {
+        "alibaba_cloud_media_default": {
+            "conn_type": "alibaba_cloud_media",
+            "login": ALIBABA_KEY[0],
+            "password": ALIBABA_KEY[1],
+            "extra": {"region": "cn-shanghai", "endpoint_url": url},
+        },
+        "tencent_cloud_ci_default": {
+            "conn_type": "tencent_cloud_ci",
+            "login": TENCENT_KEY[0],
+            "password": TENCENT_KEY[1],
+            "extra": {"region": TENCENT_BUCKET[1], "bucket": TENCENT_BUCKET[0], "endpoint_url": url},
+        },
+    }
+
+
+__all__ = ["ALIBABA_KEY", "TENCENT_BUCKET", "TENCENT_KEY", "Backend", "EmulatorServer", "build_app", "connections_for"]

@@ -12,7 +12,25 @@ _TRIGGERS = "airflow_provider_mediajobs.triggers.alibaba"
 _CONN = "alibaba_cloud_media_conn_id"
 
 
-class MtsIProductionJobSensor(MediaJobSensor):
+class _AlibabaJobIdSensor(MediaJobSensor):
+    """A sensor for an Alibaba job named by one ``job_id``.
+
+    :param job_id: the job id.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    template_fields = ("job_id", "alibaba_cloud_media_conn_id")
+    hook_class = _HOOK
+    conn_name_attr = _CONN
+
+    def __init__(
+        self, *, job_id: str, alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default", **kwargs: Any
+    ) -> None:
+        super().__init__(conn_id=alibaba_cloud_media_conn_id, job_ids={"job_id": "job_id"}, **kwargs)
+        self.job_id = job_id
+
+
+class MtsIProductionJobSensor(_AlibabaJobIdSensor):
     """Wait for an MTS IProduction job to reach ``Success`` (returns the job) or ``Fail`` (raises
     with the job's ``Result.Code`` and ``Result.Message``).
 
@@ -20,37 +38,19 @@ class MtsIProductionJobSensor(MediaJobSensor):
     :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
     """
 
-    template_fields = ("job_id", "alibaba_cloud_media_conn_id")
     kind = cat.MTS_IPRODUCTION_JOB
-    hook_class = _HOOK
-    conn_name_attr = _CONN
     trigger_class = f"{_TRIGGERS}.MtsIProductionJobTrigger"
 
-    def __init__(
-        self, *, job_id: str, alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default", **kwargs: Any
-    ) -> None:
-        super().__init__(conn_id=alibaba_cloud_media_conn_id, job_ids={"job_id": "job_id"}, **kwargs)
-        self.job_id = job_id
 
-
-class IceSmartJobSensor(MediaJobSensor):
+class IceSmartJobSensor(_AlibabaJobIdSensor):
     """Wait for an ICE smart job to reach ``Finished`` or ``Failed`` (``ErrorCode``/``ErrorMessage``).
 
     :param job_id: the smart job id.
     :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
     """
 
-    template_fields = ("job_id", "alibaba_cloud_media_conn_id")
     kind = cat.ICE_SMART_JOB
-    hook_class = _HOOK
-    conn_name_attr = _CONN
     trigger_class = f"{_TRIGGERS}.IceSmartJobTrigger"
-
-    def __init__(
-        self, *, job_id: str, alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default", **kwargs: Any
-    ) -> None:
-        super().__init__(conn_id=alibaba_cloud_media_conn_id, job_ids={"job_id": "job_id"}, **kwargs)
-        self.job_id = job_id
 
 
 class ImmTaskSensor(MediaJobSensor):
