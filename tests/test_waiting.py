@@ -40,8 +40,9 @@ async def first_event(trigger: Any, limit: float = 60) -> dict[str, Any]:
 # -- triggers ------------------------------------------------------------------------------------
 async def test_trigger_success_event_carries_the_job(mediajobs_connections: EmulatorHandle) -> None:
     job_id = new_job(mediajobs_connections, "mts", output="oss://out/clip.mp4")
-    trigger = MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id},
-                                       poll_interval=0.2)
+    trigger = MtsIProductionJobTrigger(
+        conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id}, poll_interval=0.2
+    )
     event = await first_event(trigger)
     assert event["status"] == "success"
     assert event["job"]["State"] == "Success"
@@ -51,16 +52,18 @@ async def test_trigger_success_event_carries_the_job(mediajobs_connections: Emul
 
 async def test_trigger_failure_event_has_vendor_code_and_message(mediajobs_connections: EmulatorHandle) -> None:
     job_id = new_job(mediajobs_connections, "mts", succeed=False)
-    event = await first_event(MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default",
-                                                       job_ids={"job_id": job_id}, poll_interval=0.2))
+    event = await first_event(
+        MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id}, poll_interval=0.2)
+    )
     assert event["status"] == "failure"
     assert event["job"]["State"] == "Fail"
     assert "InvalidInput.Media" in json.dumps(event) or event["code"] == "Fail"
 
 
 async def test_trigger_not_found_after_grace(mediajobs_connections: EmulatorHandle) -> None:
-    trigger = MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default", job_ids={"job_id": "missing-job"},
-                                       poll_interval=0.1, not_found_grace=0.5)
+    trigger = MtsIProductionJobTrigger(
+        conn_id="alibaba_cloud_media_default", job_ids={"job_id": "missing-job"}, poll_interval=0.1, not_found_grace=0.5
+    )
     event = await first_event(trigger)
     assert event["status"] == "not_found"
     assert "missing-job" in event["message"]
@@ -86,8 +89,9 @@ async def test_unknown_state_keeps_waiting_and_warns_once(
     emu = mediajobs_connections
     job_id = new_job(emu, "mts", run_s=60)
     emu.admin("POST", f"jobs/{job_id}/state", {"state": "Reticulating"})
-    trigger = MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id},
-                                       poll_interval=0.1)
+    trigger = MtsIProductionJobTrigger(
+        conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id}, poll_interval=0.1
+    )
     task = asyncio.create_task(first_event(trigger))
     with caplog.at_level(logging.WARNING):
         await asyncio.sleep(1.0)
@@ -101,8 +105,9 @@ async def test_tencent_waits_are_answered_in_batches(mediajobs_connections: Emul
     emu = mediajobs_connections
     ids = [new_job(emu, "tencent", bucket="examplebucket-1250000000", tag="Translation") for _ in range(30)]
     before = emu.counters().get("op:GetJobs", 0)
-    triggers = [TencentCIJobTrigger(conn_id="tencent_cloud_ci_default", job_ids={"job_ids": i}, poll_interval=0.3)
-                for i in ids]
+    triggers = [
+        TencentCIJobTrigger(conn_id="tencent_cloud_ci_default", job_ids={"job_ids": i}, poll_interval=0.3) for i in ids
+    ]
     events = await asyncio.gather(*(first_event(t) for t in triggers))
     assert {e["status"] for e in events} == {"success"}
     assert {e["job_id"] for e in events} == set(ids)
@@ -113,8 +118,9 @@ async def test_tencent_waits_are_answered_in_batches(mediajobs_connections: Emul
 
 async def test_cancelled_trigger_releases_the_poller(mediajobs_connections: EmulatorHandle) -> None:
     job_id = new_job(mediajobs_connections, "mts", run_s=600)
-    trigger = MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id},
-                                       poll_interval=0.1)
+    trigger = MtsIProductionJobTrigger(
+        conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id}, poll_interval=0.1
+    )
     task = asyncio.create_task(first_event(trigger))
     await asyncio.sleep(0.5)
     assert coalesce.active_pollers() == 1
@@ -153,8 +159,11 @@ async def test_expired_token_not_renewed_ends_with_what_to_renew(
     conn["extra"]["security_token"] = short["token"]
     monkeypatch.setenv("AIRFLOW_CONN_STS_OLD", json.dumps(conn))
     await asyncio.sleep(0.7)
-    event = await first_event(MtsIProductionJobTrigger(conn_id="sts_old", job_ids={"job_id": job_id},
-                                                       poll_interval=0.2, credentials_grace=1.0))
+    event = await first_event(
+        MtsIProductionJobTrigger(
+            conn_id="sts_old", job_ids={"job_id": job_id}, poll_interval=0.2, credentials_grace=1.0
+        )
+    )
     assert event["status"] == "error"
     assert "renew security_token" in event["message"]
     assert short["token"] not in json.dumps(event)
@@ -164,8 +173,15 @@ def test_trigger_serializes_ids_and_timing_only(mediajobs_connections: EmulatorH
     trigger = MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default", job_ids={"job_id": "j1"})
     classpath, kwargs = trigger.serialize()
     assert classpath == "airflow_provider_mediajobs.triggers.alibaba.MtsIProductionJobTrigger"
-    assert set(kwargs) == {"conn_id", "job_ids", "poll_interval", "not_found_grace", "max_transient_errors",
-                           "coalesce", "credentials_grace"}
+    assert set(kwargs) == {
+        "conn_id",
+        "job_ids",
+        "poll_interval",
+        "not_found_grace",
+        "max_transient_errors",
+        "coalesce",
+        "credentials_grace",
+    }
     assert "emulator-secret" not in json.dumps(kwargs)
     again = MtsIProductionJobTrigger(**kwargs)
     assert again.serialize() == (classpath, kwargs)
@@ -194,16 +210,24 @@ def test_sensor_refuses_bad_ids_before_any_request(mediajobs_connections: Emulat
 def test_poke_mode_waits_then_returns_the_job(mediajobs_connections: EmulatorHandle) -> None:
     emu = mediajobs_connections
     job_id = new_job(emu, "imm", project_name="media-archive", task_type="FaceClustering")
-    sensor = ImmTaskSensor(task_id="w", project_name="media-archive", imm_task_id=job_id,
-                           imm_task_type="FaceClustering", poke_interval=0.2, timeout=30, deferrable=False)
+    sensor = ImmTaskSensor(
+        task_id="w",
+        project_name="media-archive",
+        imm_task_id=job_id,
+        imm_task_type="FaceClustering",
+        poke_interval=0.2,
+        timeout=30,
+        deferrable=False,
+    )
     job = sensor.execute({})
     assert job["Status"] == "Succeeded"
     assert job["TaskId"] == job_id
 
 
 def test_poke_mode_failure_raises_with_vendor_code(mediajobs_connections: EmulatorHandle) -> None:
-    job_id = new_job(mediajobs_connections, "tencent", bucket="examplebucket-1250000000", tag="Translation",
-                     succeed=False)
+    job_id = new_job(
+        mediajobs_connections, "tencent", bucket="examplebucket-1250000000", tag="Translation", succeed=False
+    )
     sensor = TencentCIJobSensor(task_id="w", job_id=job_id, poke_interval=0.2, timeout=30, deferrable=False)
     with pytest.raises(JobFailedError, match="InvalidFile"):
         sensor.execute({})
@@ -255,9 +279,15 @@ class FakeTI:
 
 
 def test_submit_and_wait_in_the_worker(mediajobs_connections: EmulatorHandle) -> None:
-    op = MtsSubmitIProductionJobOperator(task_id="s", function_name="VideoQualityEnhancement",
-                                         input_uri="oss://in/a.mp4", output_uri="oss://out/a.mp4",
-                                         wait_for_completion=True, deferrable=False, poll_interval=0.3)
+    op = MtsSubmitIProductionJobOperator(
+        task_id="s",
+        function_name="VideoQualityEnhancement",
+        input_uri="oss://in/a.mp4",
+        output_uri="oss://out/a.mp4",
+        wait_for_completion=True,
+        deferrable=False,
+        poll_interval=0.3,
+    )
     ti, store = FakeTI(), FakeStateStore()
     job_id = op.execute({"ti": ti, "task_state_store": store})
     assert ti.pushed["job"]["State"] == "Success"
@@ -266,9 +296,16 @@ def test_submit_and_wait_in_the_worker(mediajobs_connections: EmulatorHandle) ->
 
 
 def test_submit_deferrable_defers_after_storing_the_id(mediajobs_connections: EmulatorHandle) -> None:
-    op = TencentCISubmitJobOperator(task_id="s", tag="WordsGeneralize", input_object="t.txt", queue_id="q1",
-                                    words_generalize={"NerMethod": "DL", "SegMethod": "MIX"},
-                                    wait_for_completion=True, deferrable=True, wait_timeout=300)
+    op = TencentCISubmitJobOperator(
+        task_id="s",
+        tag="WordsGeneralize",
+        input_object="t.txt",
+        queue_id="q1",
+        words_generalize={"NerMethod": "DL", "SegMethod": "MIX"},
+        wait_for_completion=True,
+        deferrable=True,
+        wait_timeout=300,
+    )
     store = FakeStateStore()
     with pytest.raises(TaskDeferred) as deferred:
         op.execute({"ti": FakeTI(), "task_state_store": store})
@@ -282,8 +319,13 @@ def test_a_retry_reattaches_instead_of_submitting_again(mediajobs_connections: E
     running = new_job(emu, "mts", run_s=1.0)
     store = FakeStateStore({"mediajobs_job_id": running})  # what the crashed first try stored
     before = emu.counters().get("op:SubmitIProductionJob", 0)
-    op = MtsSubmitIProductionJobOperator(task_id="s", function_name="VideoQualityEnhancement",
-                                         wait_for_completion=True, deferrable=False, poll_interval=0.3)
+    op = MtsSubmitIProductionJobOperator(
+        task_id="s",
+        function_name="VideoQualityEnhancement",
+        wait_for_completion=True,
+        deferrable=False,
+        poll_interval=0.3,
+    )
     assert op.execute({"ti": FakeTI(), "task_state_store": store}) == running
     assert emu.counters().get("op:SubmitIProductionJob", 0) == before  # no second job
 
@@ -294,3 +336,38 @@ def test_submit_refuses_bad_arguments_before_any_request(mediajobs_connections: 
     with pytest.raises(MediaJobsError, match="translation must be given"):
         op.execute({"ti": FakeTI(), "task_state_store": FakeStateStore()})
     assert mediajobs_connections.counters().get("requests", 0) == before
+
+
+# -- asset events ----------------------------------------------------------------------------------
+def test_success_records_an_asset_event_for_the_output_object(mediajobs_connections: EmulatorHandle) -> None:
+    from airflow.sdk import AssetAlias
+    from airflow.sdk.execution_time.context import OutletEventAccessors
+
+    alias = AssetAlias("enhanced-clips")
+    sensor = MtsIProductionJobSensor(task_id="w", job_id="j", deferrable=True, outlets=[alias])
+    events = OutletEventAccessors()
+    event = {
+        "status": "success",
+        "job_id": "j",
+        "kind": "mts_iproduction",
+        "job": {"State": "Success"},
+        "output": "oss://media-out/enhanced/clip.mp4",
+    }
+    sensor.execute_complete({"outlet_events": events, "task": sensor}, event)
+    recorded = events[alias].asset_alias_events
+    assert [e.dest_asset_key.uri for e in recorded] == ["oss://media-out/enhanced/clip.mp4"]
+    assert recorded[0].extra == {"job_id": "j", "kind": "mts_iproduction"}
+
+
+def test_no_asset_event_without_a_known_output(mediajobs_connections: EmulatorHandle) -> None:
+    from airflow.sdk import AssetAlias
+    from airflow.sdk.execution_time.context import OutletEventAccessors
+
+    alias = AssetAlias("translated")
+    sensor = TencentCIJobSensor(task_id="w", job_id="j", deferrable=True, outlets=[alias])
+    events = OutletEventAccessors()
+    sensor.execute_complete(
+        {"outlet_events": events, "task": sensor},
+        {"status": "success", "job_id": "j", "job": {"State": "Success"}, "output": None},
+    )
+    assert events[alias].asset_alias_events == []
