@@ -10,9 +10,8 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
@@ -252,8 +251,7 @@ for _code in ERROR_TABLE_NOT_FOUND_CODES:
     ERROR_TABLE[_code] = NotFoundError
 
 
-@dataclass(frozen=True)
-class AlibabaCredentials:
+class AlibabaCredentials(NamedTuple):
     """A key pair and an optional STS token. ``repr`` never shows the secrets."""
 
     access_key_id: str
@@ -269,8 +267,7 @@ def regional_host(product: str, region: str) -> str:
     return f"{product}.{region}.aliyuncs.com"
 
 
-@dataclass(frozen=True)
-class AlibabaProtocol:
+class AlibabaProtocol(NamedTuple):
     """Build signed RPC requests and parse answers for ICE, MTS and IMM.
 
     :param credentials: the key pair (and STS token).

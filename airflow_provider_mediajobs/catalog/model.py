@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from airflow_provider_mediajobs.catalog.params import Param, invalid
 from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
@@ -36,8 +36,7 @@ def window(start_arg: str, end_arg: str, longest: timedelta | None = None) -> Ch
     return check
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     """A vendor product and API version.
 
     :param vendor: ``alibaba`` or ``tencent``.
@@ -50,8 +49,7 @@ class Service:
     version: str = ""
 
 
-@dataclass(frozen=True)
-class Paging:
+class Paging(NamedTuple):
     """How an operation pages.
 
     :param style: ``token`` (NextToken) or ``page`` (PageNo / PageSize).

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
@@ -189,8 +188,7 @@ ERROR_TABLE: dict[str, type[VendorError]] = {
 }
 
 
-@dataclass(frozen=True)
-class TencentCredentials:
+class TencentCredentials(NamedTuple):
     """SecretId, SecretKey and an optional temporary token. ``repr`` never shows the secrets."""
 
     secret_id: str
@@ -206,8 +204,7 @@ class TencentCredentials:
         return f"TencentCredentials(secret_id={self.secret_id!r}, secret_key='***')"
 
 
-@dataclass(frozen=True)
-class TencentProtocol:
+class TencentProtocol(NamedTuple):
     """Build signed CI requests and parse XML answers.
 
     :param credentials: SecretId / SecretKey (and token).
