@@ -1,0 +1,249 @@
+"""Tencent CI: known-answer signatures, the wire query is the signed one, hostile XML refused."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from aiohttp import web
+
+from airflow_provider_mediajobs.catalog import tencent as cat
+from airflow_provider_mediajobs.catalog import xml
+from airflow_provider_mediajobs.exceptions import BadResponseError, ClockSkewError, ExpiredCredentialsError
+from airflow_provider_mediajobs.signing import parse_q_authorization, q_sign_authorization, q_signature
+from airflow_provider_mediajobs.transport import HttpResponse
+
+HOST = "examplebucket-1250000000.ci.ap-beijing.myqcloud.com"
+KEY_TIME = "1700000000;1700003600"
+
+
+def _sign(method: str, path: str, params: dict[str, str], headers: dict[str, str]) -> str:
+    return q_sign_authorization(
+        method=method,
+        path=path,
+        params=params,
+        headers=headers,
+        secret_id="AKIDtest",
+        secret_key="secrettest",
+        key_time=KEY_TIME,
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "headers", "signature"),
+    [
+        (
+            "GET",
+            "/jobs",
+            {
+                "tag": "SpeechRecognition",
+                "orderByTime": "Desc",
+                "states": "Success,Failed",
+                "size": "100",
+                "nextToken": "",
+                "queueId": "p8b2c7e6a1d3f4e5a9b0c1d2e3f4a5b6c",
+                "startCreationTime": "2023-11-14T00:00:00+0800",
+                "endCreationTime": "2023-11-15T00:00:00+0800",
+            },
+            {"Host": HOST},
+            "4a389f2247367e30c4dde6852e4f1fb9369452f1",
+        ),
+        (
+            "GET",
+            "/jobs/a8d121820f5e411ec926ef19d53ba9c6f",
+            {},
+            {"Host": HOST},
+            "d01e7322f9c0c16e220dcddafd58ed40a5e4f82f",
+        ),
+        (
+            "GET",
+            "/jobs",
+            {
+                "tag": "Translation",
+                "orderByTime": "Desc",
+                "states": "All",
+                "size": "10",
+                "nextToken": "a/b+c=d",
+                "queueId": "p893bcda225bf4945a378da6662e81a89",
+            },
+            {"Host": HOST},
+            "e7ead401556fb93f9532cccaeb8ebba3dd71efd1",
+        ),
+        (
+            "GET",
+            "/jobs/a8d121820f5e411ec926ef19d53ba9c6f",
+            {},
+            {"Host": HOST, "x-ci-security-token": "tokentest"},
+            "8f57dc86d18a5382338dc76160ad440220923fc1",
+        ),
+        ("POST", "/jobs", {}, {"Host": HOST, "Content-Length": "335"}, "b746f922cd7fb6de851514c14f501fd8e3e5667f"),
+        (
+            "GET",
+            "/jobs/a8d121820f5e411ec926ef19d53ba9c6f,s886c0a7c2a6611ed847a618901112dcf",
+            {},
+            {"Host": HOST},
+            "2f5393d32bd0feeee8cc7e1058c3a218ac209bfc",
+        ),
+    ],
+    ids=["V1 list", "V2 get", "V3 token", "V4 sts", "V5 submit", "V6 batch"],
+)
+def test_reference_vectors(
+    method: str, path: str, params: dict[str, str], headers: dict[str, str], signature: str
+) -> None:
+    auth = parse_q_authorization(_sign(method, path, params, headers))
+    assert auth["q-signature"] == signature
+    assert auth["q-key-time"] == KEY_TIME
+
+
+def test_vendor_doc_example() -> None:
+    signature, header_list, params = q_signature(
+        "get",
+        "/exampleobject(腾讯云)",
+        {"response-content-type": "application/octet-stream", "response-cache-control": "max-age=600"},
+        {"Date": "Thu, 16 May 2019 06:55:53 GMT", "Host": "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"},
+        "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz",
+        "1557989753;1557996953",
+    )
+    assert signature == "01681b8c9d798a678e43b685a9f1bba0f6c0e012"
+    assert header_list == "date;host"
+    assert params == "response-cache-control;response-content-type"
+
+
+class Recorder:
+    """A local server that records the raw request target and answers an empty job list."""
+
+    def __init__(self) -> None:
+        self.targets: list[str] = []
+        self.headers: list[dict[str, str]] = []
+        self.loop = asyncio.new_event_loop()
+        ready = threading.Event()
+
+        async def handle(request: web.Request) -> web.Response:
+            self.targets.append(request.raw_path)
+            self.headers.append(dict(request.headers))
+            return web.Response(body=b"<Response><NextToken></NextToken></Response>", content_type="application/xml")
+
+        def run() -> None:
+            asyncio.set_event_loop(self.loop)
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", handle)
+            self.runner = web.AppRunner(app, access_log=None)
+            self.loop.run_until_complete(self.runner.setup())
+            site = web.TCPSite(self.runner, "127.0.0.1", 0)
+            self.loop.run_until_complete(site.start())
+            self.url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}"  # type: ignore[union-attr]
+            ready.set()
+            self.loop.run_forever()
+
+        threading.Thread(target=run, daemon=True).start()
+        ready.wait(10)
+
+    def stop(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+
+
+@pytest.fixture
+def recorder() -> Any:
+    server = Recorder()
+    yield server
+    server.stop()
+
+
+def _check_wire_matches_signature(target: str, headers: dict[str, str]) -> None:
+    path, _, query = target.partition("?")
+    pairs = [tuple(p.split("=", 1)) for p in query.split("&") if p]
+    assert all("+" not in v for _, v in pairs)  # a space is %20 on the wire, never +
+    decoded = [(unquote(k), unquote(v)) for k, v in pairs]
+    auth = parse_q_authorization(headers["Authorization"])
+    names = auth["q-header-list"].split(";")
+    expected, _, _ = q_signature(
+        "GET",
+        unquote(path),
+        decoded,
+        {n: headers[n.title() if n == "host" else n] for n in names},
+        "wire-secret",
+        auth["q-sign-time"],
+    )
+    assert expected == auth["q-signature"]
+
+
+def test_the_query_on_the_wire_is_the_signed_one(recorder: Recorder, monkeypatch: pytest.MonkeyPatch) -> None:
+    import json
+
+    from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook
+
+    conn = {
+        "conn_type": "tencent_cloud_ci",
+        "login": "AKIDwire",
+        "password": "wire-secret",
+        "extra": {"bucket": "examplebucket-1250000000", "region": "ap-beijing", "endpoint_url": recorder.url},
+    }
+    monkeypatch.setenv("AIRFLOW_CONN_WIRE", json.dumps(conn))
+    hook = TencentCloudCIHook("wire")
+    hook.list_jobs(
+        tag="Translation",
+        input_object="in dir/a+b=c,d:e.txt",
+        states="Success,Failed",
+        start_creation_time="2023-11-14T00:00:00+0800",
+        end_creation_time="2023-11-15T00:00:00+0800",
+    )
+    hook.get_jobs(["j1", "j2"])
+    list_target, get_target = recorder.targets
+    assert "inputObject=in%20dir%2Fa%2Bb%3Dc%2Cd%3Ae.txt" in list_target
+    assert "startCreationTime=2023-11-14T00%3A00%3A00%2B0800" in list_target
+    assert get_target == "/jobs/j1%2Cj2"  # the comma goes out encoded, the path is signed decoded
+    for target, headers in zip(recorder.targets, recorder.headers, strict=True):
+        assert headers["Host"] == "examplebucket-1250000000.ci.ap-beijing.myqcloud.com"
+        _check_wire_matches_signature(target, headers)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;&a;">]><Response>&b;</Response>',
+        b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Response>&x;</Response>',
+        b"<Response><JobsDetail>",
+        b"<html><body>502 Bad Gateway</body></html><trailing>",
+    ],
+    ids=["entity expansion", "external entity", "truncated", "html"],
+)
+def test_hostile_or_broken_xml_is_refused_clearly(body: bytes) -> None:
+    protocol = cat.TencentProtocol(cat.TencentCredentials("id", "key"), "ap-beijing", "b-1250000000")
+    with pytest.raises(BadResponseError):
+        protocol.parse(cat.LIST_JOBS, HttpResponse(200, {"content-type": "application/xml"}, body))
+
+
+def test_jobs_detail_is_always_a_list_and_missing_ids_too() -> None:
+    _, one = xml.parse(
+        b"<Response><JobsDetail><JobId>a</JobId></JobsDetail><NonExistJobIds>x,y</NonExistJobIds></Response>"
+    )
+    assert one["JobsDetail"] == [{"JobId": "a"}]
+    protocol = cat.TencentProtocol(cat.TencentCredentials("id", "key"), "ap-beijing", "b-1250000000")
+    parsed = protocol.parse(
+        cat.GET_JOBS, HttpResponse(200, {}, b"<Response><NonExistJobIds>x,y</NonExistJobIds></Response>")
+    )
+    assert parsed["JobsDetail"] == []
+    assert parsed["NonExistJobIds"] == ["x", "y"]
+
+
+@pytest.mark.parametrize(
+    ("code", "message", "error"),
+    [
+        ("RequestTimeTooSkewed", "The difference is too large", ClockSkewError),
+        ("AccessDenied", "Request has expired", ClockSkewError),
+        ("ExpiredToken", "The provided token has expired.", ExpiredCredentialsError),
+    ],
+)
+def test_error_bodies_become_typed_errors(code: str, message: str, error: type[Exception]) -> None:
+    protocol = cat.TencentProtocol(cat.TencentCredentials("id", "key"), "ap-beijing", "b-1250000000")
+    body = f"<Error><Code>{code}</Code><Message>{message}</Message><RequestId>rid-1</RequestId></Error>".encode()
+    with pytest.raises(error) as info:
+        protocol.parse(cat.LIST_JOBS, HttpResponse(403, {"x-ci-request-id": "hdr"}, body))
+    assert info.value.code == code  # type: ignore[attr-defined]
+    assert info.value.request_id == "rid-1"  # type: ignore[attr-defined]
+    if error is ClockSkewError:
+        assert "clock" in str(info.value)
