@@ -211,9 +211,7 @@ class SyncSender:
         timeouts: Timeouts = Timeouts(),
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self.session = session
-        self.timeouts = timeouts
-        self.max_response_bytes = max_response_bytes
+        self.session, self.timeouts, self.max_response_bytes = session, timeouts, max_response_bytes
 
     def send(self, request: HttpRequest) -> HttpResponse:
         """Send one attempt and read the answer (bounded in size and time)."""
@@ -266,9 +264,7 @@ class AsyncSender:
         timeouts: Timeouts = Timeouts(),
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self.session = session
-        self.timeouts = timeouts
-        self.max_response_bytes = max_response_bytes
+        self.session, self.timeouts, self.max_response_bytes = session, timeouts, max_response_bytes
 
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send one attempt and read the answer (bounded in size and time)."""

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
-from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, mask
+from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook
 
 if TYPE_CHECKING:
     from airflow.sdk import Connection
@@ -33,16 +33,11 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     conn_type = "alibaba_cloud_media"
     hook_name = "Alibaba Cloud Media (ICE, MTS, IMM)"
 
-    def __init__(self, alibaba_cloud_media_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(alibaba_cloud_media_conn_id, **kwargs)
-        self.alibaba_cloud_media_conn_id = self.conn_id
-
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.AlibabaProtocol:
         """Build the RPC protocol from an ``alibaba_cloud_media`` (or ``alibaba_cloud``) connection."""
         fields = ConnectionFields(conn, cls.conn_type)
         key_id, secret = fields.secret_pair("AccessKeyId", "AccessKeySecret")
-        mask(secret)
         token = fields.secret("security_token")
         version = fields.choice("signature_version", ("v3", "v1"), "v3")
         return cat.AlibabaProtocol(

@@ -77,6 +77,7 @@ class ConnectionFields:
             raise self.fail(id_label, "is missing: set the login field (or the extra access_key_id)")
         if not secret:
             raise self.fail(secret_label, "is missing: set the password field (or the extra access_key_secret)")
+        mask(secret)
         return key_id, secret
 
     def secret(self, field: str) -> str | None:
@@ -155,9 +156,16 @@ class MediaJobsBaseHook(BaseHook):
         retry_policy: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        **conn_kwarg: str,
     ) -> None:
+        # Airflow (the UI's Test button, default_args) passes the conn id under the hook's
+        # ``conn_name_attr`` (``alibaba_cloud_media_conn_id=...``); accept it here, once.
+        unknown = set(conn_kwarg) - {self.conn_name_attr}
+        if unknown:
+            raise TypeError(f"{type(self).__name__} got unexpected arguments {sorted(unknown)}")
         super().__init__()
-        self.conn_id = conn_id or self.default_conn_name
+        self.conn_id = conn_kwarg.get(self.conn_name_attr) or conn_id or self.default_conn_name
+        setattr(self, self.conn_name_attr, self.conn_id)
         self.retry_policy = retry_policy or RetryPolicy()
         self.timeouts = timeouts or Timeouts()
         self.max_response_bytes = max_response_bytes

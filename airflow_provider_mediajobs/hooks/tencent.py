@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import tencent as cat
-from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, mask
+from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -35,16 +35,11 @@ class TencentCloudCIHook(MediaJobsBaseHook):
     conn_type = "tencent_cloud_ci"
     hook_name = "Tencent Cloud CI"
 
-    def __init__(self, tencent_cloud_ci_conn_id: str = default_conn_name, **kwargs: Any) -> None:
-        super().__init__(tencent_cloud_ci_conn_id, **kwargs)
-        self.tencent_cloud_ci_conn_id = self.conn_id
-
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.TencentProtocol:
         """Build the CI protocol from a ``tencent_cloud_ci`` connection."""
         fields = ConnectionFields(conn, cls.conn_type)
         secret_id, secret_key = fields.secret_pair("SecretId", "SecretKey")
-        mask(secret_key)
         bucket = fields.text("bucket", fields.extra.get("bucket"), required=True)
         if bucket is None or not _BUCKET.fullmatch(bucket):
             raise fields.fail("bucket", "must be BucketName-APPID, e.g. examplebucket-1250000000")
