@@ -37,37 +37,30 @@ PROVIDER = BASELINE + textwrap.dedent(
 LAZY = ("aiohttp", "defusedxml", "requests", "airflow_provider_mediajobs.emulator")
 
 
-def _cumulative_us(code: str) -> tuple[int, set[str]]:
-    """Total import time in microseconds of ``code`` and the set of modules it imported."""
+def _import_times(code: str) -> list[tuple[str, int, bool]]:
+    """``(module, cumulative microseconds, imported at top level)`` for each import ``code`` makes."""
     proc = subprocess.run(
         [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True
     )
-    total = 0
-    modules: set[str] = set()
+    rows = []
     for line in proc.stderr.splitlines():
         match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
         if match:
-            modules.add(match.group(4))
-            if len(match.group(3)) == 1:  # top-level imports only: their cumulative covers the rest
-                total += int(match.group(2))
-    return total, modules
+            rows.append((match.group(4), int(match.group(2)), len(match.group(3)) == 1))
+    return rows
+
+
+def _cumulative_us(code: str) -> tuple[int, set[str]]:
+    """Total import time of ``code`` (its top-level imports cover the rest) and its modules."""
+    rows = _import_times(code)
+    return sum(us for _, us, top in rows if top), {m for m, _, _ in rows}
 
 
 def _provider_us(code: str) -> tuple[int, set[str]]:
-    """Cumulative microseconds of the provider's top-level imports in ``code``, and all modules."""
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True
-    )
-    total = 0
-    modules: set[str] = set()
-    for line in proc.stderr.splitlines():
-        match = re.match(r"import time:\s+(\d+) \|\s+(\d+) \|(\s*)(\S+)", line)
-        if match:
-            modules.add(match.group(4))
-            top_level = len(match.group(3)) == 1
-            if top_level and match.group(4).startswith("airflow_provider_mediajobs"):
-                total += int(match.group(2))
-    return total, modules
+    """Cumulative time of the provider's own top-level imports in ``code``, and all modules."""
+    rows = _import_times(code)
+    total = sum(us for m, us, top in rows if top and m.startswith("airflow_provider_mediajobs"))
+    return total, {m for m, _, _ in rows}
 
 
 def measure(rounds: int = 7) -> dict[str, object]:
