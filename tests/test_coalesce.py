@@ -61,8 +61,8 @@ class FakeClient:
         self.closed = True
 
 
-def _poller(client: FakeClient, rate: float = 1000.0, batch: int = 50) -> SharedPoller:
-    return SharedPoller(client, TokenBucket(rate, burst=rate), batch)  # type: ignore[arg-type]
+def _poller(client: FakeClient, rate: float = 1000.0, batch: int = 50, window: float = 0.05) -> SharedPoller:
+    return SharedPoller(client, TokenBucket(rate, burst=rate), batch, window)  # type: ignore[arg-type]
 
 
 async def test_batches_many_waits_into_few_calls() -> None:
@@ -74,6 +74,22 @@ async def test_batches_many_waits_into_few_calls() -> None:
     assert sorted(len(c["job_ids"]) for c in client.calls) == [20, 50, 50]
     assert results[0] == {"JobId": "j0", "State": "Running"}
     assert results[-1] is None  # the vendor listed it as not existing
+
+
+async def test_a_full_batch_goes_at_once_and_a_partial_one_waits_for_company() -> None:
+    client = FakeClient({f"j{i}" for i in range(60)})
+    poller = _poller(client, batch=50, window=0.5)
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    first = [asyncio.create_task(poller.fetch(BATCH_KIND, {"job_id": f"j{i}"})) for i in range(55)]
+    await asyncio.sleep(0.1)
+    # The full batch was sent without waiting out the window; the 5 left over were not.
+    assert [len(c["job_ids"]) for c in client.calls] == [50]
+    # Late arrivals within the window join the partial batch instead of costing a call each.
+    late = [asyncio.create_task(poller.fetch(BATCH_KIND, {"job_id": f"j{i}"})) for i in range(55, 60)]
+    await asyncio.gather(*first, *late)
+    assert [len(c["job_ids"]) for c in client.calls] == [50, 10]
+    assert loop.time() - started >= 0.5
 
 
 async def test_duplicate_waits_share_one_slot_in_a_batch() -> None:

@@ -17,6 +17,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queue-seconds", type=float, default=2.0, help="how long new jobs stay queued")
     parser.add_argument("--run-seconds", type=float, default=5.0, help="how long new jobs run")
     parser.add_argument("--failure-ratio", type=float, default=0.0, help="share of new jobs that fail (0..1)")
+    parser.add_argument("--stall-seconds", type=float, default=35.0,
+                        help="how long an injected stall fault holds a request (default 35)")
     parser.add_argument("--qps-limit", type=float, default=None, help="throttle each key above this QPS")
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
@@ -25,8 +27,9 @@ def main(argv: list[str] | None = None) -> int:
     from airflow_provider_mediajobs.emulator.server import EmulatorServer
 
     async def serve() -> None:
-        server = EmulatorServer(args.port, args.host, seed_jobs=args.seed_jobs, queue_seconds=args.queue_seconds,
-                                run_seconds=args.run_seconds, failure_ratio=args.failure_ratio)
+        server = EmulatorServer(args.port, args.host, stall_seconds=args.stall_seconds, seed_jobs=args.seed_jobs,
+                                queue_seconds=args.queue_seconds, run_seconds=args.run_seconds,
+                                failure_ratio=args.failure_ratio)
         server.backend.qps_limit = args.qps_limit
         url = await server.start_async()
         print(f"mediajobs-emulator listening on {url}", flush=True)

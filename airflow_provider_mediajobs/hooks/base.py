@@ -128,6 +128,17 @@ class ConnectionFields:
         return float(value)
 
 
+    def timeouts(self) -> Timeouts:
+        """Extras ``connect_timeout``, ``read_timeout`` and ``total_timeout`` (seconds) over the
+        defaults; the only way to set them for a deferred wait, whose hook the triggerer builds."""
+        default = Timeouts()
+        return Timeouts(
+            connect=self.number("connect_timeout", default.connect, 0.1, 300),
+            read=self.number("read_timeout", default.read, 0.1, 600),
+            total=self.number("total_timeout", default.total, 0.1, 3600),
+        )
+
+
 def mask(secret: str) -> None:
     """Register ``secret`` with Airflow's log masker."""
     from airflow.sdk.log import mask_secret
@@ -167,7 +178,7 @@ class MediaJobsBaseHook(BaseHook):
         self.conn_id = conn_kwarg.get(self.conn_name_attr) or conn_id or self.default_conn_name
         setattr(self, self.conn_name_attr, self.conn_id)
         self.retry_policy = retry_policy or RetryPolicy()
-        self.timeouts = timeouts or Timeouts()
+        self._timeouts = timeouts
         self.max_response_bytes = max_response_bytes
 
     # -- what a vendor supplies -------------------------------------------------------------
@@ -226,9 +237,19 @@ class MediaJobsBaseHook(BaseHook):
 
     # -- shared machinery ---------------------------------------------------------------------
     @cached_property
+    def connection(self) -> Connection:
+        """The Airflow connection (read once per hook)."""
+        return self.get_connection(self.conn_id)
+
+    @cached_property
     def protocol(self) -> VendorProtocol:
-        """The vendor protocol built from the connection (read once per hook)."""
-        return self.protocol_from_connection(self.get_connection(self.conn_id))
+        """The vendor protocol built from the connection."""
+        return self.protocol_from_connection(self.connection)
+
+    @cached_property
+    def timeouts(self) -> Timeouts:
+        """The ``timeouts`` argument, else the connection's timeout extras, else the defaults."""
+        return self._timeouts or ConnectionFields(self.connection, self.conn_type).timeouts()
 
     @cached_property
     def session(self) -> Any:
@@ -327,7 +348,8 @@ class AsyncJobClient:
         conn = await BaseHook.aget_connection(conn_id)
         protocol = hook_class.protocol_from_connection(conn)
         session = aiohttp.ClientSession(trust_env=False)
-        sender = AsyncSender(session, timeouts or Timeouts(), max_response_bytes)
+        timeouts = timeouts or ConnectionFields(conn, hook_class.conn_type).timeouts()
+        sender = AsyncSender(session, timeouts, max_response_bytes)
         return cls(hook_class, conn_id, AsyncClient(protocol, sender, retry_policy or RetryPolicy()))
 
     async def refresh_credentials(self) -> None:

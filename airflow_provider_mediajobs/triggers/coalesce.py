@@ -9,8 +9,9 @@ storm. Here the waits of one connection share:
   process is spread under a QPS budget (connection extra ``qps_budget``);
 - a fetcher per job kind: kinds whose API answers several ids at once (Tencent
   ``GET /jobs/{id1},{id2},...``) are answered in batches of at most ``batch_size`` ids (extra
-  ``batch_size``); other kinds share one in-flight call per job (and its answer for
-  ``share_window`` seconds), so identical waits cost one call.
+  ``batch_size``, gathered for at most ``batch_window`` seconds); other kinds share one
+  in-flight call per job (and its answer for ``share_window`` seconds), so identical waits cost
+  one call.
 
 Each triggerer process coalesces its own waits; several triggerers stay correct, they just do not
 share (size ``qps_budget`` per triggerer accordingly, see the performance docs). A poller lives as
@@ -20,6 +21,7 @@ long as somebody waits on it: the last :func:`release` closes its session.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 import weakref
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 DEFAULT_QPS_BUDGET = 50.0
 """Half of MTS's documented 100 QPS per account: room for other clients of the same account."""
 DEFAULT_BATCH_SIZE = 50
+DEFAULT_BATCH_WINDOW = 1.0
+"""Seconds an id waits for company before a partial batch is sent (extra ``batch_window``)."""
 MAX_BATCH_SIZE = 100
 
 
@@ -80,32 +84,45 @@ class TokenBucket:
 
 @dataclass
 class _Pending:
+    since: float
     futures: list[asyncio.Future[Any]] = field(default_factory=list)
 
 
 class BatchFetcher:
     """Answer single-job reads of a batchable kind with one call per ``batch_size`` ids.
 
+    A batch is sent as soon as it is full, or ``window`` seconds after its oldest id arrived.
+    Waits answered by one call sleep about the same poll interval and come back together, so
+    after the first round they gather into full batches on their own.
+
     :param poller: the owning poller (client and bucket).
     :param kind: a job kind whose ``get`` takes several ids in ``kind.batch_arg``.
     :param batch_size: most ids per call.
-    :param window: how long to gather ids before sending (seconds).
+    :param window: longest time an id waits for company before its batch is sent (seconds).
     """
 
-    def __init__(self, poller: SharedPoller, kind: JobKind, batch_size: int, window: float = 0.05) -> None:
+    def __init__(self, poller: SharedPoller, kind: JobKind, batch_size: int,
+                 window: float = DEFAULT_BATCH_WINDOW) -> None:
         self.poller = poller
         self.kind = kind
         self.batch_size = batch_size
         self.window = window
         self._pending: dict[str, _Pending] = {}
+        self._full = asyncio.Event()
         self._flusher: asyncio.Task[None] | None = None
         self._calls: set[asyncio.Task[None]] = set()
 
     async def fetch(self, ids: Mapping[str, Any]) -> dict[str, Any] | None:
         """The job's current detail, or None when the vendor says it does not exist."""
         job_id = str(ids[self.kind.job_id_arg])
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._pending.setdefault(job_id, _Pending()).futures.append(future)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Any] = loop.create_future()
+        entry = self._pending.get(job_id)
+        if entry is None:
+            entry = self._pending[job_id] = _Pending(loop.time())
+            if len(self._pending) >= self.batch_size:
+                self._full.set()
+        entry.futures.append(future)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
         try:
@@ -120,15 +137,25 @@ class BatchFetcher:
                     del self._pending[job_id]
 
     async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
         while self._pending:
-            await asyncio.sleep(self.window)
+            # Dicts keep insertion order: the first pending id is the one waiting longest.
+            oldest = next(iter(self._pending.values())).since
+            due = oldest + self.window - loop.time()
+            if due > 0 and len(self._pending) < self.batch_size:
+                self._full.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._full.wait(), due)
+                continue
             ids = list(self._pending)
-            for start in range(0, len(ids), self.batch_size):
-                batch = {i: self._pending.pop(i) for i in ids[start : start + self.batch_size] if i in self._pending}
-                if batch:
-                    task = asyncio.create_task(self._call(batch))
-                    self._calls.add(task)
-                    task.add_done_callback(self._calls.discard)
+            # Full batches go now; a partial one only once its oldest id has waited long enough.
+            count = len(ids) if due <= 0 else len(ids) - len(ids) % self.batch_size
+            for start in range(0, count, self.batch_size):
+                batch = {i: self._pending.pop(i) for i in ids[start : min(start + self.batch_size, count)]}
+                task = asyncio.create_task(self._call(batch))
+                self._calls.add(task)
+                task.add_done_callback(self._calls.discard)
+            self._full.clear()
 
     async def _call(self, batch: dict[str, _Pending]) -> None:
         try:
@@ -215,12 +242,15 @@ class SharedPoller:
     :param client: the async client for the connection.
     :param bucket: the token bucket of the connection's key pair.
     :param batch_size: most ids per batched call.
+    :param batch_window: longest wait for a partial batch to fill (seconds).
     """
 
-    def __init__(self, client: AsyncJobClient, bucket: TokenBucket, batch_size: int = DEFAULT_BATCH_SIZE) -> None:
+    def __init__(self, client: AsyncJobClient, bucket: TokenBucket, batch_size: int = DEFAULT_BATCH_SIZE,
+                 batch_window: float = DEFAULT_BATCH_WINDOW) -> None:
         self.client = client
         self.bucket = bucket
         self.batch_size = batch_size
+        self.batch_window = batch_window
         self.users = 0
         self._fetchers: dict[str, BatchFetcher | SingleFlightFetcher] = {}
 
@@ -229,7 +259,9 @@ class SharedPoller:
         fetcher = self._fetchers.get(kind.name)
         if fetcher is None:
             fetcher = (
-                BatchFetcher(self, kind, self.batch_size) if kind.batch_arg else SingleFlightFetcher(self, kind)
+                BatchFetcher(self, kind, self.batch_size, self.batch_window)
+                if kind.batch_arg
+                else SingleFlightFetcher(self, kind)
             )
             self._fetchers[kind.name] = fetcher
         return await fetcher.fetch(ids)
@@ -271,10 +303,11 @@ async def acquire(hook_class: type[MediaJobsBaseHook], conn_id: str) -> SharedPo
             fields = ConnectionFields(conn, hook_class.conn_type)
             qps = fields.number("qps_budget", DEFAULT_QPS_BUDGET, 0.1, 10000)
             batch = int(fields.number("batch_size", DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE))
+            window = fields.number("batch_window", DEFAULT_BATCH_WINDOW, 0.0, 30.0)
             client = await AsyncJobClient.create(hook_class, conn_id)
             buckets = _BUCKETS.setdefault(loop, {})
             bucket = buckets.setdefault(_identity(client), TokenBucket(qps))
-            poller = SharedPoller(client, bucket, batch)
+            poller = SharedPoller(client, bucket, batch, window)
             pollers[key] = poller
         poller.users += 1
         return poller
