@@ -101,3 +101,16 @@ def test_admin_unknown_fault_kind_rejected(url: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as err:
         _admin(url, "POST", "faults", {"kind": "meteor", "rate": 0.5})
     assert err.value.code == 400
+
+
+def test_admin_creates_many_jobs_at_once(url: str) -> None:
+    created = _admin(url, "POST", "jobs", {"kind": "tencent", "count": 250, "bucket": TENCENT_BUCKET[0],
+                                           "tag": "WordsGeneralize", "created": 1.0e9})
+    assert len(set(created["job_ids"])) == 250
+    listed = _cos(url).ci_list_media_jobs(Bucket=TENCENT_BUCKET[0], Tag="WordsGeneralize", Size=100,
+                                          EndCreationTime="2001-09-10T00:00:00+0000")
+    assert len(listed["JobsDetail"]) == 100
+    assert listed["NextToken"] == "100"
+    with pytest.raises(urllib.error.HTTPError) as err:
+        _admin(url, "POST", "jobs", {"kind": "mts", "count": "many"})
+    assert err.value.code == 400

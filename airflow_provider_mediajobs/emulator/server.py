@@ -93,8 +93,14 @@ async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
         kind = body.pop("kind", None)
         if kind not in ("mts", "ice_smart", "imm", "tencent"):
             raise web.HTTPBadRequest(text="kind must be one of mts, ice_smart, imm, tencent")
-        created = backend.create(kind, **body)
-        return web.json_response({"job_id": created.job_id, "done_at": created.done_at()})
+        count = body.pop("count", None)
+        if count is None:
+            created = backend.create(kind, **body)
+            return web.json_response({"job_id": created.job_id, "done_at": created.done_at()})
+        if not isinstance(count, int) or not 1 <= count <= 100_000:
+            raise web.HTTPBadRequest(text="count must be an integer from 1 to 100000")
+        many = [backend.create(kind, **body) for _ in range(count)]
+        return web.json_response({"job_ids": [j.job_id for j in many], "done_at": [j.done_at() for j in many]})
     if action.startswith("jobs/") and action.endswith("/state"):
         forced = backend.force(action.split("/")[1], body.get("state"))
         if forced is None:
