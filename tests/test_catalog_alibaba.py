@@ -286,3 +286,23 @@ def test_error_codes_map_to_typed_errors(code: str | None, status: int, cls_name
         assert err.vendor_message == "msg here"  # type: ignore[attr-defined]
         assert code in str(err)
     assert "rid-1" in str(err)
+
+
+@pytest.mark.parametrize("result", [
+    {"Code": "InvalidInput.Media", "Message": "cannot decode", "Data": ""},  # as the API reference shows it
+    '{"Code": "InvalidInput.Media", "Message": "cannot decode", "Data": ""}',  # as the SDK models it: a string
+])
+def test_mts_failure_carries_the_vendor_code_and_message_in_either_result_form(result: object) -> None:
+    from airflow_provider_mediajobs.catalog.alibaba import MTS_IPRODUCTION_JOB
+    from airflow_provider_mediajobs.waiting import evaluate
+
+    event = evaluate(MTS_IPRODUCTION_JOB, "j1", {"JobId": "j1", "State": "Fail", "Result": result})
+    assert event is not None
+    assert (event["status"], event["code"], event["message"]) == ("failure", "InvalidInput.Media", "cannot decode")
+
+
+def test_a_result_string_that_is_not_json_is_no_code() -> None:
+    from airflow_provider_mediajobs.catalog.model import dig
+
+    assert dig({"Result": "{oops"}, ("Result", "Code")) is None
+    assert dig({"Result": "plain text"}, ("Result", "Code")) is None

@@ -8,6 +8,7 @@ and triggers are thin layers over these.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -195,8 +196,17 @@ class JobKind:
 
 
 def dig(data: Any, path: Sequence[str]) -> Any:
-    """Follow ``path`` through nested mappings; None where any step is missing."""
+    """Follow ``path`` through nested mappings; None where any step is missing.
+
+    A step that is a JSON object in a string is decoded first: MTS documents QueryIProductionJob's
+    ``Result`` as an object, while its SDK models it as a string, so both forms must be read.
+    """
     for key in path:
+        if isinstance(data, str) and data.lstrip().startswith("{"):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                return None
         if not isinstance(data, Mapping):
             return None
         data = data.get(key)
