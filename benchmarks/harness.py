@@ -1,0 +1,256 @@
+"""What the trigger benchmark and the chaos soak share: an emulator in its own process, connections
+pointing at it, and a loop that runs triggers the way Airflow's triggerer does.
+
+The emulator runs in a separate process so that its CPU time is not charged to the triggers, and so
+that a busy emulator cannot stall the event loop being measured.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY
+
+CONN_IDS = {"tencent": "bench_tencent", "mts": "bench_alibaba"}
+
+
+def prepare_airflow_home() -> None:
+    """An isolated, throwaway AIRFLOW_HOME, set before anything imports Airflow."""
+    os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="mediajobs-bench-"))
+    os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+    os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "ERROR")
+
+
+def raise_open_files_limit() -> None:
+    """Thousands of per-trigger sessions need thousands of sockets."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+class EmulatorProcess:
+    """``mediajobs-emulator`` in a child process on 127.0.0.1, stopped on exit.
+
+    :param options: extra command-line options (``--stall-seconds 3``...).
+    """
+
+    def __init__(self, *options: str) -> None:
+        self.options = options
+        self.url = ""
+        self.proc: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> EmulatorProcess:
+        command = [sys.executable, "-m", "airflow_provider_mediajobs.emulator", "--port", "0", "--seed-jobs", "0",
+                   *self.options]
+        self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, preexec_fn=raise_open_files_limit)
+        assert self.proc.stdout is not None
+        line = self.proc.stdout.readline()
+        if "listening on " not in line:
+            self.proc.kill()
+            raise RuntimeError(f"the emulator did not start: {line!r}")
+        self.url = line.rsplit(" ", 1)[1].strip()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    @property
+    def pid(self) -> int:
+        """The emulator's process id."""
+        assert self.proc is not None
+        return self.proc.pid
+
+    def admin(self, method: str, action: str, body: Any = None) -> Any:
+        """Call the emulator's admin API."""
+        return admin(self.url, method, action, body)
+
+
+def admin(url: str, method: str, action: str, body: Any = None) -> Any:
+    """Call the admin API of the emulator at ``url`` and return its JSON answer."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{url}/_emulator/{action}", data=data, method=method,
+                                     headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        return json.loads(resp.read() or b"null")
+
+
+def set_connections(url: str, **extras: Any) -> None:
+    """Point the benchmark's connection ids at the emulator (``AIRFLOW_CONN_*``), with ``extras``."""
+    conns = {
+        CONN_IDS["mts"]: {"conn_type": "alibaba_cloud_media", "login": ALIBABA_KEY[0], "password": ALIBABA_KEY[1],
+                          "extra": {"region": "cn-shanghai", "endpoint_url": url, **extras}},
+        CONN_IDS["tencent"]: {"conn_type": "tencent_cloud_ci", "login": TENCENT_KEY[0], "password": TENCENT_KEY[1],
+                              "extra": {"region": TENCENT_BUCKET[1], "bucket": TENCENT_BUCKET[0],
+                                        "endpoint_url": url, **extras}},
+    }
+    for conn_id, conn in conns.items():
+        os.environ[f"AIRFLOW_CONN_{conn_id.upper()}"] = json.dumps(conn)
+
+
+# Per emulator job kind: the trigger class, the connection, the job's own attributes, its ids.
+WAITS: dict[str, tuple[str, str, dict[str, Any], Callable[[str], dict[str, str]]]] = {
+    "tencent": ("airflow_provider_mediajobs.triggers.tencent.TencentCIJobTrigger", CONN_IDS["tencent"],
+                {"bucket": TENCENT_BUCKET[0], "tag": "Translation"}, lambda job_id: {"job_ids": job_id}),
+    "mts": ("airflow_provider_mediajobs.triggers.alibaba.MtsIProductionJobTrigger", CONN_IDS["mts"],
+            {"output": "oss://bench/out.mp4"}, lambda job_id: {"job_id": job_id}),
+    "ice_smart": ("airflow_provider_mediajobs.triggers.alibaba.IceSmartJobTrigger", CONN_IDS["mts"],
+                  {"job_type": "ASR"}, lambda job_id: {"job_id": job_id}),
+    "imm": ("airflow_provider_mediajobs.triggers.alibaba.ImmTaskTrigger", CONN_IDS["mts"],
+            {"project_name": "media-archive", "task_type": "FaceClustering"},
+            lambda job_id: {"project_name": "media-archive", "task_id": job_id, "task_type": "FaceClustering"}),
+}
+
+
+def make_trigger(kind: str, job_id: str, **options: Any) -> Any:
+    """A trigger waiting for the emulator job ``job_id`` of ``kind`` (a key of :data:`WAITS`)."""
+    class_path, conn_id, _, ids = WAITS[kind]
+    module, _, name = class_path.rpartition(".")
+    trigger_class = getattr(importlib.import_module(module), name)
+    return trigger_class(conn_id=conn_id, job_ids=ids(job_id), **options)
+
+
+async def create_jobs(url: str, kind: str, specs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Create jobs of ``kind`` through the admin API, 50 at a time; return ``{job_id, done_at}`` each."""
+    import aiohttp
+
+    attrs = WAITS[kind][2]
+    created: list[dict[str, Any]] = []
+    async with aiohttp.ClientSession() as session:
+        async def one(spec: dict[str, Any]) -> dict[str, Any]:
+            async with session.post(f"{url}/_emulator/jobs", json={"kind": kind, **attrs, **spec}) as resp:
+                answer: dict[str, Any] = await resp.json()
+                return answer
+
+        for start in range(0, len(specs), 50):
+            created += await asyncio.gather(*(one(s) for s in specs[start : start + 50]))
+    return created
+
+
+@dataclass
+class Outcome:
+    """What one wait ended with."""
+
+    job_id: str
+    status: str | None = None
+    seen_at: float | None = None
+    event: dict[str, Any] = field(default_factory=dict)
+    deliveries: int = 0
+
+
+async def run_like_the_triggerer(triggers: Sequence[Any], deadline: float) -> dict[str, Outcome]:
+    """Run every trigger in this loop as the triggerer does: one task each, the first event ends it,
+    ``cleanup()`` afterwards. Waits still running at ``deadline`` (loop time) are cancelled."""
+    outcomes = {t.job_id: Outcome(t.job_id) for t in triggers}
+
+    async def one(trigger: Any) -> None:
+        outcome = outcomes[trigger.job_id]
+        try:
+            async for event in trigger.run():
+                outcome.deliveries += 1
+                if outcome.seen_at is None:
+                    outcome.seen_at = time.time()
+                    outcome.status = event.payload.get("status")
+                    outcome.event = dict(event.payload)
+                break
+        finally:
+            await trigger.cleanup()
+
+    tasks = [asyncio.create_task(one(t)) for t in triggers]
+    remaining = deadline - asyncio.get_running_loop().time()
+    _, pending = await asyncio.wait(tasks, timeout=max(remaining, 0.1))
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    return outcomes
+
+
+class Sampler:
+    """Samples the emulator's request counter and this process's RSS every ``period`` seconds.
+
+    :param url: the emulator's URL.
+    :param period: seconds between samples.
+    """
+
+    def __init__(self, url: str, period: float = 1.0) -> None:
+        self.url = url
+        self.period = period
+        self.rates: list[float] = []
+        self.peak_rss = 0
+        self._task: asyncio.Task[None] | None = None
+
+    async def _run(self) -> None:
+        import aiohttp
+
+        proc = psutil.Process()
+        async with aiohttp.ClientSession() as session:
+            last_count: int | None = None
+            last_time = time.monotonic()
+            while True:
+                self.peak_rss = max(self.peak_rss, proc.memory_info().rss)
+                async with session.get(f"{self.url}/_emulator/counters") as resp:
+                    count = int((await resp.json()).get("requests", 0))
+                now = time.monotonic()
+                if last_count is not None:
+                    self.rates.append((count - last_count) / (now - last_time))
+                last_count, last_time = count, now
+                await asyncio.sleep(self.period)
+
+    def start(self) -> None:
+        """Start sampling in the running loop."""
+        self._task = asyncio.create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop sampling."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The ``share`` percentile (nearest rank) of ``values``; NaN when empty."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    rank = max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))
+    return ordered[rank]
+
+
+def cpu_seconds(pid: int | None = None) -> float:
+    """User plus system CPU seconds of a process (this one by default)."""
+    times = psutil.Process(pid).cpu_times()
+    return float(times.user + times.system)
+
+
+@contextmanager
+def quiet_logs() -> Iterator[None]:
+    """Keep per-look warnings (expected under faults and throttling) off the benchmark's output."""
+    import logging
+
+    logger = logging.getLogger("airflow_provider_mediajobs")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
