@@ -158,9 +158,13 @@ class Outcome:
     deliveries: int = 0
 
 
-async def run_like_the_triggerer(triggers: Sequence[Any], deadline: float) -> dict[str, Outcome]:
+async def run_like_the_triggerer(triggers: Sequence[Any], deadline: float,
+                                 on_event: Callable[[Outcome], None] | None = None) -> dict[str, Outcome]:
     """Run every trigger in this loop as the triggerer does: one task each, the first event ends it,
-    ``cleanup()`` afterwards. Waits still running at ``deadline`` (loop time) are cancelled."""
+    ``cleanup()`` afterwards. Waits still running at ``deadline`` (loop time) are cancelled.
+
+    :param on_event: called with each wait's outcome as soon as its event arrives.
+    """
     outcomes = {t.job_id: Outcome(t.job_id) for t in triggers}
 
     async def one(trigger: Any) -> None:
@@ -172,6 +176,8 @@ async def run_like_the_triggerer(triggers: Sequence[Any], deadline: float) -> di
                     outcome.seen_at = time.time()
                     outcome.status = event.payload.get("status")
                     outcome.event = dict(event.payload)
+                    if on_event is not None:
+                        on_event(outcome)
                 break
         finally:
             await trigger.cleanup()
@@ -254,3 +260,27 @@ def quiet_logs() -> Iterator[None]:
         yield
     finally:
         logger.setLevel(previous)
+
+
+def triggerer_main() -> None:
+    """A stand-in triggerer process: read serialized triggers (``[[classpath, kwargs], ...]``) as JSON
+    on stdin, re-create and run them, print each event as a JSON line the moment it arrives."""
+    prepare_airflow_home()
+    raise_open_files_limit()
+    serialized = json.load(sys.stdin)
+    triggers = []
+    for classpath, kwargs in serialized:
+        module, _, name = classpath.rpartition(".")
+        triggers.append(getattr(importlib.import_module(module), name)(**kwargs))
+
+    def emit(outcome: Outcome) -> None:
+        print(json.dumps({"job_id": outcome.job_id, "event": outcome.event}), flush=True)
+
+    async def main() -> None:
+        await run_like_the_triggerer(triggers, asyncio.get_running_loop().time() + 3600, emit)
+
+    asyncio.run(main())
+
+
+if __name__ == "__main__":
+    triggerer_main()
