@@ -14,9 +14,11 @@ Nothing here imports Airflow at import time (pytest loads plugins before ``conft
 
 from __future__ import annotations
 
+import base64
 import json
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -60,6 +62,20 @@ class EmulatorHandle:
         from airflow_provider_mediajobs.emulator import connections_for
 
         return connections_for(self.url)  # type: ignore[return-value]
+
+
+def find_secrets(texts: Iterable[str], secrets: Iterable[str]) -> list[str]:
+    """Every form of every secret found in ``texts``: as is, percent-encoded (as in a signed query),
+    escaped as ``repr`` would, or base64-encoded. Use it to check logs, XCom and exception texts.
+
+    :param texts: what to search (log lines, JSON dumps, exception texts...).
+    :param secrets: the secret values (use distinctive sentinel values, 12 characters or more).
+    :return: ``"<form> in text #<n>"`` for each hit; empty when nothing leaked.
+    """
+    forms: set[str] = set()
+    for secret in secrets:
+        forms |= {secret, quote(secret, safe=""), repr(secret)[1:-1], base64.b64encode(secret.encode()).decode()}
+    return [f"{form!r} in text #{n}" for n, text in enumerate(texts) for form in sorted(forms) if form in text]
 
 
 @pytest.fixture(scope="session")

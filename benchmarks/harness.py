@@ -56,7 +56,7 @@ class EmulatorProcess:
 
     def __enter__(self) -> EmulatorProcess:
         command = [sys.executable, "-m", "airflow_provider_mediajobs.emulator", "--port", "0", "--seed-jobs", "0",
-                   *self.options]
+                   "--quiet", *self.options]
         self.proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, preexec_fn=raise_open_files_limit)
         assert self.proc.stdout is not None
         line = self.proc.stdout.readline()

@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from airflow_provider_mediajobs.local_airflow import (  # noqa: E402
     dags_test,
     migrate,
 )
+from airflow_provider_mediajobs.testing import find_secrets  # noqa: E402
 
 DAGS = sorted((ROOT / "dags_examples").glob("example_*.py"))
 
@@ -58,6 +60,26 @@ def start_emulator(log: Path) -> tuple[subprocess.Popen[str], str]:
             break
     proc.kill()
     raise RuntimeError(f"the emulator did not start; see {log}")
+
+
+def admin(url: str, action: str, body: dict[str, Any]) -> Any:
+    """Call the emulator's admin API."""
+    request = urllib.request.Request(  # noqa: S310 - the loopback emulator we started
+        f"{url}/_emulator/{action}", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 - the loopback emulator we started
+        return json.loads(resp.read())
+
+
+def scan_for_secrets(work: Path, secrets: list[str]) -> tuple[int, list[str]]:
+    """Search every file the demo left (logs, the SQLite database) for any form of the secrets."""
+    files = [p for p in sorted(work.rglob("*")) if p.is_file() and p.suffix != ".py"]
+    hits = []
+    for path in files:
+        found = find_secrets([path.read_bytes().decode("utf-8", "replace")], secrets)
+        hits += [f"{path.relative_to(work)}: {hit}" for hit in found]
+    return len(files), hits
 
 
 def xcoms(home: Path, dag_id: str) -> list[tuple[str, int, Any]]:
@@ -120,7 +142,12 @@ def main() -> int:
     home, dags = work / "home", copy_dags(DAGS, work / "dags")
     emulator, url = start_emulator(work / "emulator.log")
     print(f"emulator: {url}")
-    env = airflow_env(home, dags, connections_for(url))
+    conns = connections_for(url)
+    # Temporary credentials too, so the secret scan below also looks for a security token.
+    token = admin(url, "sts", {"vendor": "alibaba", "ttl": 3600})["token"]
+    conns["alibaba_cloud_media_default"]["extra"]["security_token"] = token  # type: ignore[index]
+    secrets = [str(conns[c]["password"]) for c in conns] + [token]
+    env = airflow_env(home, dags, conns)
     started = time.monotonic()
     try:
         migrate(env)
@@ -137,6 +164,11 @@ def main() -> int:
             report += summarize(dag_id, state, time.monotonic() - t0, xcoms(home, dag_id))
             if state != "success":
                 report.append(f"  see {work / (dag_id + '.log')}")
+        files, hits = scan_for_secrets(work, secrets)
+        ok &= not hits
+        report.append(f"secret scan: {files} files (task logs, emulator log, Airflow database with XCom, "
+                      f"serialized triggers and rendered fields): {len(hits)} hits")
+        report += [f"  LEAK: {hit}" for hit in hits]
         print("\n".join(["", "Demo summary", "============", *report]))
         print(f"\nall DAGs {'succeeded' if ok else 'did NOT all succeed'}; {time.monotonic() - started:.1f}s in all")
         return 0 if ok else 1

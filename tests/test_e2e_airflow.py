@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.emulator import connections_for
+from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY, connections_for
 from airflow_provider_mediajobs.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
+from airflow_provider_mediajobs.testing import find_secrets
 
 pytestmark = pytest.mark.e2e
 
@@ -46,6 +47,10 @@ def airflow_home(tmp_path_factory: pytest.TempPathFactory, mediajobs_emulator: A
 def test_example_dag_runs_to_success(dag_file: Path, airflow_home: dict[str, str]) -> None:
     state, proc = dags_test(dag_file.stem, airflow_home, timeout=600)
     assert state == "success", proc.stdout[-4000:] + proc.stderr[-4000:]
+    # Task logs, and the database holding XCom, serialized triggers and rendered fields: no secret.
+    home = Path(airflow_home["AIRFLOW_HOME"])
+    stored = [p.read_bytes().decode("utf-8", "replace") for p in home.rglob("*") if p.is_file()]
+    assert find_secrets([proc.stdout, proc.stderr, *stored], [ALIBABA_KEY[1], TENCENT_KEY[1]]) == []
 
 
 DEFERRING_DAG = textwrap.dedent(

@@ -23,6 +23,7 @@ from airflow_provider_mediajobs.operators.alibaba import (
     MtsQueryIProductionJobOperator,
     MtsSubmitIProductionJobOperator,
 )
+from airflow_provider_mediajobs.testing import find_secrets
 from airflow_provider_mediajobs.transport import RetryPolicy
 
 KEY_ID = "LTAIsentinelKEYID"
@@ -32,13 +33,8 @@ CONN = "ali_secret"
 
 
 def leaks(text: str) -> list[str]:
-    """Every form a secret could take in text: as is, percent-encoded, repr-escaped."""
-    found = []
-    for secret in (SECRET, TOKEN):
-        for form in {secret, quote(secret, safe=""), repr(secret)[1:-1]}:
-            if form in text:
-                found.append(form)
-    return found
+    """Every form a secret could take in text: as is, percent-encoded, repr-escaped, base64."""
+    return find_secrets([text], (SECRET, TOKEN))
 
 
 @pytest.fixture(params=["v3", "v1"])

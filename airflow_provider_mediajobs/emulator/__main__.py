@@ -19,12 +19,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--failure-ratio", type=float, default=0.0, help="share of new jobs that fail (0..1)")
     parser.add_argument("--stall-seconds", type=float, default=35.0,
                         help="how long an injected stall fault holds a request (default 35)")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     parser.add_argument("--qps-limit", type=float, default=None, help="throttle each key above this QPS")
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("--host must be a loopback address")
 
+    import logging
+
     from airflow_provider_mediajobs.emulator.server import EmulatorServer
+
+    # One line per request (vendor, operation, status) on stderr; never headers or query strings.
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(message)s")
 
     async def serve() -> None:
         server = EmulatorServer(args.port, args.host, stall_seconds=args.stall_seconds, seed_jobs=args.seed_jobs,

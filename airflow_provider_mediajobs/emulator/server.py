@@ -66,9 +66,12 @@ def build_app(backend: Backend, stall_seconds: float = 35.0) -> web.Application:
             early = await _fault(request, fault, "tencent" if is_ci else "alibaba", stall_seconds)
             if early is not None:
                 backend.count(operation, early.status)
+                log.info("%s %s -> injected %s", "tencent" if is_ci else "alibaba", operation, fault)
                 return early
         response: web.StreamResponse = await module.handle(request, backend)
         backend.count(operation, response.status)
+        # Operation and status only: the query string and headers carry signatures and tokens.
+        log.info("%s %s -> %d", "tencent" if is_ci else "alibaba", operation, response.status)
         return response
 
     async def admin(request: web.Request) -> web.StreamResponse:
