@@ -48,7 +48,7 @@ def _check_time(backend: Backend, stamp: str | None) -> None:
         when = _parse_time(stamp)
     except ValueError:
         raise AliError(400, "InvalidTimeStamp.Format", "Specified time stamp is not well formatted.") from None
-    if abs(time.time() - when) > backend.clock_skew_limit:
+    if abs(backend.request_clock() - when) > backend.clock_skew_limit:
         raise AliError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
 
 

@@ -109,6 +109,7 @@ class Backend:
         self.tencent_keys = tencent_keys or {"AKIDemulatorKEY": "emulator-secret"}
         self.buckets = buckets or dict(DEFAULT_BUCKETS)
         self.clock_skew_limit = clock_skew_limit
+        self.clock_offset = 0.0
         self.tokens: dict[str, tuple[str, float]] = {}  # token -> (key id, expires at)
         self.nonces: dict[str, float] = {}
         self.faults: list[Fault] = []
@@ -185,6 +186,11 @@ class Backend:
                 job.forced = state
             return job
 
+    def request_clock(self) -> float:
+        """The server's clock for judging request times: real time plus ``clock_offset``, which
+        makes this machine's clock look skewed to the emulator (admin ``clock``)."""
+        return time.time() + self.clock_offset
+
     # -- credentials -----------------------------------------------------------------------
     def issue_token(self, vendor: str, key_id: str, ttl: float) -> str:
         """An STS-like token bound to ``key_id``, valid for ``ttl`` seconds."""
@@ -252,6 +258,7 @@ class Backend:
             self.live_snapshots.clear()
             self.faults.clear()
             self.qps_limit = None
+            self.clock_offset = 0.0
             self._buckets_qps.clear()
             self.counters.clear()
             self.nonces.clear()

@@ -130,7 +130,8 @@ async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
         return web.json_response({"token": token, "key_id": key_id, "secret": keys[key_id]})
     if action == "clock":
         backend.clock_skew_limit = float(body.get("skew_limit", backend.clock_skew_limit))
-        return web.json_response({"skew_limit": backend.clock_skew_limit})
+        backend.clock_offset = float(body.get("offset", backend.clock_offset))
+        return web.json_response({"skew_limit": backend.clock_skew_limit, "offset": backend.clock_offset})
     raise web.HTTPNotFound(text=f"unknown admin action {action!r}")
 
 

@@ -80,7 +80,7 @@ def authenticate(request: web.Request, backend: Backend) -> str:
         start, end = (int(x) for x in fields["q-sign-time"].split(";"))
     except ValueError:
         raise CIError(403, "AccessDenied", "Access Denied: q-sign-time is malformed.") from None
-    now = time.time()
+    now = backend.request_clock()
     # Clients sign from now-60 (the official SDK does too): that start betrays their clock.
     if abs((start + 60) - now) > backend.clock_skew_limit and not start <= now <= end:
         raise CIError(403, "RequestTimeTooSkewed",
