@@ -18,8 +18,8 @@ import base64
 import json
 import urllib.request
 from collections.abc import Iterable, Iterator
-from urllib.parse import quote
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import pytest
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -232,6 +232,33 @@ def test_poke_mode_failure_raises_with_vendor_code(mediajobs_connections: Emulat
     sensor = TencentCIJobSensor(task_id="w", job_id=job_id, poke_interval=0.2, timeout=30, deferrable=False)
     with pytest.raises(JobFailedError, match="InvalidFile"):
         sensor.execute({})
+
+
+class _RescheduledTI:
+    """What the task runner offers a sensor in reschedule mode: when the first try started."""
+
+    def __init__(self, first: datetime | None) -> None:
+        self.first = first
+
+    def get_first_reschedule_date(self, context: Any) -> datetime | None:
+        return self.first
+
+
+@pytest.mark.parametrize(("first_minutes_ago", "outcome"), [(5, "fails"), (None, "waits"), (0.1, "waits")])
+def test_reschedule_mode_counts_the_grace_from_the_first_try(
+    mediajobs_connections: EmulatorHandle, first_minutes_ago: float | None, outcome: str
+) -> None:
+    # Each reschedule runs the sensor in a new process, so its own clock restarts every poke; the
+    # grace must run from Airflow's record of the first try instead.
+    sensor = MtsIProductionJobSensor(task_id="w", job_id="never-submitted", mode="reschedule",
+                                     not_found_grace=60, deferrable=False)
+    first = None if first_minutes_ago is None else datetime.now(UTC) - timedelta(minutes=first_minutes_ago)
+    context: Any = {"ti": _RescheduledTI(first)}
+    if outcome == "fails":
+        with pytest.raises(JobNotFoundError, match="never-submitted"):
+            sensor.poke(context)
+    else:
+        assert sensor.poke(context) is False
 
 
 @pytest.mark.parametrize(

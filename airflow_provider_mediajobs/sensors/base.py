@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator
@@ -138,7 +138,7 @@ class MediaJobSensor(BaseSensorOperator):
         try:
             job = self.get_hook().get_job(self.kind, **ids)
         except NotFoundError:
-            waited = time.monotonic() - self._first_poke
+            waited = self._waited(context, self._first_poke)
             if waited < self.not_found_grace:
                 self.log.info("%s %s not visible yet (%.0fs)", self.kind.name, job_id, waited)
                 return False
@@ -148,6 +148,16 @@ class MediaJobSensor(BaseSensorOperator):
             self.log.info("%s %s is %s", self.kind.name, job_id, job.get(self.kind.state[0]))
             return False
         return PokeReturnValue(True, self._finish(context, event))
+
+    def _waited(self, context: Context, first_poke: float) -> float:
+        """Seconds since the wait began. In reschedule mode every poke runs in a new process, so
+        the start comes from Airflow's record of the first reschedule, not from this instance."""
+        ti = context.get("ti")
+        if self.reschedule and ti is not None and hasattr(ti, "get_first_reschedule_date"):
+            first = ti.get_first_reschedule_date(context)
+            if first is not None:
+                return float((datetime.now(UTC) - first).total_seconds())
+        return time.monotonic() - first_poke
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
         """Conclude a deferred wait from the trigger's event."""
