@@ -1,4 +1,5 @@
-"""Timeouts come from the connection's extras, for the sync hook and the triggers' async client alike."""
+"""Timeouts and the response-size cap come from the connection's extras, for the sync hook and the
+triggers' async client alike."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from airflow_provider_mediajobs.exceptions import MediaJobsValidationError, Tran
 from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 from airflow_provider_mediajobs.testing import EmulatorHandle
-from airflow_provider_mediajobs.transport import RetryPolicy, Timeouts
+from airflow_provider_mediajobs.transport import ResponseTooLargeError, RetryPolicy, Timeouts
 
 
 def _set_extras(monkeypatch: pytest.MonkeyPatch, emu: EmulatorHandle, **extras: object) -> None:
@@ -58,3 +59,23 @@ def test_bad_timeout_extra_names_the_field(mediajobs_connections: EmulatorHandle
     with pytest.raises(MediaJobsValidationError, match=r"read_timeout must be a number from 0\.1 to 600"):
         AlibabaCloudMediaHook().query_iproduction_job(job_id="j1")
     assert mediajobs_connections.counters().get("requests", 0) == before
+
+
+def test_response_cap_from_extras_refuses_a_larger_answer(mediajobs_connections: EmulatorHandle,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_extras(monkeypatch, mediajobs_connections, max_response_bytes=2048)
+    hook = AlibabaCloudMediaHook()
+    assert hook.max_response_bytes == 2048
+    with pytest.raises(ResponseTooLargeError, match="max_response_bytes=2048"):
+        hook.list_smart_jobs(page_size=50, max_items=50)  # ~25 KB of JSON
+    assert AlibabaCloudMediaHook(max_response_bytes=1 << 20).list_smart_jobs(page_size=50, max_items=50)
+
+
+async def test_async_client_reads_the_response_cap_from_extras(mediajobs_connections: EmulatorHandle,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    _set_extras(monkeypatch, mediajobs_connections, max_response_bytes="4096")
+    client = await AsyncJobClient.create(AlibabaCloudMediaHook, "alibaba_cloud_media_default")
+    try:
+        assert client.client.sender.max_response_bytes == 4096
+    finally:
+        await client.close()

@@ -135,6 +135,13 @@ async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
     raise web.HTTPNotFound(text=f"unknown admin action {action!r}")
 
 
+async def _cancel_all_but_me() -> None:
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class EmulatorServer:
     """Run the emulator on 127.0.0.1 in a background thread (for sync code and tests).
 
@@ -200,6 +207,8 @@ class EmulatorServer:
         if self._loop is None or self._thread is None:
             return
         asyncio.run_coroutine_threadsafe(self.stop_async(), self._loop).result(30)
+        # Handlers still held by an injected stall would otherwise die pending with the loop.
+        asyncio.run_coroutine_threadsafe(_cancel_all_but_me(), self._loop).result(30)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(30)
         self._loop = self._thread = None

@@ -139,6 +139,12 @@ class ConnectionFields:
         )
 
 
+    def max_response_bytes(self) -> int:
+        """Extra ``max_response_bytes``: the largest answer read (default 16 MiB); larger ones are
+        refused without reading them into memory."""
+        return int(self.number("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30))
+
+
 def mask(secret: str) -> None:
     """Register ``secret`` with Airflow's log masker."""
     from airflow.sdk.log import mask_secret
@@ -152,7 +158,8 @@ class MediaJobsBaseHook(BaseHook):
     :param conn_id: the Airflow connection id.
     :param retry_policy: how often and how long to retry transient errors.
     :param timeouts: connect / read / total timeouts in seconds.
-    :param max_response_bytes: larger answers are refused.
+    :param max_response_bytes: larger answers are refused (default: the connection's extra
+        ``max_response_bytes``, else 16 MiB).
     """
 
     conn_name_attr: ClassVar[str]
@@ -166,7 +173,7 @@ class MediaJobsBaseHook(BaseHook):
         *,
         retry_policy: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_bytes: int | None = None,
         **conn_kwarg: str,
     ) -> None:
         # Airflow (the UI's Test button, default_args) passes the conn id under the hook's
@@ -179,7 +186,7 @@ class MediaJobsBaseHook(BaseHook):
         setattr(self, self.conn_name_attr, self.conn_id)
         self.retry_policy = retry_policy or RetryPolicy()
         self._timeouts = timeouts
-        self.max_response_bytes = max_response_bytes
+        self._max_response_bytes = max_response_bytes
 
     # -- what a vendor supplies -------------------------------------------------------------
     @classmethod
@@ -250,6 +257,13 @@ class MediaJobsBaseHook(BaseHook):
     def timeouts(self) -> Timeouts:
         """The ``timeouts`` argument, else the connection's timeout extras, else the defaults."""
         return self._timeouts or ConnectionFields(self.connection, self.conn_type).timeouts()
+
+    @cached_property
+    def max_response_bytes(self) -> int:
+        """The ``max_response_bytes`` argument, else the connection's extra, else 16 MiB."""
+        if self._max_response_bytes is not None:
+            return self._max_response_bytes
+        return ConnectionFields(self.connection, self.conn_type).max_response_bytes()
 
     @cached_property
     def session(self) -> Any:
@@ -340,7 +354,7 @@ class AsyncJobClient:
         *,
         retry_policy: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        max_response_bytes: int | None = None,
     ) -> AsyncJobClient:
         """Read ``conn_id`` asynchronously and open a session for it."""
         import aiohttp
@@ -348,8 +362,8 @@ class AsyncJobClient:
         conn = await BaseHook.aget_connection(conn_id)
         protocol = hook_class.protocol_from_connection(conn)
         session = aiohttp.ClientSession(trust_env=False)
-        timeouts = timeouts or ConnectionFields(conn, hook_class.conn_type).timeouts()
-        sender = AsyncSender(session, timeouts, max_response_bytes)
+        fields = ConnectionFields(conn, hook_class.conn_type)
+        sender = AsyncSender(session, timeouts or fields.timeouts(), max_response_bytes or fields.max_response_bytes())
         return cls(hook_class, conn_id, AsyncClient(protocol, sender, retry_policy or RetryPolicy()))
 
     async def refresh_credentials(self) -> None:
