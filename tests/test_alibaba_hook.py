@@ -198,7 +198,7 @@ def test_get_job_reads_one_job_of_each_kind(set_conn: SetConn, http: requests_mo
         ("submit_iproduction_job", {"function_name": None}, "function_name"),
         ("submit_iproduction_job", {"function_name": "F", "job_params": "{not json"}, "job_params"),
         ("submit_iproduction_job", {"function_name": "F", "schedule_params": "[1]"}, "schedule_params"),
-        ("list_smart_jobs", {"page_size": 101}, "max_results"),
+        ("list_smart_jobs", {"page_size": 101}, "page_size"),  # the name the caller used
         ("list_smart_jobs", {"job_state": "Done"}, "job_state"),
         ("list_live_snapshot_jobs", {"page_size": 0}, "page_size"),
         ("list_live_snapshot_jobs", {"start_time": "2024-01-01T00:00:00Z", "end_time": "2024-02-01T00:00:01Z"},
@@ -211,6 +211,6 @@ def test_get_job_reads_one_job_of_each_kind(set_conn: SetConn, http: requests_mo
 def test_hook_methods_check_arguments_before_any_request(
     set_conn: SetConn, http: requests_mock.Mocker, method: str, kwargs: dict[str, Any], named: str
 ) -> None:
-    with pytest.raises(MediaJobsValidationError, match=named.replace("/", ".")):
+    with pytest.raises(MediaJobsValidationError, match="^" + named.replace("/", ".")):
         getattr(set_conn(), method)(**kwargs)
     assert http.call_count == 0

@@ -98,13 +98,13 @@ SUBMIT_IPRODUCTION_JOB = Operation(
     MTS,
     "POST",
     params=(
-        Str("function_name", "FunctionName", required=True, max_len=128),
+        job_id("function_name", "FunctionName", what="a name"),
         Str("input", "Input", max_len=2048),
         Str("output", "Output", max_len=2048),
         Json("job_params", "JobParams"),
-        Str("model_id", "ModelId", max_len=128),
+        job_id("model_id", "ModelId", required=False),
         Str("notify_url", "NotifyUrl", max_len=2048),
-        Str("pipeline_id", "PipelineId", max_len=128),
+        job_id("pipeline_id", "PipelineId", required=False),
         Json("schedule_params", "ScheduleParams"),
         Str("user_data", "UserData", max_len=1024),
     ),
@@ -116,7 +116,7 @@ LIST_TASKS = Operation(
     IMM,
     "POST",
     params=(
-        Str("project_name", "ProjectName", required=True, max_len=128),
+        job_id("project_name", "ProjectName", what="a name"),
         StrList("task_types", "TaskTypes"),
         TimeRange("start_time_range", "StartTimeRange"),
         TimeRange("end_time_range", "EndTimeRange"),
@@ -136,9 +136,9 @@ GET_TASK = Operation(
     IMM,
     "POST",
     params=(
-        Str("project_name", "ProjectName", required=True, max_len=128),
+        job_id("project_name", "ProjectName", what="a name"),
         job_id("task_id", "TaskId"),
-        Str("task_type", "TaskType", required=True, max_len=128),
+        job_id("task_type", "TaskType", what="a name"),
         Bool("request_definition", "RequestDefinition"),
     ),
 )

@@ -183,6 +183,20 @@ class JobKind:
     batch_arg: str | None = None
     """The ``get`` argument that takes several job ids at once, if the API can (Tencent)."""
 
+    def check_ids(self, ids: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> None:
+        """Check the ids of one job before any request: the ``get`` operation's rules, and the
+        job's own id must be a single id (a batchable ``get`` would take ``"j1,j2"`` as two jobs).
+
+        :param ids: the arguments of ``get`` that name the job.
+        :param labels: names to show in errors instead of the catalog's (see :meth:`Operation.bind`).
+        :raises MediaJobsValidationError: naming the argument.
+        """
+        from airflow_provider_mediajobs.catalog.params import job_id
+
+        arg = self.job_id_arg
+        job_id((labels or {}).get(arg, arg), arg).serialize(ids.get(arg))
+        self.get.bind(ids, labels)
+
     def classify(self, job: Mapping[str, Any]) -> Literal["success", "failure", "pending", "unknown"]:
         """Say which group the job's current state belongs to."""
         state = dig(job, self.state)

@@ -107,15 +107,17 @@ class Str(Param):
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}"
 
 
-def job_id(arg: str, wire: str, required: bool = True) -> Str:
-    """An id parameter: letters, digits, ``-``, ``_``, ``.``; at most 128 characters."""
+def job_id(arg: str, wire: str, required: bool = True, what: str = "an id") -> Str:
+    """An id (or a name used like one: queue, pipeline, project, function): letters, digits,
+    ``-``, ``_``, ``.``; at most 128 characters. Nothing that could break out of a URL path, a
+    query string or a header (``/``, ``&``, ``#``, ``,``, spaces, newlines) gets through."""
     return Str(
         arg,
         wire,
         required,
         max_len=128,
         pattern=ID_PATTERN,
-        hint="an id of letters, digits, '-', '_' or '.' (at most 128 characters)",
+        hint=f"{what} of letters, digits, '-', '_' or '.' (at most 128 characters)",
     )
 
 

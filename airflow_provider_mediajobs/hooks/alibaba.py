@@ -17,6 +17,10 @@ if TYPE_CHECKING:
 DEFAULT_REGION = "cn-shanghai"
 
 
+# The list methods call the vendor's MaxResults ``page_size``; errors must use that name.
+_PAGE_SIZE = {"max_results": "page_size"}
+
+
 class AlibabaCloudMediaHook(MediaJobsBaseHook):
     """Call Alibaba Cloud ICE, MTS and IMM job APIs with a signed, retried, pooled client.
 
@@ -69,8 +73,8 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         :param max_items: stop after this many jobs.
         """
         return self.iter_pages(
-            cat.LIST_SMART_JOBS, max_items, job_state=job_state, job_type=job_type, sort_by=sort_by,
-            max_results=page_size,
+            cat.LIST_SMART_JOBS, max_items, labels=_PAGE_SIZE, job_state=job_state, job_type=job_type,
+            sort_by=sort_by, max_results=page_size,
         )
 
     def list_smart_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
@@ -190,7 +194,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         :param max_items: stop after this many tasks.
         """
         return self.iter_pages(
-            cat.LIST_TASKS, max_items, project_name=project_name, task_types=task_types,
+            cat.LIST_TASKS, max_items, labels=_PAGE_SIZE, project_name=project_name, task_types=task_types,
             start_time_range=start_time_range, end_time_range=end_time_range, sort=sort, order=order,
             status=status, tag_selector=tag_selector, request_definition=request_definition,
             max_results=page_size,

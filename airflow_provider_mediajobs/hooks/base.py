@@ -295,10 +295,15 @@ class MediaJobsBaseHook(BaseHook):
         return self.client.call(operation, wire)
 
     def iter_pages(
-        self, operation: Operation, max_items: int | None = None, **arguments: Any
+        self, operation: Operation, max_items: int | None = None, *, labels: Mapping[str, str] | None = None,
+        **arguments: Any,
     ) -> Iterator[list[Any]]:
-        """Yield the items of each page lazily, stopping at ``max_items``."""
-        pager = Pager(operation, operation.bind(arguments), max_items)
+        """Yield the items of each page lazily, stopping at ``max_items``.
+
+        :param labels: argument names to show in errors instead of the catalog's, for methods
+            that expose an argument under another name (``page_size`` for ``max_results``).
+        """
+        pager = Pager(operation, operation.bind(arguments, labels), max_items)
         while (params := pager.next_params()) is not None:
             yield pager.feed(self.client.call(operation, params))
 
@@ -311,6 +316,7 @@ class MediaJobsBaseHook(BaseHook):
 
         :raises NotFoundError: the vendor says it does not exist.
         """
+        kind.check_ids(ids)
         response = self.call(kind.get, **ids)
         return extract_job(kind, response, ids)
 
@@ -385,6 +391,7 @@ class AsyncJobClient:
 
     async def get_job(self, kind: JobKind, **ids: Any) -> dict[str, Any]:
         """Async twin of :meth:`MediaJobsBaseHook.get_job`."""
+        kind.check_ids(ids)
         return extract_job(kind, await self.call(kind.get, **ids), ids)
 
     async def close(self) -> None:

@@ -98,7 +98,7 @@ class MediaJobSensor(BaseSensorOperator):
     def job_ids(self) -> dict[str, str]:
         """The rendered ids, checked (the catalog's rules) before any request."""
         ids = {arg: getattr(self, attr) for arg, attr in self._job_args.items()}
-        self.kind.get.bind(ids, {arg: attr for arg, attr in self._job_args.items() if arg != attr})
+        self.kind.check_ids(ids, {arg: attr for arg, attr in self._job_args.items() if arg != attr})
         return {k: str(v) for k, v in ids.items()}
 
     def get_hook(self) -> MediaJobsBaseHook:

@@ -1,0 +1,220 @@
+"""One table of invalid arguments for every operator, sensor and public hook method.
+
+Each row must raise :class:`MediaJobsValidationError` whose message starts with the argument's
+name, says what is allowed (listing the values for an enum), and is raised before any request:
+the emulator's request counter must not move. A last test makes sure every operator, sensor and
+public hook method has rows, so a new one cannot slip in unchecked.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any, NamedTuple
+
+import pytest
+
+from airflow_provider_mediajobs.catalog import alibaba as ali
+from airflow_provider_mediajobs.catalog import tencent as ci
+from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
+from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
+from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook
+from airflow_provider_mediajobs.operators import alibaba as ali_ops
+from airflow_provider_mediajobs.operators import tencent as ci_ops
+from airflow_provider_mediajobs.sensors import alibaba as ali_sensors
+from airflow_provider_mediajobs.sensors import tencent as ci_sensors
+from airflow_provider_mediajobs.testing import EmulatorHandle
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+class Case(NamedTuple):
+    surface: str  # the class, or ``Hook.method``, the row exercises
+    call: Callable[[], Any]
+    arg: str  # the argument the error must name
+    allowed: str = ""  # for enums: one allowed value the error must list
+    kind: str = ""  # the category of bad input, for the test id
+
+
+def op(cls: type, kind: str, arg: str, allowed: str = "", **kwargs: Any) -> Case:
+    return Case(cls.__name__, lambda: cls(task_id="t", **kwargs).execute({}), arg, allowed, kind)
+
+
+def sensor(cls: type, kind: str, arg: str, **kwargs: Any) -> Case:
+    # Poke mode: the check must run before the first look at the vendor.
+    return Case(cls.__name__, lambda: cls(task_id="w", deferrable=False, timeout=5, poke_interval=0.1,
+                                          **kwargs).execute({}), arg, "", kind)
+
+
+def sensor_deferred(cls: type, kind: str, arg: str, **kwargs: Any) -> Case:
+    # Deferrable: refused before a trigger (and its polling) is ever created.
+    return Case(cls.__name__, lambda: cls(task_id="w", deferrable=True, **kwargs).execute({}), arg, "", kind)
+
+
+def hook(cls: type[MediaJobsBaseHook], method: str, kind: str, arg: str, *args: Any, allowed: str = "",
+         **kwargs: Any) -> Case:
+    def call() -> Any:
+        result = getattr(cls(), method)(*args, **kwargs)
+        return list(result) if inspect.isgenerator(result) or hasattr(result, "__next__") else result
+
+    return Case(f"{cls.__name__}.{method}", call, arg, allowed, kind)
+
+
+A, T = AlibabaCloudMediaHook, TencentCloudCIHook
+IMM = {"project_name": "media-archive"}
+
+CASES: list[Case] = [
+    # -- ICE operators ---------------------------------------------------------------------------
+    op(ali_ops.IceListSmartJobsOperator, "wrong type", "max_results", max_results="ten"),
+    op(ali_ops.IceListSmartJobsOperator, "out of range", "max_results", max_results=101),
+    op(ali_ops.IceListSmartJobsOperator, "bool for int", "page_size", page_size=True),
+    op(ali_ops.IceListSmartJobsOperator, "unknown enum", "job_state", "Finished", job_state="finished"),
+    op(ali_ops.IceListSmartJobsOperator, "unknown enum", "sort_by", "CreationTime:Desc", sort_by="CreationTime"),
+    op(ali_ops.IceGetSmartHandleJobOperator, "empty id", "job_id", job_id=""),
+    op(ali_ops.IceGetSmartHandleJobOperator, "whitespace id", "job_id", job_id="   "),
+    op(ali_ops.IceGetSmartHandleJobOperator, "path traversal", "job_id", job_id="../etc/passwd"),
+    op(ali_ops.IceListLiveSnapshotJobsOperator, "window too wide", "start_time/end_time",
+       start_time=NOW, end_time=NOW + timedelta(days=30, seconds=1)),
+    op(ali_ops.IceListLiveSnapshotJobsOperator, "malformed time", "start_time", start_time="yesterday"),
+    op(ali_ops.IceListLiveSnapshotJobsOperator, "naive time", "end_time", end_time=datetime(2026, 1, 1)),
+    op(ali_ops.IceListLiveSnapshotJobsOperator, "oversized string", "search_key_word", search_key_word="x" * 129),
+    op(ali_ops.IceListLiveSnapshotJobsOperator, "unknown enum", "status", "started", status="stopped"),
+    # -- MTS operators ---------------------------------------------------------------------------
+    op(ali_ops.MtsQueryIProductionJobOperator, "ampersand in id", "job_id", job_id="j1&Action=Delete"),
+    op(ali_ops.MtsQueryIProductionJobOperator, "hash in id", "job_id", job_id="j1#frag"),
+    op(ali_ops.MtsQueryIProductionJobOperator, "newline in id", "job_id", job_id="j1\nX-Injected: 1"),
+    op(ali_ops.MtsQueryIProductionJobOperator, "wrong type", "job_id", job_id=12345),
+    op(ali_ops.MtsSubmitIProductionJobOperator, "empty string", "function_name", function_name=""),
+    op(ali_ops.MtsSubmitIProductionJobOperator, "malformed JSON", "job_params", function_name="F",
+       job_params="{'single': 'quotes'}"),
+    op(ali_ops.MtsSubmitIProductionJobOperator, "oversized string", "user_data", function_name="F",
+       user_data="x" * 1025),
+    op(ali_ops.MtsSubmitIProductionJobOperator, "wrong type", "schedule_params", function_name="F",
+       schedule_params=["not", "an", "object"]),
+    # -- IMM operators ---------------------------------------------------------------------------
+    op(ali_ops.ImmListTasksOperator, "empty string", "project_name", project_name=""),
+    op(ali_ops.ImmListTasksOperator, "out of range", "max_results", max_results=0, **IMM),
+    op(ali_ops.ImmListTasksOperator, "unknown enum", "order", "desc", order="DES", **IMM),
+    op(ali_ops.ImmListTasksOperator, "reversed window", "start_time_range", start_time_range={
+        "Start": "2026-01-02T00:00:00Z", "End": "2026-01-01T00:00:00Z"}, **IMM),
+    op(ali_ops.ImmListTasksOperator, "malformed window", "end_time_range", end_time_range='{"Start": "x"', **IMM),
+    op(ali_ops.ImmGetTaskOperator, "path traversal", "imm_task_id", imm_task_id="t/../x",
+       imm_task_type="FaceClustering", **IMM),
+    op(ali_ops.ImmGetTaskOperator, "empty string", "imm_task_type", imm_task_id="t", imm_task_type="", **IMM),
+    op(ali_ops.ImmGetTaskOperator, "newline", "project_name", project_name="p\n", imm_task_id="t",
+       imm_task_type="FaceClustering"),
+    # -- Tencent operators -----------------------------------------------------------------------
+    op(ci_ops.TencentCIListJobsOperator, "unknown enum", "tag", "Translation", tag="Transcode"),
+    op(ci_ops.TencentCIListJobsOperator, "out of range", "size", tag="Translation", size=0),
+    op(ci_ops.TencentCIListJobsOperator, "unknown enum", "states", "Success", tag="Translation", states="Done"),
+    op(ci_ops.TencentCIListJobsOperator, "reversed window", "start_creation_time", tag="Translation",
+       start_creation_time="2026-01-02T00:00:00+0800", end_creation_time="2026-01-01T00:00:00+0800"),
+    op(ci_ops.TencentCIListJobsOperator, "malformed time", "start_creation_time", tag="Translation",
+       start_creation_time="2026-01-02 00:00"),
+    op(ci_ops.TencentCIListJobsOperator, "ampersand in id", "queue_id", tag="Translation", queue_id="q&size=100"),
+    op(ci_ops.TencentCIGetJobsOperator, "empty list", "job_ids", job_ids=[]),
+    op(ci_ops.TencentCIGetJobsOperator, "whitespace id", "job_ids", job_ids=["j1", " "]),
+    op(ci_ops.TencentCIGetJobsOperator, "too many ids", "job_ids", job_ids=[f"j{i}" for i in range(51)]),
+    op(ci_ops.TencentCIGetJobsOperator, "hash in id", "job_ids", job_ids="j1,j2#x"),
+    op(ci_ops.TencentCISubmitJobOperator, "unknown enum", "tag", "WordsGeneralize", tag="Transcode",
+       input_object="a.txt", queue_id="q"),
+    op(ci_ops.TencentCISubmitJobOperator, "empty string", "input_object", tag="WordsGeneralize", input_object="",
+       queue_id="q"),
+    op(ci_ops.TencentCISubmitJobOperator, "non-ASCII user data", "user_data", tag="WordsGeneralize",
+       input_object="a.txt", queue_id="q", user_data="caf\u00e9"),
+    op(ci_ops.TencentCISubmitJobOperator, "wrong type", "job_level", tag="WordsGeneralize", input_object="a.txt",
+       queue_id="q", job_level="3"),
+    # -- sensors ---------------------------------------------------------------------------------
+    sensor(ali_sensors.MtsIProductionJobSensor, "empty id", "job_id", job_id=""),
+    sensor_deferred(ali_sensors.MtsIProductionJobSensor, "path traversal", "job_id", job_id="../x"),
+    sensor(ali_sensors.IceSmartJobSensor, "space in id", "job_id", job_id="a b"),
+    sensor_deferred(ali_sensors.IceSmartJobSensor, "oversized id", "job_id", job_id="x" * 200),
+    sensor(ali_sensors.ImmTaskSensor, "hash in id", "imm_task_id", imm_task_id="a#b",
+           imm_task_type="FaceClustering", **IMM),
+    sensor_deferred(ali_sensors.ImmTaskSensor, "empty string", "project_name", project_name="", imm_task_id="t",
+                    imm_task_type="FaceClustering"),
+    sensor(ci_sensors.TencentCIJobSensor, "comma (a batch) in one id", "job_id", job_id="j1,j2"),
+    sensor_deferred(ci_sensors.TencentCIJobSensor, "newline in id", "job_id", job_id="j1\r\n"),
+    sensor(ci_sensors.TencentCIJobSensor, "wrong type", "job_id", job_id=["j1"]),
+    # -- Alibaba hook methods --------------------------------------------------------------------
+    hook(A, "list_smart_jobs", "out of range", "page_size", page_size=0),
+    hook(A, "list_smart_jobs", "out of range", "max_items", max_items=0),
+    hook(A, "iter_smart_jobs", "unknown enum", "job_type", job_type="OCR", allowed="ASR"),
+    hook(A, "get_smart_handle_job", "empty id", "job_id", ""),
+    hook(A, "list_live_snapshot_jobs", "unknown enum", "sort_by", sort_by="DESC", allowed="desc"),
+    hook(A, "iter_live_snapshot_jobs", "zero-width window", "start_time/end_time", start_time=NOW, end_time=NOW),
+    hook(A, "query_iproduction_job", "slash in id", "job_id", "a/b"),
+    hook(A, "submit_iproduction_job", "malformed JSON", "schedule_params", function_name="F",
+         schedule_params="nope"),
+    hook(A, "submit_iproduction_job", "whitespace", "function_name", function_name="  "),
+    hook(A, "list_tasks", "unknown enum", "status", status="Done", allowed="Succeeded", **IMM),
+    hook(A, "iter_tasks", "wrong type", "request_definition", request_definition="maybe", **IMM),
+    hook(A, "get_task", "ampersand in id", "task_id", task_id="t&x=1", task_type="FaceClustering", **IMM),
+    hook(A, "get_task", "empty string", "task_type", task_id="t", task_type="", **IMM),
+    # -- Tencent hook methods --------------------------------------------------------------------
+    hook(T, "list_jobs", "unknown enum", "order_by_time", tag="Translation", order_by_time="desc", allowed="Desc"),
+    hook(T, "iter_jobs", "out of range", "size", tag="Translation", size=101),
+    hook(T, "iter_jobs", "wrong type", "tag", tag=None),
+    hook(T, "get_jobs", "empty list", "job_ids", []),
+    hook(T, "get_jobs", "newline in id", "job_ids", "j1\nj2"),
+    hook(T, "get_ci_job", "path traversal", "job_id", "../jobs"),
+    hook(T, "submit_job", "missing", "queue_id", tag="Translation", input_object="a.txt"),
+    hook(T, "cancel_job", "empty id", "job_id", ""),
+    hook(T, "cancel_job", "hash in id", "job_id", "j1#x"),
+    # -- the generic hook methods ----------------------------------------------------------------
+    hook(A, "call", "out of range", "max_results", ali.LIST_SMART_JOBS, max_results=-1),
+    hook(A, "paginate", "empty string", "project_name", ali.LIST_TASKS, project_name=""),
+    hook(T, "iter_pages", "unknown enum", "tag", ci.LIST_JOBS, tag="x", allowed="Translation"),
+    hook(A, "get_job", "space in id", "job_id", ali.MTS_IPRODUCTION_JOB, job_id="a b"),
+    hook(T, "get_job", "comma in one id", "job_ids", ci.TENCENT_CI_JOB, job_ids="j1,j2"),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[f"{c.surface}-{c.arg}-{c.kind}" for c in CASES])
+def test_refused_before_any_request_naming_the_argument(mediajobs_connections: EmulatorHandle, case: Case) -> None:
+    before = mediajobs_connections.counters().get("requests", 0)
+    with pytest.raises(MediaJobsValidationError) as info:
+        case.call()
+    message = str(info.value)
+    assert message.startswith(case.arg), message
+    assert " must be " in message or " is " in message, message
+    if case.allowed:
+        assert case.allowed in message, message
+    assert mediajobs_connections.counters().get("requests", 0) == before
+
+
+def _public_hook_methods() -> set[str]:
+    names = set()
+    for cls in (AlibabaCloudMediaHook, TencentCloudCIHook):
+        for name, member in inspect.getmembers(cls, inspect.isfunction):
+            defined_here = any(name in vars(k) for k in (cls, MediaJobsBaseHook))
+            takes_args = len(inspect.signature(member).parameters) > 1
+            if not name.startswith("_") and defined_here and takes_args and name != "test_connection":
+                names.add(f"{cls.__name__}.{name}")
+    return names
+
+
+def test_the_matrix_covers_every_surface_with_enough_cases() -> None:
+    surfaces = {c.surface for c in CASES}
+    # The concrete operators (the vendors' own base classes have no API of their own).
+    operators = {cls.__name__ for module in (ali_ops, ci_ops) for cls in vars(module).values()
+                 if inspect.isclass(cls) and cls.__name__.endswith("Operator") and cls.__module__ == module.__name__
+                 and getattr(cls, "operation", None) is not None}
+    sensors = {cls.__name__ for module in (ali_sensors, ci_sensors) for cls in vars(module).values()
+               if inspect.isclass(cls) and cls.__name__.endswith("Sensor") and not cls.__name__.startswith("_")
+               and cls.__module__ == module.__name__}
+    assert len(operators) == 10
+    assert len(sensors) == 4
+    missing = (operators | sensors | _public_hook_methods()) - surfaces
+    # The base methods are covered through one vendor's hook each.
+    missing -= {f"{T.__name__}.{m}" for m in ("call", "paginate", "get_job")}
+    missing -= {f"{A.__name__}.{m}" for m in ("iter_pages",)}
+    assert not missing, f"no bad-input rows for {sorted(missing)}"
+    assert len(CASES) >= 60
+    # Every category the reliability promise names is represented.
+    kinds = " ".join(c.kind for c in CASES)
+    for category in ("wrong type", "out of range", "unknown enum", "window", "malformed", "empty", "whitespace",
+                     "oversized", "path traversal", "ampersand", "hash", "newline"):
+        assert category in kinds, category
