@@ -1,6 +1,6 @@
 """Alibaba Cloud media pipeline: enhance a clip with MTS, wait for it from the triggerer, read the
-result; list recent ICE speech-recognition jobs and IMM tasks and fetch each one with dynamic task
-mapping.
+result; list recent ICE speech-recognition jobs and IMM tasks, fetch each one with dynamic task
+mapping and wait for the newest of each; list the running live snapshot jobs.
 
 Runs as is against the local emulator (``make demo``) or a real account: only the
 ``alibaba_cloud_media_default`` connection differs.
@@ -15,13 +15,14 @@ from airflow.sdk import DAG, task
 
 from airflow_provider_mediajobs.operators.alibaba import (
     IceGetSmartHandleJobOperator,
+    IceListLiveSnapshotJobsOperator,
     IceListSmartJobsOperator,
     ImmGetTaskOperator,
     ImmListTasksOperator,
     MtsQueryIProductionJobOperator,
     MtsSubmitIProductionJobOperator,
 )
-from airflow_provider_mediajobs.sensors.alibaba import MtsIProductionJobSensor
+from airflow_provider_mediajobs.sensors.alibaba import IceSmartJobSensor, ImmTaskSensor, MtsIProductionJobSensor
 
 with DAG(
     dag_id="example_alibaba_media",
@@ -72,6 +73,26 @@ with DAG(
 
     IceGetSmartHandleJobOperator.partial(task_id="fetch_smart_job").expand(job_id=smart_job_ids(recent.output))
     # --8<-- [end:howto_ice_list_and_fan_out]
+
+    # --8<-- [start:howto_ice_wait]
+    IceSmartJobSensor(
+        task_id="wait_for_newest_asr_job",
+        job_id="{{ ti.xcom_pull(task_ids='list_recent_asr_jobs')[0]['JobId'] }}",
+        deferrable=True,
+        poke_interval=5,
+        timeout=3600,
+    ).set_upstream(recent)
+    # --8<-- [end:howto_ice_wait]
+
+    # --8<-- [start:howto_ice_live_snapshots]
+    IceListLiveSnapshotJobsOperator(
+        task_id="list_live_snapshot_jobs",
+        status="started",
+        sort_by="desc",
+        page_size=50,
+        max_items=10,
+    )
+    # --8<-- [end:howto_ice_live_snapshots]
     # [END howto_ice_list_and_fan_out]
 
     # [START howto_imm_list_and_fetch]
@@ -81,6 +102,7 @@ with DAG(
         task_id="list_recent_imm_tasks",
         project_name="media-archive",
         task_types=["VideoLabelClassification", "FaceClustering"],
+        status="Succeeded",
         sort="StartTime",
         order="desc",
         max_items=3,
@@ -95,4 +117,16 @@ with DAG(
         imm_task_refs(recent_tasks.output)
     )
     # --8<-- [end:howto_imm_list_and_fetch]
+
+    # --8<-- [start:howto_imm_wait]
+    ImmTaskSensor(
+        task_id="wait_for_newest_imm_task",
+        project_name="media-archive",
+        imm_task_id="{{ ti.xcom_pull(task_ids='list_recent_imm_tasks')[0]['TaskId'] }}",
+        imm_task_type="{{ ti.xcom_pull(task_ids='list_recent_imm_tasks')[0]['TaskType'] }}",
+        deferrable=True,
+        poke_interval=5,
+        timeout=3600,
+    ).set_upstream(recent_tasks)
+    # --8<-- [end:howto_imm_wait]
     # [END howto_imm_list_and_fetch]
