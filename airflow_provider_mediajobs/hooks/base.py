@@ -127,7 +127,6 @@ class ConnectionFields:
             raise self.fail(field, f"must be a number from {low} to {high}")
         return float(value)
 
-
     def timeouts(self) -> Timeouts:
         """Extras ``connect_timeout``, ``read_timeout`` and ``total_timeout`` (seconds) over the
         defaults; the only way to set them for a deferred wait, whose hook the triggerer builds."""
@@ -137,7 +136,6 @@ class ConnectionFields:
             read=self.number("read_timeout", default.read, 0.1, 600),
             total=self.number("total_timeout", default.total, 0.1, 3600),
         )
-
 
     def max_response_bytes(self) -> int:
         """Extra ``max_response_bytes``: the largest answer read (default 16 MiB); larger ones are
