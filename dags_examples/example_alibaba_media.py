@@ -34,6 +34,7 @@ with DAG(
 ):
     # [START howto_mts_submit_and_wait]
     # --8<-- [start:howto_mts_submit_and_wait]
+    # --8<-- [start:howto_mts_submit]
     submit = MtsSubmitIProductionJobOperator(
         task_id="submit_enhancement",
         function_name="VideoQualityEnhancement",
@@ -42,6 +43,8 @@ with DAG(
         job_params={"Model": "default", "Resolution": "1080p"},
         user_data="{{ run_id }}",
     )
+    # --8<-- [end:howto_mts_submit]
+    # --8<-- [start:howto_mts_sensor]
     wait = MtsIProductionJobSensor(
         task_id="wait_for_enhancement",
         job_id=submit.output,
@@ -49,7 +52,10 @@ with DAG(
         poke_interval=2,
         timeout=600,
     )
+    # --8<-- [end:howto_mts_sensor]
+    # --8<-- [start:howto_mts_query]
     result = MtsQueryIProductionJobOperator(task_id="fetch_enhancement_result", job_id=submit.output)
+    # --8<-- [end:howto_mts_query]
     submit >> wait >> result
     # --8<-- [end:howto_mts_submit_and_wait]
     # [END howto_mts_submit_and_wait]
@@ -57,6 +63,7 @@ with DAG(
     # [START howto_ice_list_and_fan_out]
 
     # --8<-- [start:howto_ice_list_and_fan_out]
+    # --8<-- [start:howto_ice_list_smart_jobs]
     recent = IceListSmartJobsOperator(
         task_id="list_recent_asr_jobs",
         job_type="ASR",
@@ -65,13 +72,16 @@ with DAG(
         max_results=20,
         max_items=5,
     )
+    # --8<-- [end:howto_ice_list_smart_jobs]
 
+    # --8<-- [start:howto_ice_get_smart_job]
     @task
     def smart_job_ids(jobs: list[dict[str, Any]]) -> list[str]:
         """Keep the ids of the listed jobs."""
         return [job["JobId"] for job in jobs]
 
     IceGetSmartHandleJobOperator.partial(task_id="fetch_smart_job").expand(job_id=smart_job_ids(recent.output))
+    # --8<-- [end:howto_ice_get_smart_job]
     # --8<-- [end:howto_ice_list_and_fan_out]
 
     # --8<-- [start:howto_ice_wait]
@@ -98,6 +108,7 @@ with DAG(
     # [START howto_imm_list_and_fetch]
 
     # --8<-- [start:howto_imm_list_and_fetch]
+    # --8<-- [start:howto_imm_list_tasks]
     recent_tasks = ImmListTasksOperator(
         task_id="list_recent_imm_tasks",
         project_name="media-archive",
@@ -107,7 +118,9 @@ with DAG(
         order="desc",
         max_items=3,
     )
+    # --8<-- [end:howto_imm_list_tasks]
 
+    # --8<-- [start:howto_imm_get_task]
     @task
     def imm_task_refs(tasks: list[dict[str, Any]]) -> list[dict[str, str]]:
         """Turn listed tasks into GetTask arguments."""
@@ -116,6 +129,7 @@ with DAG(
     ImmGetTaskOperator.partial(task_id="fetch_imm_task", project_name="media-archive").expand_kwargs(
         imm_task_refs(recent_tasks.output)
     )
+    # --8<-- [end:howto_imm_get_task]
     # --8<-- [end:howto_imm_list_and_fetch]
 
     # --8<-- [start:howto_imm_wait]

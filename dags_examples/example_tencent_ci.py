@@ -31,6 +31,7 @@ with DAG(
 ):
     # [START howto_tencent_submit_and_wait]
     # --8<-- [start:howto_tencent_submit_and_wait]
+    # --8<-- [start:howto_tencent_submit]
     translate = TencentCISubmitJobOperator(
         task_id="submit_translation",
         tag="Translation",
@@ -42,10 +43,15 @@ with DAG(
         output_object="translated/press-release.en.txt",
         user_data="{{ run_id }}",
     )
+    # --8<-- [end:howto_tencent_submit]
+    # --8<-- [start:howto_tencent_sensor]
     wait = TencentCIJobSensor(
         task_id="wait_for_translation", job_id=translate.output, deferrable=True, poke_interval=2, timeout=600
     )
+    # --8<-- [end:howto_tencent_sensor]
+    # --8<-- [start:howto_tencent_get_jobs]
     result = TencentCIGetJobsOperator(task_id="fetch_translation", job_ids=translate.output)
+    # --8<-- [end:howto_tencent_get_jobs]
     translate >> wait >> result
     # --8<-- [end:howto_tencent_submit_and_wait]
     # [END howto_tencent_submit_and_wait]
@@ -53,6 +59,7 @@ with DAG(
     # [START howto_tencent_list_and_fan_out]
 
     # --8<-- [start:howto_tencent_list_and_fan_out]
+    # --8<-- [start:howto_tencent_list_jobs]
     recent = TencentCIListJobsOperator(
         task_id="list_recent_speech_jobs",
         tag="SpeechRecognition",
@@ -61,7 +68,9 @@ with DAG(
         size=20,
         max_items=12,
     )
+    # --8<-- [end:howto_tencent_list_jobs]
 
+    # --8<-- [start:howto_tencent_get_jobs_batches]
     @task
     def id_batches(jobs: list[dict[str, Any]]) -> list[list[str]]:
         """Group the listed job ids in batches of five: one GET /jobs/{ids} call each."""
@@ -69,5 +78,6 @@ with DAG(
         return [ids[i : i + 5] for i in range(0, len(ids), 5)]
 
     TencentCIGetJobsOperator.partial(task_id="fetch_speech_jobs").expand(job_ids=id_batches(recent.output))
+    # --8<-- [end:howto_tencent_get_jobs_batches]
     # --8<-- [end:howto_tencent_list_and_fan_out]
     # [END howto_tencent_list_and_fan_out]
