@@ -117,7 +117,7 @@ LIST_TASKS = Operation(
     "POST",
     params=(
         job_id("project_name", "ProjectName", what="a name"),
-        StrList("task_types", "TaskTypes"),
+        StrList("task_types", "TaskTypes", names=True),
         TimeRange("start_time_range", "StartTimeRange"),
         TimeRange("end_time_range", "EndTimeRange"),
         Int("max_results", "MaxResults", low=1, high=100),

@@ -24,7 +24,7 @@ class Pager:
 
     def __init__(self, operation: Operation, wire: Mapping[str, str], max_items: int | None = None) -> None:
         if operation.paging is None:
-            raise ValueError(f"{operation.name} does not page")
+            raise invalid("operation", f"a listing operation ({operation.name} does not page)", operation.name)
         if max_items is not None and (
             not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1
         ):

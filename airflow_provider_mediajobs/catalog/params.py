@@ -181,7 +181,9 @@ class Enum(Param):
 
 def _as_list(arg: str, value: Any) -> list[Any]:
     if isinstance(value, str):
-        items: list[Any] = [v.strip() for v in value.split(",")] if value.strip() else []
+        # Only spaces around the commas are forgiven ("j1, j2"); a control character (a stray
+        # "\r" from a rendered template) stays in its item, where the item's own check refuses it.
+        items: list[Any] = [v.strip(" ") for v in value.split(",")] if value.strip() else []
     elif isinstance(value, Iterable) and not isinstance(value, Mapping | bytes):
         items = list(value)
     else:
@@ -219,25 +221,32 @@ class EnumList(Param):
 
 
 class StrList(Param):
-    """Several free strings sent as a compact JSON array."""
+    """Several strings sent as a compact JSON array.
 
-    __slots__ = ("max_items",)
+    :param names: each item is a name used like an id (a task type): the :func:`job_id` rule.
+    """
 
-    def __init__(self, arg: str, wire: str, required: bool = False, *, max_items: int = 100) -> None:
+    __slots__ = ("max_items", "names")
+
+    def __init__(
+        self, arg: str, wire: str, required: bool = False, *, max_items: int = 100, names: bool = False
+    ) -> None:
         super().__init__(arg, wire, required)
         self.max_items = max_items
+        self.names = names
 
     def serialize(self, value: Any) -> str:
         items = _as_list(self.arg, value)
         if len(items) > self.max_items:
             raise invalid(self.arg, f"a list of at most {self.max_items} items", value)
-        checker = Str(self.arg, self.wire, max_len=256)
+        checker = job_id(self.arg, self.wire, what="a name") if self.names else Str(self.arg, self.wire, max_len=256)
         return compact_json([checker.serialize(v) for v in items])
 
 
 def compact_json(value: Any) -> str:
     """Serialize as the Alibaba SDKs do: no spaces, non-ASCII kept as is."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    # NaN and Infinity are not JSON: a vendor's parser refuses them (or reads them as strings).
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
 class Json(Param):
@@ -345,6 +354,8 @@ class TimeRange(Param):
             when = parse_time(f"{self.arg}[{key!r}]", part, "%Y-%m-%dT%H:%M:%SZ", "2024-01-01T00:00:00Z")
             times.append(when)
             out[key] = when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if not times:
+            raise invalid(self.arg, "a range with a Start, an End or both", value)
         if len(times) == 2 and times[0] > times[1]:
             raise invalid(self.arg, "a range whose Start is not after its End", value)
         return compact_json(out)

@@ -114,7 +114,7 @@ SUBMIT_JOB = Operation(
         Json("words_generalize", "Operation/WordsGeneralize"),
         job_id("template_id", "Operation/TemplateId", required=False),
         Str("output_region", "Operation/Output/Region", max_len=32),
-        Str("output_bucket", "Operation/Output/Bucket", max_len=128),
+        job_id("output_bucket", "Operation/Output/Bucket", required=False, what="a bucket name"),
         Str("output_object", "Operation/Output/Object", max_len=1024),
         _user_data("user_data", "Operation/UserData"),
         Enum("job_level", "Operation/JobLevel", values=("0", "1", "2")),
