@@ -126,6 +126,9 @@ CASES: list[Case] = [
        input_object="a.txt", queue_id="q", user_data="caf\u00e9"),
     op(ci_ops.TencentCISubmitJobOperator, "wrong type", "job_level", tag="WordsGeneralize", input_object="a.txt",
        queue_id="q", job_level="3"),
+    op(ci_ops.TencentCISubmitJobOperator, "XML markup in an option key", "translation", tag="Translation",
+       input_object="a.txt", queue_id="q", output_bucket="b", output_object="o",
+       translation={"Lang></Lang></Translation><Evil>x</Evil><Translation><Lang": "en"}),
     # -- sensors ---------------------------------------------------------------------------------
     sensor(ali_sensors.MtsIProductionJobSensor, "empty id", "job_id", job_id=""),
     sensor_deferred(ali_sensors.MtsIProductionJobSensor, "path traversal", "job_id", job_id="../x"),
@@ -160,7 +163,10 @@ CASES: list[Case] = [
     hook(T, "get_jobs", "empty list", "job_ids", []),
     hook(T, "get_jobs", "newline in id", "job_ids", "j1\nj2"),
     hook(T, "get_ci_job", "path traversal", "job_id", "../jobs"),
+    hook(T, "get_ci_job", "comma (a batch) in one id", "job_id", "j1,j2"),
     hook(T, "submit_job", "missing", "queue_id", tag="Translation", input_object="a.txt"),
+    hook(T, "submit_job", "XML markup in a nested option key", "words_generalize", tag="WordsGeneralize",
+         input_object="a.txt", queue_id="q", words_generalize='{"NerMethod": {"a b": "DL"}}'),
     hook(T, "cancel_job", "empty id", "job_id", ""),
     hook(T, "cancel_job", "hash in id", "job_id", "j1#x"),
     # -- the generic hook methods ----------------------------------------------------------------
@@ -218,3 +224,12 @@ def test_the_matrix_covers_every_surface_with_enough_cases() -> None:
     for category in ("wrong type", "out of range", "unknown enum", "window", "malformed", "empty", "whitespace",
                      "oversized", "path traversal", "ampersand", "hash", "newline"):
         assert category in kinds, category
+
+
+def test_the_xml_writer_refuses_markup_in_element_names_too() -> None:
+    # The catalog refuses such keys before any request; the writer refuses them again.
+    from airflow_provider_mediajobs.catalog import xml
+
+    with pytest.raises(ValueError, match="refusing to write an XML element"):
+        xml.build("Request", {"Operation/Translation": {"Lang></Translation><Evil": "en"}})
+    assert b"<Lang>en</Lang>" in xml.build("Request", {"Operation/Translation": {"Lang": "en"}})

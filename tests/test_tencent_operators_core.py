@@ -127,3 +127,13 @@ def test_sentinel_secrets_never_surface(
     seen += [r.getMessage() for r in caplog.records] + [out.out, out.err]
     for secret in ("SENTINEL-SecretKey-93f1", token, "emulator-secret"):
         assert not any(secret in text for text in seen), secret
+
+
+def test_get_jobs_always_returns_both_lists(mediajobs_connections: EmulatorHandle) -> None:
+    known = mediajobs_connections.admin("POST", "jobs", {"kind": "tencent", "bucket": "examplebucket-1250000000",
+                                                          "tag": "Translation"})["job_id"]
+    found = TencentCIGetJobsOperator(task_id="g", job_ids=[known]).execute({})
+    assert found["NonExistJobIds"] == []  # present even when every id is known
+    assert [j["JobId"] for j in found["JobsDetail"]] == [known]
+    mixed = TencentCIGetJobsOperator(task_id="m", job_ids=[known, "jmissing1"]).execute({})
+    assert mixed["NonExistJobIds"] == ["jmissing1"]

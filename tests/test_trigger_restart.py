@@ -129,3 +129,20 @@ async def _first_event(trigger: Any) -> dict[str, Any]:
     async for event in trigger.run():
         return dict(event.payload)
     raise AssertionError("no event")
+
+
+def test_two_triggerers_at_once_each_deliver_every_event(mediajobs_connections: EmulatorHandle) -> None:
+    # During a hand-over two triggerer processes may hold the same triggers: each coalesces its
+    # own waits (its own poller and bucket) and neither disturbs the other.
+    made = _jobs(mediajobs_connections)
+    expected = {t.job_id: status for t, status in made}
+    serialized = [list(t.serialize()) for t, _ in made]
+    procs = [_triggerer(serialized), _triggerer(serialized)]
+    try:
+        results = [_read_events(proc, time.monotonic() + 90, want=len(expected)) for proc in procs]
+    finally:
+        for proc in procs:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+    for delivered in results:
+        assert {job_id: event["status"] for job_id, event in delivered.items()} == expected

@@ -249,18 +249,34 @@ def compact_json(value: Any) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
 
 
+# An XML element name this provider will write: the vendors' option names are all of this shape.
+XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
+
+
+def _xml_names_ok(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return all(isinstance(k, str) and XML_NAME.fullmatch(k) and _xml_names_ok(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_xml_names_ok(v) for v in value)
+    return True
+
+
 class Json(Param):
     """A JSON object (or array) given as a dict/list or as a string that must parse.
 
     :param kind: ``dict`` or ``list``: what the parsed value must be.
+    :param xml_names: the keys become XML element names (Tencent options): each must be a plain
+        name, so no key can close an element or open another one in the request body.
     """
 
-    __slots__ = ("kind", "max_len")
+    __slots__ = ("kind", "max_len", "xml_names")
 
-    def __init__(self, arg: str, wire: str, required: bool = False, *, kind: type = dict, max_len: int = 65536) -> None:
+    def __init__(self, arg: str, wire: str, required: bool = False, *, kind: type = dict, max_len: int = 65536,
+                 xml_names: bool = False) -> None:
         super().__init__(arg, wire, required)
         self.kind = kind
         self.max_len = max_len
+        self.xml_names = xml_names
 
     def serialize(self, value: Any) -> str:
         name = "object" if self.kind is dict else "array"
@@ -271,6 +287,8 @@ class Json(Param):
                 raise invalid(self.arg, f"a JSON {name} (it does not parse: {err.msg})", value) from None
         if not isinstance(value, self.kind):
             raise invalid(self.arg, f"a JSON {name}", value)
+        if self.xml_names and not _xml_names_ok(value):
+            raise invalid(self.arg, f"a JSON {name} whose keys are plain names (letters, digits, '_')", value)
         try:
             text = compact_json(value)
         except (TypeError, ValueError):

@@ -109,9 +109,9 @@ SUBMIT_JOB = Operation(
         Str("input_object", "Input/Object", required=True, max_len=1024),
         Str("input_lang", "Input/Lang", max_len=16),
         Str("input_type", "Input/Type", max_len=16),
-        Json("translation", "Operation/Translation"),
-        Json("speech_recognition", "Operation/SpeechRecognition"),
-        Json("words_generalize", "Operation/WordsGeneralize"),
+        Json("translation", "Operation/Translation", xml_names=True),
+        Json("speech_recognition", "Operation/SpeechRecognition", xml_names=True),
+        Json("words_generalize", "Operation/WordsGeneralize", xml_names=True),
         job_id("template_id", "Operation/TemplateId", required=False),
         Str("output_region", "Operation/Output/Region", max_len=32),
         job_id("output_bucket", "Operation/Output/Bucket", required=False, what="a bucket name"),
@@ -148,6 +148,12 @@ def _cos_output(job: Mapping[str, Any]) -> str | None:
     if isinstance(bucket, str) and bucket and isinstance(obj, str) and obj:
         return f"cos://{bucket}/{obj.lstrip('/')}"
     return None
+
+
+def jobs_and_missing(response: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``GET /jobs/{ids}`` answer in one shape: both lists, present even when empty."""
+    return {"JobsDetail": list(response.get("JobsDetail") or []),
+            "NonExistJobIds": list(response.get("NonExistJobIds") or [])}
 
 
 TENCENT_CI_JOB = JobKind(

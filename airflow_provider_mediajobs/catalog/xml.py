@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+from airflow_provider_mediajobs.catalog.params import XML_NAME
 from airflow_provider_mediajobs.exceptions import BadResponseError
 
 # Elements the vendor may repeat: always lists, even with one (or no) occurrence.
@@ -73,7 +74,11 @@ def build(root_tag: str, fields: Mapping[str, Any]) -> bytes:
 def _fill(node: Element, value: Any) -> None:
     if isinstance(value, Mapping):
         for key, child in value.items():
-            _fill(SubElement(node, str(key)), child)
+            # ElementTree writes tag names unescaped: a key like "a></b><c" would restructure
+            # the body. The catalog refuses such keys first; this is the last line.
+            if not isinstance(key, str) or not XML_NAME.fullmatch(key):
+                raise ValueError(f"refusing to write an XML element named {key!r}")
+            _fill(SubElement(node, key), child)
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     else:

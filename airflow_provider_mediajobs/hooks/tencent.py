@@ -98,14 +98,15 @@ class TencentCloudCIHook(MediaJobsBaseHook):
 
         :param job_ids: up to 50 ids, a list or a comma-separated string.
         """
-        response = self.call(cat.GET_JOBS, job_ids=job_ids)
-        return {"JobsDetail": response.get("JobsDetail", []), "NonExistJobIds": response.get("NonExistJobIds", [])}
+        return cat.jobs_and_missing(self.call(cat.GET_JOBS, job_ids=job_ids))
 
     def get_ci_job(self, job_id: str) -> dict[str, Any]:
         """One job's ``JobsDetail``.
 
         :raises NotFoundError: the vendor lists it in ``NonExistJobIds``.
         """
+        # Checked here first so that an error names this method's ``job_id``, not ``job_ids``.
+        cat.TENCENT_CI_JOB.check_ids({"job_ids": job_id}, {"job_ids": "job_id"})
         return self.get_job(cat.TENCENT_CI_JOB, job_ids=job_id)
 
     def submit_job(self, **kwargs: Any) -> dict[str, Any]:

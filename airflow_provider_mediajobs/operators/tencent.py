@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import tencent as cat
 from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
 
 
 class TencentCIOperator(CatalogOperator):
@@ -47,6 +50,10 @@ class TencentCIGetJobsOperator(TencentCIOperator):
     """
 
     operation = cat.GET_JOBS
+
+    def shape_result(self, response: dict[str, Any], context: Context) -> Any:
+        """Both lists, even when empty, as :meth:`TencentCloudCIHook.get_jobs` returns them."""
+        return cat.jobs_and_missing(response)
 
 
 class TencentCISubmitJobOperator(SubmitJobOperator, TencentCIOperator):
