@@ -89,8 +89,8 @@ def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[d
         f"{triggers.MTS_QPS_LIMIT:.0f} QPS by the emulator, QPS budget {triggers.QPS_BUDGET:.0f})",
         "",
         "| Vendor | Waits | Polling | Requests | Req. per interval | Peak req/s | Throttled | Detected | Missed "
-        "| Wrong | Errors | p50 s | p99 s | CPU s | Emulator CPU s | RSS KB/trigger |",
-        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| Wrong | Errors | p50 s | p99 s | CPU s | Emulator CPU s | RSS KB/trigger | First wait KB |",
+        "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in waits:
         lines.append(
@@ -98,7 +98,7 @@ def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[d
             f"| {r['requests']:,} | {r['requests_per_interval']:,.1f} | {r['peak_rps']:,.0f} | {r['throttled']:,} "
             f"| {r['detected']:,} | {r['missed']:,} | {r['wrong']} | {r['errors']} | {r['latency_p50']:.1f} "
             f"| {r['latency_p99']:.1f} | {r['cpu_seconds']:.1f} | {r['emulator_cpu_seconds']:.1f} "
-            f"| {r['rss_per_trigger_kb']:.1f} |"
+            f"| {r['rss_per_trigger_kb']:.1f} | {r.get('first_wait_rss_kb', float('nan')):,.0f} |"
         )
     lines += [
         "",
