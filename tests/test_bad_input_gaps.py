@@ -50,6 +50,15 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     ("paging a non-listing operation", lambda: list(AlibabaCloudMediaHook().iter_pages(
         ali.GET_SMART_HANDLE_JOB, job_id="j1")), "operation"),
     ("paginating GetJobs", lambda: TencentCloudCIHook().paginate(ci.GET_JOBS, job_ids="j1"), "operation"),
+    # An operation given by a name that is not in the catalog raised AttributeError deep inside.
+    ("unknown operation name", lambda: AlibabaCloudMediaHook().call("GetTaskk", task_id="t"), "operation"),
+    ("operation name of the other vendor", lambda: TencentCloudCIHook().call("ListSmartJobs"), "operation"),
+    # The other vendor's operation object would be signed and sent the wrong way.
+    ("Tencent operation on the Alibaba hook", lambda: AlibabaCloudMediaHook().call(ci.GET_JOBS, job_ids="j1"),
+     "operation"),
+    ("Alibaba operation paged on the Tencent hook", lambda: TencentCloudCIHook().paginate(ali.LIST_SMART_JOBS),
+     "operation"),
+    ("not an operation at all", lambda: AlibabaCloudMediaHook().call(42), "operation"),  # type: ignore[arg-type]
 ]
 
 
@@ -68,3 +77,33 @@ def test_spaces_after_commas_are_still_forgiven() -> None:
     assert ci.GET_JOBS.bind({"job_ids": "j1, j2"}) == {"jobIds": "j1,j2"}
     assert ali.LIST_TASKS.bind({"task_types": "FaceClustering, VideoLabelClassification", **IMM})["TaskTypes"] == (
         '["FaceClustering","VideoLabelClassification"]')
+
+
+def test_operation_by_name_is_the_catalog_entry(mediajobs_connections: EmulatorHandle) -> None:
+    """A name reaches the same request as the operation object (no second code path)."""
+    assert AlibabaCloudMediaHook.operation("ListSmartJobs") is ali.LIST_SMART_JOBS
+    assert TencentCloudCIHook.operation(ci.GET_JOBS) is ci.GET_JOBS
+    by_name = AlibabaCloudMediaHook().call("ListSmartJobs", max_results=2)
+    by_object = AlibabaCloudMediaHook().call(ali.LIST_SMART_JOBS, max_results=2)
+    assert [job["JobId"] for job in by_name["SmartJobList"]] == [job["JobId"] for job in by_object["SmartJobList"]]
+    assert len(by_name["SmartJobList"]) == 2
+
+
+def test_async_client_refuses_an_unknown_operation(mediajobs_connections: EmulatorHandle) -> None:
+    import asyncio
+
+    from airflow_provider_mediajobs.hooks.base import AsyncJobClient
+
+    async def attempt() -> str:
+        client = await AsyncJobClient.create(TencentCloudCIHook, "tencent_cloud_ci_default")
+        try:
+            with pytest.raises(MediaJobsValidationError) as info:
+                await client.call("QueryIProductionJob", job_id="j1")
+            return str(info.value)
+        finally:
+            await client.close()
+
+    before = mediajobs_connections.counters().get("requests", 0)
+    message = asyncio.run(attempt())
+    assert message.startswith("operation must be one of CancelJob, GetJobs, ListJobs, SubmitJob"), message
+    assert mediajobs_connections.counters().get("requests", 0) == before

@@ -36,6 +36,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     default_conn_name = "alibaba_cloud_media_default"
     conn_type = "alibaba_cloud_media"
     hook_name = "Alibaba Cloud Media (ICE, MTS, IMM)"
+    operations = cat.OPERATIONS
 
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.AlibabaProtocol:

@@ -15,6 +15,7 @@ from airflow.sdk import BaseHook
 
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation
 from airflow_provider_mediajobs.catalog.paging import Pager
+from airflow_provider_mediajobs.catalog.params import invalid
 from airflow_provider_mediajobs.exceptions import MediaJobsError, MediaJobsValidationError, NotFoundError
 from airflow_provider_mediajobs.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
@@ -164,6 +165,8 @@ class MediaJobsBaseHook(BaseHook):
     default_conn_name: ClassVar[str]
     conn_type: ClassVar[str]
     hook_name: ClassVar[str]
+    #: This vendor's catalog operations by name; :meth:`operation` accepts only these.
+    operations: ClassVar[Mapping[str, Operation]]
 
     def __init__(
         self,
@@ -241,6 +244,22 @@ class MediaJobsBaseHook(BaseHook):
         return widgets
 
     # -- shared machinery ---------------------------------------------------------------------
+    @classmethod
+    def operation(cls, operation: Operation | str) -> Operation:
+        """Return this vendor's catalog operation given as itself or by its name.
+
+        An operation of the other vendor, or anything else, is refused before any request: it
+        would be signed and sent the wrong way.
+
+        :param operation: an :class:`Operation` of this hook's catalog, or its name
+            (``"ListSmartJobs"``).
+        """
+        name = operation.name if isinstance(operation, Operation) else operation
+        found = cls.operations.get(name) if isinstance(name, str) else None
+        if found is None or (isinstance(operation, Operation) and operation is not found):
+            raise invalid("operation", f"one of {', '.join(sorted(cls.operations))}", operation)
+        return found
+
     @cached_property
     def connection(self) -> Connection:
         """The Airflow connection (read once per hook)."""
@@ -283,17 +302,17 @@ class MediaJobsBaseHook(BaseHook):
         """Return the sync client (Airflow's conventional accessor)."""
         return self.client
 
-    def call(self, operation: Operation, **arguments: Any) -> dict[str, Any]:
+    def call(self, operation: Operation | str, **arguments: Any) -> dict[str, Any]:
         """Check ``arguments``, then call ``operation`` once (with retries).
 
-        :param operation: a catalog operation.
+        :param operation: a catalog operation of this vendor, or its name.
         :param arguments: its Python-named arguments; None means not given.
         """
-        wire = operation.bind(arguments)
-        return self.client.call(operation, wire)
+        operation = self.operation(operation)
+        return self.client.call(operation, operation.bind(arguments))
 
     def iter_pages(
-        self, operation: Operation, max_items: int | None = None, *, labels: Mapping[str, str] | None = None,
+        self, operation: Operation | str, max_items: int | None = None, *, labels: Mapping[str, str] | None = None,
         **arguments: Any,
     ) -> Iterator[list[Any]]:
         """Yield the items of each page lazily, stopping at ``max_items``.
@@ -301,11 +320,12 @@ class MediaJobsBaseHook(BaseHook):
         :param labels: argument names to show in errors instead of the catalog's, for methods
             that expose an argument under another name (``page_size`` for ``max_results``).
         """
+        operation = self.operation(operation)
         pager = Pager(operation, operation.bind(arguments, labels), max_items)
         while (params := pager.next_params()) is not None:
             yield pager.feed(self.client.call(operation, params))
 
-    def paginate(self, operation: Operation, max_items: int | None = None, **arguments: Any) -> list[Any]:
+    def paginate(self, operation: Operation | str, max_items: int | None = None, **arguments: Any) -> list[Any]:
         """Return every item of a listing (up to ``max_items``)."""
         return [item for page in self.iter_pages(operation, max_items, **arguments) for item in page]
 
@@ -375,14 +395,16 @@ class AsyncJobClient:
         conn = await BaseHook.aget_connection(self.conn_id)
         self.client.protocol = self.hook_class.protocol_from_connection(conn)
 
-    async def call(self, operation: Operation, **arguments: Any) -> dict[str, Any]:
+    async def call(self, operation: Operation | str, **arguments: Any) -> dict[str, Any]:
         """Async twin of :meth:`MediaJobsBaseHook.call`."""
+        operation = self.hook_class.operation(operation)
         return await self.client.call(operation, operation.bind(arguments))
 
     async def iter_pages(
-        self, operation: Operation, max_items: int | None = None, **arguments: Any
+        self, operation: Operation | str, max_items: int | None = None, **arguments: Any
     ) -> AsyncIterator[list[Any]]:
         """Async twin of :meth:`MediaJobsBaseHook.iter_pages`."""
+        operation = self.hook_class.operation(operation)
         pager = Pager(operation, operation.bind(arguments), max_items)
         while (params := pager.next_params()) is not None:
             yield pager.feed(await self.client.call(operation, params))

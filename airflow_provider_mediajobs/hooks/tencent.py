@@ -34,6 +34,7 @@ class TencentCloudCIHook(MediaJobsBaseHook):
     default_conn_name = "tencent_cloud_ci_default"
     conn_type = "tencent_cloud_ci"
     hook_name = "Tencent Cloud CI"
+    operations = cat.OPERATIONS
 
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.TencentProtocol:
