@@ -69,10 +69,12 @@ def queries(http: requests_mock.Mocker) -> list[dict[str, str]]:
 def test_every_documented_filter_is_a_template_field(operator_class: Any) -> None:
     operation, documented = DOCUMENTED[operator_class]
     assert operator_class.operation is operation
-    assert set(operator_class.template_fields) == documented
+    # Every filter, plus the connection id (templated as on the sensors).
+    assert set(operator_class.template_fields) == documented | {"alibaba_cloud_media_conn_id"}
     catalog_args = set(operation.args) - {"next_token", "page_no"}
     renamed = dict(operator_class.renamed)
-    assert set(operator_class.template_fields) == {renamed.get(a, a) for a in catalog_args}
+    assert set(operator_class.template_fields) == {renamed.get(a, a) for a in catalog_args} | {
+        "alibaba_cloud_media_conn_id"}
     # Renamed only where BaseOperator already owns the name (task_id, task_type, output), plus
     # input for symmetry with output; no template field shadows a BaseOperator name.
     assert set(renamed) <= reserved_names() | {"input"}

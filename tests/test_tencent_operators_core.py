@@ -20,9 +20,10 @@ from airflow_provider_mediajobs.testing import EmulatorHandle
 
 
 def test_template_fields_are_the_catalog_arguments() -> None:
-    assert set(TencentCIListJobsOperator.template_fields) == set(cat.LIST_JOBS.args) - {"next_token"}
-    assert set(TencentCIGetJobsOperator.template_fields) == {"job_ids"}
-    assert set(TencentCISubmitJobOperator.template_fields) == set(cat.SUBMIT_JOB.args)
+    conn = {"tencent_cloud_ci_conn_id"}
+    assert set(TencentCIListJobsOperator.template_fields) == set(cat.LIST_JOBS.args) - {"next_token"} | conn
+    assert set(TencentCIGetJobsOperator.template_fields) == {"job_ids"} | conn
+    assert set(TencentCISubmitJobOperator.template_fields) == set(cat.SUBMIT_JOB.args) | conn
 
 
 BAD: list[tuple[type, dict[str, Any], str]] = [

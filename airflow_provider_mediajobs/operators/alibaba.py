@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
 from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
-
-if TYPE_CHECKING:
-    pass
 
 
 class AlibabaCloudMediaOperator(CatalogOperator):
@@ -17,11 +14,11 @@ class AlibabaCloudMediaOperator(CatalogOperator):
     :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
     """
 
+    conn_name_attr = "alibaba_cloud_media_conn_id"
     hook_class = "airflow_provider_mediajobs.hooks.alibaba.AlibabaCloudMediaHook"
 
     def __init__(self, *, alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default", **kwargs: Any) -> None:
         super().__init__(conn_id=alibaba_cloud_media_conn_id, **kwargs)
-        self.alibaba_cloud_media_conn_id = alibaba_cloud_media_conn_id
 
 
 class IceListSmartJobsOperator(AlibabaCloudMediaOperator):

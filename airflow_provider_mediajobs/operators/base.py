@@ -40,6 +40,28 @@ def resolve_hook_class(hook: type[MediaJobsBaseHook] | str) -> type[MediaJobsBas
     return cls
 
 
+class VendorConnectionMixin:
+    """The connection id of an operator or sensor, kept under the vendor's name.
+
+    The id lives in the attribute ``conn_name_attr`` names (``alibaba_cloud_media_conn_id``),
+    which is also a template field, so ``{{ var.value.media_conn }}`` works as on any provider.
+    """
+
+    conn_name_attr: ClassVar[str]
+    hook_class: ClassVar[type[MediaJobsBaseHook] | str]
+    """The hook, or its dotted path: a path keeps the hook (and HTTP stack) out of DAG parsing."""
+
+    @property
+    def conn_id(self) -> str:
+        """The (rendered) connection id."""
+        value: str = getattr(self, self.conn_name_attr)
+        return value
+
+    def get_hook(self) -> MediaJobsBaseHook:
+        """The vendor hook for ``conn_id``."""
+        return resolve_hook_class(self.hook_class)(self.conn_id)
+
+
 def _declare_api_signature(cls: type[CatalogOperator]) -> None:
     """Give ``cls`` an ``__init__`` whose signature names its API arguments.
 
@@ -66,18 +88,16 @@ def _declare_api_signature(cls: type[CatalogOperator]) -> None:
 _PAGING_ARGS = frozenset({"next_token", "page_no"})
 
 
-class CatalogOperator(BaseOperator):
+class CatalogOperator(VendorConnectionMixin, BaseOperator):
     """Call one catalog operation and return its result as the XCom value.
 
     :param conn_id: the Airflow connection id (vendor subclasses take it under the hook's
-        ``conn_name_attr``).
+        ``conn_name_attr``, a template field).
     :param max_items: for listings, stop after this many items (default: all).
     :param kwargs: the operation's documented parameters (snake_case) and BaseOperator's.
     """
 
     operation: ClassVar[Operation]
-    hook_class: ClassVar[type[MediaJobsBaseHook] | str]
-    """The hook, or its dotted path: a path keeps the hook (and HTTP stack) out of DAG parsing."""
     template_fields: Sequence[str] = ()
     ui_color = "#e8f4fd"
 
@@ -92,7 +112,7 @@ class CatalogOperator(BaseOperator):
                 # e.g. IMM's TaskId / TaskType and MTS's Output: BaseOperator owns task_id,
                 # task_type and output, so the operator must expose them under other names.
                 raise TypeError(f"{cls.__name__}: rename {clash} in `renamed`; BaseOperator owns these names")
-            cls.template_fields = tuple(cls.api_args())
+            cls.template_fields = (*cls.api_args(), cls.conn_name_attr)
             if "__init__" not in cls.__dict__:
                 _declare_api_signature(cls)
 
@@ -104,7 +124,7 @@ class CatalogOperator(BaseOperator):
     def __init__(self, *, conn_id: str, max_items: int | None = None, **kwargs: Any) -> None:
         api_values = {arg: kwargs.pop(arg, None) for arg in self.api_args()}
         super().__init__(**kwargs)
-        self.conn_id = conn_id
+        setattr(self, self.conn_name_attr, conn_id)
         self.max_items = max_items
         if max_items is not None and self.operation.paging is None:
             raise invalid("max_items", f"left unset: {self.operation.name} does not list", max_items)
@@ -116,10 +136,6 @@ class CatalogOperator(BaseOperator):
         return {
             arg: getattr(self, self.renamed.get(arg, arg)) for arg in self.operation.args if arg not in _PAGING_ARGS
         }
-
-    def get_hook(self) -> MediaJobsBaseHook:
-        """The vendor hook for ``conn_id``."""
-        return resolve_hook_class(self.hook_class)(self.conn_id)
 
     def execute(self, context: Context) -> Any:
         """Check the arguments, call the vendor and return a JSON-serializable result."""

@@ -17,11 +17,11 @@ class TencentCIOperator(CatalogOperator):
     :param tencent_cloud_ci_conn_id: the ``tencent_cloud_ci`` connection id.
     """
 
+    conn_name_attr = "tencent_cloud_ci_conn_id"
     hook_class = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
 
     def __init__(self, *, tencent_cloud_ci_conn_id: str = "tencent_cloud_ci_default", **kwargs: Any) -> None:
         super().__init__(conn_id=tencent_cloud_ci_conn_id, **kwargs)
-        self.tencent_cloud_ci_conn_id = tencent_cloud_ci_conn_id
 
 
 class TencentCIListJobsOperator(TencentCIOperator):

@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator
 
-from airflow_provider_mediajobs.operators.base import resolve_hook_class
+from airflow_provider_mediajobs.operators.base import VendorConnectionMixin
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_mediajobs.catalog.model import JobKind
-    from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
 
 
 def default_deferrable() -> bool:
@@ -53,7 +52,7 @@ def emit_asset_event(context: Context, uri: str | None, extra: Mapping[str, Any]
             outlet_events[outlet].extra.update(extra)
 
 
-class MediaJobSensor(BaseSensorOperator):
+class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
     """Wait for one job of a catalog job kind.
 
     :param conn_id: the Airflow connection id.
@@ -64,10 +63,7 @@ class MediaJobSensor(BaseSensorOperator):
     """
 
     kind: ClassVar[JobKind]
-    hook_class: ClassVar[str]
     trigger_class: ClassVar[str]
-    conn_name_attr: ClassVar[str]
-    """The vendor-named attribute holding the connection id (a template field)."""
     ui_color = "#fdf3e8"
 
     def __init__(
@@ -89,21 +85,11 @@ class MediaJobSensor(BaseSensorOperator):
         self.coalesce = coalesce
         self._first_poke: float | None = None
 
-    @property
-    def conn_id(self) -> str:
-        """The (rendered) connection id."""
-        value: str = getattr(self, self.conn_name_attr)
-        return value
-
     def job_ids(self) -> dict[str, str]:
         """The rendered ids, checked (the catalog's rules) before any request."""
         ids = {arg: getattr(self, attr) for arg, attr in self._job_args.items()}
         self.kind.check_ids(ids, {arg: attr for arg, attr in self._job_args.items() if arg != attr})
         return {k: str(v) for k, v in ids.items()}
-
-    def get_hook(self) -> MediaJobsBaseHook:
-        """The vendor hook for ``conn_id``."""
-        return resolve_hook_class(self.hook_class)(self.conn_id)
 
     def execute(self, context: Context) -> Any:
         """Defer to the trigger, or poke from the worker."""
