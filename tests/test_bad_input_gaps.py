@@ -59,6 +59,12 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     ("Alibaba operation paged on the Tencent hook", lambda: TencentCloudCIHook().paginate(ali.LIST_SMART_JOBS),
      "operation"),
     ("not an operation at all", lambda: AlibabaCloudMediaHook().call(42), "operation"),  # type: ignore[arg-type]
+    # Listing iterators checked their input only at the first next(); these are never iterated.
+    ("page size out of range, not iterated", lambda: TencentCloudCIHook().iter_jobs(tag="Translation", size=1000),
+     "size"),
+    ("unknown tag, not iterated", lambda: TencentCloudCIHook().iter_jobs(tag="Transcode"), "tag"),
+    ("paging GetTask, not iterated", lambda: AlibabaCloudMediaHook().iter_pages(
+        ali.GET_TASK, task_id="t", task_type="FaceClustering", **IMM), "operation"),
 ]
 
 
@@ -106,4 +112,23 @@ def test_async_client_refuses_an_unknown_operation(mediajobs_connections: Emulat
     before = mediajobs_connections.counters().get("requests", 0)
     message = asyncio.run(attempt())
     assert message.startswith("operation must be one of CancelJob, GetJobs, ListJobs, SubmitJob"), message
+    assert mediajobs_connections.counters().get("requests", 0) == before
+
+
+def test_async_listing_refuses_bad_input_before_iterating(mediajobs_connections: EmulatorHandle) -> None:
+    import asyncio
+
+    from airflow_provider_mediajobs.hooks.base import AsyncJobClient
+
+    async def attempt() -> str:
+        client = await AsyncJobClient.create(TencentCloudCIHook, "tencent_cloud_ci_default")
+        try:
+            with pytest.raises(MediaJobsValidationError) as info:
+                client.iter_pages("ListJobs", tag="Translation", size=0)  # never iterated
+            return str(info.value)
+        finally:
+            await client.close()
+
+    before = mediajobs_connections.counters().get("requests", 0)
+    assert asyncio.run(attempt()).startswith("size must be "), "size is named"
     assert mediajobs_connections.counters().get("requests", 0) == before

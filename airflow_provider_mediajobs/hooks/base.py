@@ -317,11 +317,28 @@ class MediaJobsBaseHook(BaseHook):
     ) -> Iterator[list[Any]]:
         """Yield the items of each page lazily, stopping at ``max_items``.
 
+        The operation and arguments are checked here, when the iterator is made, so bad input
+        raises at the call site rather than at the first ``next()``; pages are fetched lazily.
+
         :param labels: argument names to show in errors instead of the catalog's, for methods
             that expose an argument under another name (``page_size`` for ``max_results``).
         """
-        operation = self.operation(operation)
-        pager = Pager(operation, operation.bind(arguments, labels), max_items)
+        operation, pager = self.start_listing(operation, max_items, arguments, labels)
+        return self._pages(operation, pager)
+
+    @classmethod
+    def start_listing(
+        cls, operation: Operation | str, max_items: int | None, arguments: Mapping[str, Any],
+        labels: Mapping[str, str] | None = None,
+    ) -> tuple[Operation, Pager]:
+        """Resolve ``operation`` and check ``arguments`` for a listing; no request is made.
+
+        Shared by the sync and async listings so both refuse the same input the same way.
+        """
+        operation = cls.operation(operation)
+        return operation, Pager(operation, operation.bind(arguments, labels), max_items)
+
+    def _pages(self, operation: Operation, pager: Pager) -> Iterator[list[Any]]:
         while (params := pager.next_params()) is not None:
             yield pager.feed(self.client.call(operation, params))
 
@@ -400,12 +417,14 @@ class AsyncJobClient:
         operation = self.hook_class.operation(operation)
         return await self.client.call(operation, operation.bind(arguments))
 
-    async def iter_pages(
+    def iter_pages(
         self, operation: Operation | str, max_items: int | None = None, **arguments: Any
     ) -> AsyncIterator[list[Any]]:
-        """Async twin of :meth:`MediaJobsBaseHook.iter_pages`."""
-        operation = self.hook_class.operation(operation)
-        pager = Pager(operation, operation.bind(arguments), max_items)
+        """Async twin of :meth:`MediaJobsBaseHook.iter_pages`; bad input raises here too."""
+        operation, pager = self.hook_class.start_listing(operation, max_items, arguments)
+        return self._pages(operation, pager)
+
+    async def _pages(self, operation: Operation, pager: Pager) -> AsyncIterator[list[Any]]:
         while (params := pager.next_params()) is not None:
             yield pager.feed(await self.client.call(operation, params))
 
