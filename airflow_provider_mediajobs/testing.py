@@ -18,6 +18,7 @@ import base64
 import json
 import urllib.request
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -78,17 +79,27 @@ def find_secrets(texts: Iterable[str], secrets: Iterable[str]) -> list[str]:
     return [f"{form!r} in text #{n}" for n, text in enumerate(texts) for form in sorted(forms) if form in text]
 
 
+@contextmanager
+def running_emulator(**options: Any) -> Iterator[EmulatorHandle]:
+    """Run an emulator on 127.0.0.1 for the ``with`` block; it is stopped even on error.
+
+    For tests that need other timings than the session fixture's, for example jobs that run
+    long enough to be seen running: ``with running_emulator(run_seconds=20) as emulator:``.
+
+    :param options: :class:`~airflow_provider_mediajobs.emulator.server.EmulatorServer` options
+        (``seed_jobs``, ``queue_seconds``, ``run_seconds``, ``stall_seconds``...).
+    """
+    from airflow_provider_mediajobs.emulator.server import EmulatorServer
+
+    with EmulatorServer(**options) as server:
+        yield EmulatorHandle(server)
+
+
 @pytest.fixture(scope="session")
 def mediajobs_emulator() -> Iterator[EmulatorHandle]:
     """A session-wide emulator on 127.0.0.1 (jobs queue 1 s, run 2 s; 200 seeded per kind)."""
-    from airflow_provider_mediajobs.emulator.server import EmulatorServer
-
-    server = EmulatorServer(seed_jobs=200, queue_seconds=1.0, run_seconds=2.0)
-    server.start()
-    try:
-        yield EmulatorHandle(server)
-    finally:
-        server.stop()
+    with running_emulator(seed_jobs=200, queue_seconds=1.0, run_seconds=2.0) as emulator:
+        yield emulator
 
 
 @pytest.fixture

@@ -16,9 +16,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY, connections_for
-from airflow_provider_mediajobs.emulator.server import EmulatorServer
 from airflow_provider_mediajobs.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
-from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets
+from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets, running_emulator
 
 pytestmark = pytest.mark.e2e
 
@@ -85,12 +84,8 @@ def slow_jobs_emulator() -> Iterator[EmulatorHandle]:
     apache/airflow#67287, #72716). With 3 s jobs and a worker that takes ~5 s to report its exit,
     that race failed this test about one run in three; docs/reliability.md tells users about it.
     """
-    server = EmulatorServer(seed_jobs=0, queue_seconds=2.0, run_seconds=20.0)
-    server.start()
-    try:
-        yield EmulatorHandle(server)
-    finally:
-        server.stop()
+    with running_emulator(seed_jobs=0, queue_seconds=2.0, run_seconds=20.0) as emulator:
+        yield emulator
 
 
 def test_deferred_sensor_through_real_triggerer(tmp_path: Path, slow_jobs_emulator: EmulatorHandle) -> None:

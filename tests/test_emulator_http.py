@@ -114,3 +114,19 @@ def test_admin_creates_many_jobs_at_once(url: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as err:
         _admin(url, "POST", "jobs", {"kind": "mts", "count": "many"})
     assert err.value.code == 400
+
+
+def test_running_emulator_applies_its_options_and_stops_on_exit() -> None:
+    import time
+
+    from airflow_provider_mediajobs.testing import running_emulator
+
+    with running_emulator(seed_jobs=0, queue_seconds=1.0, run_seconds=20.0) as emulator:
+        url = emulator.url
+        assert url.startswith("http://127.0.0.1:")
+        created = emulator.admin("POST", "jobs", {"kind": "mts"})
+        # The job ends queue_seconds + run_seconds from now, not at the session fixture's 3 s.
+        assert 20.0 <= created["done_at"] - time.time() <= 21.5
+        assert emulator.counters().get("requests", 0) == 0
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(f"{url}/_emulator/counters", timeout=5)
