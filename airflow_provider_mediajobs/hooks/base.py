@@ -323,24 +323,23 @@ class MediaJobsBaseHook(BaseHook):
         :param labels: argument names to show in errors instead of the catalog's, for methods
             that expose an argument under another name (``page_size`` for ``max_results``).
         """
-        operation, pager = self.start_listing(operation, max_items, arguments, labels)
-        return self._pages(operation, pager)
+        return self._pages(self.start_listing(operation, max_items, arguments, labels))
 
     @classmethod
     def start_listing(
         cls, operation: Operation | str, max_items: int | None, arguments: Mapping[str, Any],
         labels: Mapping[str, str] | None = None,
-    ) -> tuple[Operation, Pager]:
+    ) -> Pager:
         """Resolve ``operation`` and check ``arguments`` for a listing; no request is made.
 
         Shared by the sync and async listings so both refuse the same input the same way.
         """
         operation = cls.operation(operation)
-        return operation, Pager(operation, operation.bind(arguments, labels), max_items)
+        return Pager(operation, operation.bind(arguments, labels), max_items)
 
-    def _pages(self, operation: Operation, pager: Pager) -> Iterator[list[Any]]:
+    def _pages(self, pager: Pager) -> Iterator[list[Any]]:
         while (params := pager.next_params()) is not None:
-            yield pager.feed(self.client.call(operation, params))
+            yield pager.feed(self.client.call(pager.operation, params))
 
     def paginate(self, operation: Operation | str, max_items: int | None = None, **arguments: Any) -> list[Any]:
         """Return every item of a listing (up to ``max_items``)."""
@@ -421,12 +420,11 @@ class AsyncJobClient:
         self, operation: Operation | str, max_items: int | None = None, **arguments: Any
     ) -> AsyncIterator[list[Any]]:
         """Async twin of :meth:`MediaJobsBaseHook.iter_pages`; bad input raises here too."""
-        operation, pager = self.hook_class.start_listing(operation, max_items, arguments)
-        return self._pages(operation, pager)
+        return self._pages(self.hook_class.start_listing(operation, max_items, arguments))
 
-    async def _pages(self, operation: Operation, pager: Pager) -> AsyncIterator[list[Any]]:
+    async def _pages(self, pager: Pager) -> AsyncIterator[list[Any]]:
         while (params := pager.next_params()) is not None:
-            yield pager.feed(await self.client.call(operation, params))
+            yield pager.feed(await self.client.call(pager.operation, params))
 
     async def get_job(self, kind: JobKind, **ids: Any) -> dict[str, Any]:
         """Async twin of :meth:`MediaJobsBaseHook.get_job`."""
