@@ -37,6 +37,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
+MIN_RESPONSE_BYTES = 1024
+"""Below this no vendor error body fits (the provider's own bound, not a vendor's)."""
+MAX_RESPONSE_BYTES = 1 << 30
 
 
 @dataclass(frozen=True)

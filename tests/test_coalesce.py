@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Service
-from airflow_provider_mediajobs.catalog.params import Str
+from airflow_provider_mediajobs.catalog.params import IdList, Str
 from airflow_provider_mediajobs.exceptions import NotFoundError, ServerError
 from airflow_provider_mediajobs.triggers.coalesce import SharedPoller, TokenBucket
 
 SVC = Service("tencent", "ci")
-GET_MANY = Operation("GetMany", SVC, "GET", params=(Str("job_ids", "ids"),))
+GET_MANY = Operation("GetMany", SVC, "GET", params=(IdList("job_ids", "ids", max_items=50),))
 GET_ONE = Operation("GetOne", SVC, "GET", params=(Str("job_id", "id"),))
 
 

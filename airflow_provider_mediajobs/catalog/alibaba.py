@@ -53,7 +53,10 @@ SERVICES = {s.product: s for s in (ICE, MTS, IMM)}
 SMART_JOB_STATES = ("Created", "Executing", "Finished", "Failed")
 SMART_JOB_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
 IMM_TASK_STATES = ("Running", "Succeeded", "Failed")
-LIVE_SNAPSHOT_WINDOW = timedelta(days=30)
+LIVE_SNAPSHOT_WINDOW = timedelta(days=30)  # "at most 30 days" between StartTime and EndTime (seed 004)
+# MTS QueryJobList (transcode jobs) takes at most 10 job ids per call (alibabacloud-mts20140618
+# QueryJobListRequest.job_ids docstring); no Alibaba API in the catalog batches yet.
+MAX_IDS_PER_CALL = 10
 
 
 LIST_SMART_JOBS = Operation(

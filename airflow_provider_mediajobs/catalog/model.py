@@ -183,6 +183,14 @@ class JobKind:
     batch_arg: str | None = None
     """The ``get`` argument that takes several job ids at once, if the API can (Tencent)."""
 
+    @property
+    def max_batch(self) -> int:
+        """Most job ids one ``get`` call takes: its ``batch_arg``'s cap, 1 for unbatchable kinds."""
+        if self.batch_arg is None:
+            return 1
+        cap = getattr(self.get.param(self.batch_arg), "max_items", None)
+        return cap if isinstance(cap, int) else 1
+
     def check_ids(self, ids: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> None:
         """Check the ids of one job before any request: the ``get`` operation's rules, and the
         job's own id must be a single id (a batchable ``get`` would take ``"j1,j2"`` as two jobs).

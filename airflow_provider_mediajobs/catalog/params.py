@@ -382,18 +382,19 @@ class TimeRange(Param):
 class IdList(Param):
     """One or more job ids (a list or a comma-separated string), sent comma-joined.
 
-    :param max_items: most ids in one call.
+    :param max_items: most ids in one call (None: any number, for checking a list before it is
+        split into calls).
     """
 
     __slots__ = ("max_items",)
 
-    def __init__(self, arg: str, wire: str, required: bool = False, *, max_items: int = 100) -> None:
+    def __init__(self, arg: str, wire: str, required: bool = False, *, max_items: int | None = 100) -> None:
         super().__init__(arg, wire, required)
         self.max_items = max_items
 
     def normalize(self, value: Any) -> list[str]:
         items = _as_list(self.arg, value)
-        if len(items) > self.max_items:
+        if self.max_items is not None and len(items) > self.max_items:
             raise invalid(self.arg, f"at most {self.max_items} ids", f"{len(items)} ids")
         checker = job_id(self.arg, self.wire)
         return list(dict.fromkeys(checker.serialize(v) for v in items))

@@ -16,6 +16,9 @@ from airflow_provider_mediajobs.emulator.backend import TENCENT_TAGS, Backend, J
 from airflow_provider_mediajobs.signing import parse_q_authorization, q_signature
 
 STATES = ("Submitted", "Running", "Success", "Failed", "Pause", "Cancel")
+# GET /jobs/{ids}: at most 10 ids (DescribeMediaJob page). The vendor documents the cap, not the
+# answer past it: this emulator answers 400 InvalidArgument, the code CI uses for a bad parameter.
+MAX_IDS_PER_CALL = 10
 
 
 class CIError(Exception):
@@ -198,7 +201,10 @@ def get_jobs(backend: Backend, bucket: str, ids_text: str) -> ET.Element:
     root = ET.Element("Response")
     missing = []
     region = backend.buckets[bucket]
-    for job_id in [i for i in ids_text.split(",") if i]:
+    ids = [i for i in ids_text.split(",") if i]
+    if len(ids) > MAX_IDS_PER_CALL:
+        raise CIError(400, "InvalidArgument", f"jobId supports at most {MAX_IDS_PER_CALL} ids, got {len(ids)}")
+    for job_id in ids:
         job = backend.get(job_id, "tencent")
         if job is None or job.attrs.get("bucket") != bucket:
             missing.append(job_id)

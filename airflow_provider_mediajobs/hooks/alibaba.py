@@ -37,6 +37,8 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     conn_type = "alibaba_cloud_media"
     hook_name = "Alibaba Cloud Media (ICE, MTS, IMM)"
     operations = cat.OPERATIONS
+    vendor_extras = frozenset({"signature_version", "access_key_id", "access_key_secret"})
+    max_batch_size = cat.MAX_IDS_PER_CALL
 
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.AlibabaProtocol:
@@ -48,7 +50,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         return cat.AlibabaProtocol(
             credentials=cat.AlibabaCredentials(key_id, secret, token),
             region=fields.region(DEFAULT_REGION),
-            endpoint_url=fields.endpoint_url(),
+            endpoint_url=fields.endpoint_url({"product": "ice", "region": DEFAULT_REGION}),
             signature_version="v1" if version == "v1" else "v3",
         )
 

@@ -5,10 +5,13 @@ and the async client the triggers use. A vendor hook only says how a connection 
 
 from __future__ import annotations
 
+import ipaddress
+import logging
 import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, ClassVar
+from string import Formatter
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
@@ -19,6 +22,8 @@ from airflow_provider_mediajobs.catalog.params import invalid
 from airflow_provider_mediajobs.exceptions import MediaJobsError, MediaJobsValidationError, NotFoundError
 from airflow_provider_mediajobs.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
+    MAX_RESPONSE_BYTES,
+    MIN_RESPONSE_BYTES,
     AsyncClient,
     AsyncSender,
     Client,
@@ -31,7 +36,43 @@ from airflow_provider_mediajobs.transport import (
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
-_REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+")
+log = logging.getLogger(__name__)
+
+# ASCII classes only: Python's \d and \w also match other scripts' digits and letters.
+_REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+", re.ASCII)
+_NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+_HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)", re.ASCII)
+
+DEFAULT_QPS_BUDGET = 50.0
+"""Half of the 100 QPS per account MTS documents for QueryIProductionJob and SubmitIProductionJob
+(MTS API pages): room for other clients of the same account. Tencent documents no QPS limit."""
+DEFAULT_BATCH_WINDOW = 1.0
+"""Seconds an id waits for company before a partial batch is sent (extra ``batch_window``)."""
+
+# Extras every connection of this provider reads; a vendor adds its own (``vendor_extras``).
+COMMON_EXTRAS = frozenset({
+    "region", "security_token", "endpoint_url", "connect_timeout", "read_timeout", "total_timeout",
+    "max_response_bytes", "qps_budget", "batch_size", "batch_window",
+})
+
+
+class ConnectionSettings(NamedTuple):
+    """Everything one read of a connection yields, checked as a whole.
+
+    :param protocol: the vendor protocol (credentials, region, endpoint).
+    :param timeouts: connect / read / total timeouts (extras ``*_timeout``).
+    :param max_response_bytes: the largest answer read (extra ``max_response_bytes``).
+    :param qps_budget: requests per second per key pair for the shared poller (extra ``qps_budget``).
+    :param batch_size: most ids per batched call (extra ``batch_size``).
+    :param batch_window: longest wait for a partial batch to fill, seconds (extra ``batch_window``).
+    """
+
+    protocol: VendorProtocol
+    timeouts: Timeouts
+    max_response_bytes: int
+    qps_budget: float
+    batch_size: int
+    batch_window: float
 
 
 class ConnectionFields:
@@ -44,7 +85,10 @@ class ConnectionFields:
     def __init__(self, conn: Connection, conn_type: str) -> None:
         self.conn = conn
         self.where = f"connection {conn.conn_id!r} ({conn_type})"
-        extra = conn.extra_dejson if conn.extra else {}
+        try:
+            extra = conn.extra_dejson if conn.extra else {}
+        except Exception:  # noqa: BLE001 - whatever the parser says, the field is unusable
+            raise MediaJobsValidationError(f"{self.where}: extra must be a JSON object") from None
         if not isinstance(extra, dict):
             raise MediaJobsValidationError(f"{self.where}: extra must be a JSON object")
         self.extra: dict[str, Any] = extra
@@ -53,8 +97,11 @@ class ConnectionFields:
         """An error that names the field and what is wrong, never its value."""
         return MediaJobsValidationError(f"{self.where}: {field} {problem}")
 
-    def text(self, field: str, value: Any, *, required: bool = False) -> str | None:
-        """A string field: stripped, no control characters or inner spaces."""
+    def text(self, field: str, value: Any, *, required: bool = False, ascii_only: bool = False) -> str | None:
+        """A string field: stripped, no control characters or inner spaces.
+
+        :param ascii_only: printable ASCII only (values that go into HTTP headers: keys, tokens).
+        """
         if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 raise self.fail(field, "is missing")
@@ -64,15 +111,19 @@ class ConnectionFields:
         text: str = value.strip()
         if re.search(r"[\s\x00-\x1f\x7f]", text):
             raise self.fail(field, "must not contain spaces or control characters")
+        if ascii_only and not (text.isascii() and text.isprintable()):
+            raise self.fail(field, "must be printable ASCII (it is sent in an HTTP header)")
+        if "{{" in text or "{%" in text:
+            raise self.fail(field, "looks like an unrendered Jinja template")
         return text
 
     def secret_pair(self, id_label: str, secret_label: str) -> tuple[str, str]:
         """Key id and secret from login/password, or the official connection's extras."""
-        key_id = self.text(f"{id_label} (login)", self.conn.login) or self.text(
-            f"{id_label} (extra access_key_id)", self.extra.get("access_key_id")
+        key_id = self.text(f"{id_label} (login)", self.conn.login, ascii_only=True) or self.text(
+            f"{id_label} (extra access_key_id)", self.extra.get("access_key_id"), ascii_only=True
         )
-        secret = self.text(f"{secret_label} (password)", self.conn.password) or self.text(
-            f"{secret_label} (extra access_key_secret)", self.extra.get("access_key_secret")
+        secret = self.text(f"{secret_label} (password)", self.conn.password, ascii_only=True) or self.text(
+            f"{secret_label} (extra access_key_secret)", self.extra.get("access_key_secret"), ascii_only=True
         )
         if not key_id:
             raise self.fail(id_label, "is missing: set the login field (or the extra access_key_id)")
@@ -83,7 +134,7 @@ class ConnectionFields:
 
     def secret(self, field: str) -> str | None:
         """An optional secret extra, masked in logs as soon as it is read."""
-        value = self.text(field, self.extra.get(field))
+        value = self.text(field, self.extra.get(field), ascii_only=True)
         if value:
             mask(value)
         return value
@@ -97,16 +148,31 @@ class ConnectionFields:
             raise self.fail("region", f"must look like cn-shanghai or ap-beijing, got {value!r}")
         return value
 
-    def endpoint_url(self) -> str | None:
-        """The ``endpoint_url`` extra: ``http(s)://host[:port]``, no user info."""
+    def endpoint_url(self, placeholders: Mapping[str, str]) -> str | None:
+        """The ``endpoint_url`` extra: ``http(s)://host[:port]``, no user info, path or query.
+
+        Checked here, with the placeholders filled by example values, so that a bad port, a stray
+        brace or a broken IPv6 literal is an error about this field, not a library error at
+        request time.
+
+        :param placeholders: the ``{name}`` placeholders this vendor fills, each with an example
+            value (``{"product": "ice", "region": "cn-shanghai"}``).
+        """
         value = self.text("endpoint_url", self.extra.get("endpoint_url"))
         if value is None:
             return None
-        parts = urlsplit(value.replace("{product}", "product").replace("{region}", "region"))
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise self.fail("endpoint_url", "must be an http:// or https:// URL with a host")
-        if parts.username or parts.password or parts.query or parts.fragment:
-            raise self.fail("endpoint_url", "must not carry user info, a query or a fragment")
+        allowed = ", ".join("{" + p + "}" for p in placeholders) or "none"
+        try:
+            names = [name for _, name, spec, conv in Formatter().parse(value) if name is not None or spec or conv]
+        except ValueError:
+            raise self.fail("endpoint_url", f"has an unmatched '{{' or '}}' (placeholders allowed: {allowed})") from None
+        unknown = sorted({str(n) for n in names if n not in placeholders})
+        if unknown:
+            raise self.fail("endpoint_url", f"names unknown placeholders {unknown} (allowed: {allowed})")
+        sample = value.format(**placeholders)
+        problem = _url_problem(sample)
+        if problem:
+            raise self.fail("endpoint_url", problem)
         return value.rstrip("/")
 
     def choice(self, field: str, allowed: tuple[str, ...], default: str) -> str:
@@ -116,16 +182,25 @@ class ConnectionFields:
             raise self.fail(field, f"must be one of {', '.join(allowed)}, got {value!r}")
         return value
 
-    def number(self, field: str, default: float, low: float, high: float) -> float:
-        """A numeric extra within ``[low, high]``."""
-        value = self.extra.get(field, default)
+    def number(self, field: str, default: float, low: float, high: float, *, integer: bool = False) -> float:
+        """A numeric extra within ``[low, high]`` (a number, or a string of ASCII digits).
+
+        :param integer: whole numbers only.
+        """
+        value = self.extra.get(field)
+        kind = "an integer" if integer else "a number"
+        problem = f"must be {kind} from {low:g} to {high:g}"
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return default
         if isinstance(value, str):
-            try:
-                value = float(value)
-            except ValueError:
-                raise self.fail(field, f"must be a number from {low} to {high}") from None
+            # float() alone would take "nan", "1e400", "١٠" (Arabic-Indic digits) and "1_0".
+            if not _NUMBER.fullmatch(value.strip()):
+                raise self.fail(field, f"{problem}, got {value!r}")
+            value = float(value)
         if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
-            raise self.fail(field, f"must be a number from {low} to {high}")
+            raise self.fail(field, f"{problem}, got {value!r}")
+        if integer and value != int(value):
+            raise self.fail(field, f"{problem}, got {value!r}")
         return float(value)
 
     def timeouts(self) -> Timeouts:
@@ -141,7 +216,54 @@ class ConnectionFields:
     def max_response_bytes(self) -> int:
         """Extra ``max_response_bytes``: the largest answer read (default 16 MiB); larger ones are
         refused without reading them into memory."""
-        return int(self.number("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, 1024, 1 << 30))
+        return int(self.number("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES,
+                               MAX_RESPONSE_BYTES, integer=True))
+
+    def unknown_extras(self, known: frozenset[str]) -> list[str]:
+        """Extras this provider does not read (a typo such as ``batchsize`` would be ignored)."""
+        return sorted(k for k in self.extra if k not in known)
+
+
+def _url_problem(url: str) -> str | None:
+    """What is wrong with an endpoint URL, or None."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError past 65535 or for a non-numeric port
+    except ValueError as err:
+        return f"is not a valid URL ({err})"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "must be an http:// or https:// URL with a host"
+    if "@" in parts.netloc or parts.query or parts.fragment or "?" in url or "#" in url:
+        return "must not carry user info, a query or a fragment"
+    if parts.path not in ("", "/"):
+        return "must not carry a path: requests are signed for the path the vendor expects"
+    if port == 0:
+        return "must not use port 0"
+    host = parts.hostname
+    if parts.netloc.startswith("["):
+        try:
+            ipaddress.IPv6Address(host)
+        except ValueError:
+            return f"has an invalid IPv6 address {host!r}"
+    elif not (len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in host.rstrip(".").split("."))):
+        return f"has an invalid host name {host!r} (letters, digits, '-' and '.' only)"
+    return None
+
+
+def _positive(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and 0 < value < float("inf")
+
+
+def check_conn_id(arg: str, conn_id: Any) -> None:
+    """A connection id must be a plain, rendered string (Airflow's own rule: letters, digits,
+    ``_ - .``), so a typo or an unrendered ``{{ ... }}`` fails here and not as "not found".
+
+    :param arg: the argument's name, for the error.
+    """
+    if not isinstance(conn_id, str) or not re.fullmatch(r"[A-Za-z0-9_.\-]{1,250}", conn_id, re.ASCII):
+        if isinstance(conn_id, str) and ("{{" in conn_id or "{%" in conn_id):
+            raise invalid(arg, "a rendered connection id (this still holds a Jinja template)", conn_id)
+        raise invalid(arg, "a connection id of letters, digits, '_', '-' or '.'", conn_id)
 
 
 def mask(secret: str) -> None:
@@ -167,6 +289,10 @@ class MediaJobsBaseHook(BaseHook):
     hook_name: ClassVar[str]
     #: This vendor's catalog operations by name; :meth:`operation` accepts only these.
     operations: ClassVar[Mapping[str, Operation]]
+    #: Extras this vendor reads beyond :data:`COMMON_EXTRAS`.
+    vendor_extras: ClassVar[frozenset[str]] = frozenset()
+    #: The most ids one batched call of this vendor takes (the ``batch_size`` extra's bound).
+    max_batch_size: ClassVar[int] = 1
 
     def __init__(
         self,
@@ -184,6 +310,20 @@ class MediaJobsBaseHook(BaseHook):
             raise TypeError(f"{type(self).__name__} got unexpected arguments {sorted(unknown)}")
         super().__init__()
         self.conn_id = conn_kwarg.get(self.conn_name_attr) or conn_id or self.default_conn_name
+        check_conn_id(self.conn_name_attr if self.conn_name_attr in conn_kwarg else "conn_id", self.conn_id)
+        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+            raise invalid("retry_policy", "a RetryPolicy or None", retry_policy)
+        if timeouts is not None and not (
+            isinstance(timeouts, Timeouts)
+            and all(_positive(v) for v in (timeouts.connect, timeouts.read, timeouts.total))
+        ):
+            raise invalid("timeouts", "a Timeouts of positive finite seconds, or None", timeouts)
+        if max_response_bytes is not None and not (
+            isinstance(max_response_bytes, int) and not isinstance(max_response_bytes, bool)
+            and MIN_RESPONSE_BYTES <= max_response_bytes <= MAX_RESPONSE_BYTES
+        ):
+            raise invalid("max_response_bytes", f"an integer from {MIN_RESPONSE_BYTES} to {MAX_RESPONSE_BYTES} "
+                          "or None", max_response_bytes)
         setattr(self, self.conn_name_attr, self.conn_id)
         self.retry_policy = retry_policy or RetryPolicy()
         self._timeouts = timeouts
@@ -198,6 +338,28 @@ class MediaJobsBaseHook(BaseHook):
     def _test_call(self) -> tuple[Operation, dict[str, Any]]:
         """The cheap signed call ``test_connection`` makes."""
         raise NotImplementedError
+
+    @classmethod
+    def settings_from_connection(cls, conn: Connection) -> ConnectionSettings:
+        """Read and check every field of ``conn`` at once: credentials, region, endpoint, timeouts,
+        size cap and the shared poller's tuning. A bad value fails here, naming the field, before
+        any request; an extra this provider does not read is logged (it may be a typo).
+        """
+        fields = ConnectionFields(conn, cls.conn_type)
+        protocol = cls.protocol_from_connection(conn)
+        settings = ConnectionSettings(
+            protocol=protocol,
+            timeouts=fields.timeouts(),
+            max_response_bytes=fields.max_response_bytes(),
+            qps_budget=fields.number("qps_budget", DEFAULT_QPS_BUDGET, 0.1, 10000),
+            batch_size=int(fields.number("batch_size", cls.max_batch_size, 1, cls.max_batch_size, integer=True)),
+            batch_window=fields.number("batch_window", DEFAULT_BATCH_WINDOW, 0.0, 30.0),
+        )
+        ignored = fields.unknown_extras(COMMON_EXTRAS | cls.vendor_extras)
+        if ignored:
+            log.warning("%s: extras %s are not read by this provider (known: %s)", fields.where, ignored,
+                        ", ".join(sorted(COMMON_EXTRAS | cls.vendor_extras)))
+        return settings
 
     # -- the connection form (one source: get_provider_info) --------------------------------------
     @classmethod
@@ -266,21 +428,26 @@ class MediaJobsBaseHook(BaseHook):
         return self.get_connection(self.conn_id)
 
     @cached_property
+    def settings(self) -> ConnectionSettings:
+        """The checked connection settings (see :meth:`settings_from_connection`)."""
+        return self.settings_from_connection(self.connection)
+
+    @cached_property
     def protocol(self) -> VendorProtocol:
         """The vendor protocol built from the connection."""
-        return self.protocol_from_connection(self.connection)
+        return self.settings.protocol
 
     @cached_property
     def timeouts(self) -> Timeouts:
         """The ``timeouts`` argument, else the connection's timeout extras, else the defaults."""
-        return self._timeouts or ConnectionFields(self.connection, self.conn_type).timeouts()
+        return self._timeouts or self.settings.timeouts
 
     @cached_property
     def max_response_bytes(self) -> int:
         """The ``max_response_bytes`` argument, else the connection's extra, else 16 MiB."""
         if self._max_response_bytes is not None:
             return self._max_response_bytes
-        return ConnectionFields(self.connection, self.conn_type).max_response_bytes()
+        return self.settings.max_response_bytes
 
     @cached_property
     def session(self) -> Any:
@@ -381,10 +548,12 @@ class AsyncJobClient:
     event loop; close it with :meth:`close`.
     """
 
-    def __init__(self, hook_class: type[MediaJobsBaseHook], conn_id: str, client: AsyncClient) -> None:
+    def __init__(self, hook_class: type[MediaJobsBaseHook], conn_id: str, client: AsyncClient,
+                 settings: ConnectionSettings | None = None) -> None:
         self.hook_class = hook_class
         self.conn_id = conn_id
         self.client = client
+        self.settings = settings
 
     @classmethod
     async def create(
@@ -396,15 +565,16 @@ class AsyncJobClient:
         timeouts: Timeouts | None = None,
         max_response_bytes: int | None = None,
     ) -> AsyncJobClient:
-        """Read ``conn_id`` asynchronously and open a session for it."""
+        """Read ``conn_id`` asynchronously (once) and open a session for it."""
         import aiohttp
 
+        check_conn_id("conn_id", conn_id)
         conn = await BaseHook.aget_connection(conn_id)
-        protocol = hook_class.protocol_from_connection(conn)
+        settings = hook_class.settings_from_connection(conn)
         session = aiohttp.ClientSession(trust_env=False)
-        fields = ConnectionFields(conn, hook_class.conn_type)
-        sender = AsyncSender(session, timeouts or fields.timeouts(), max_response_bytes or fields.max_response_bytes())
-        return cls(hook_class, conn_id, AsyncClient(protocol, sender, retry_policy or RetryPolicy()))
+        sender = AsyncSender(session, timeouts or settings.timeouts, max_response_bytes or settings.max_response_bytes)
+        client = AsyncClient(settings.protocol, sender, retry_policy or RetryPolicy())
+        return cls(hook_class, conn_id, client, settings)
 
     async def refresh_credentials(self) -> None:
         """Re-read the connection (e.g. after temporary credentials were renewed)."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import Operation
 
 DEFAULT_REGION = "ap-beijing"
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{0,48}-\d{6,12}")
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{0,48}-[0-9]{6,12}", re.ASCII)
 
 
 class TencentCloudCIHook(MediaJobsBaseHook):
@@ -35,6 +35,8 @@ class TencentCloudCIHook(MediaJobsBaseHook):
     conn_type = "tencent_cloud_ci"
     hook_name = "Tencent Cloud CI"
     operations = cat.OPERATIONS
+    vendor_extras = frozenset({"bucket"})
+    max_batch_size = cat.MAX_IDS_PER_CALL
 
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.TencentProtocol:
@@ -48,7 +50,7 @@ class TencentCloudCIHook(MediaJobsBaseHook):
             credentials=cat.TencentCredentials(secret_id, secret_key, fields.secret("security_token")),
             region=fields.region(DEFAULT_REGION),
             bucket=bucket,
-            endpoint_url=fields.endpoint_url(),
+            endpoint_url=fields.endpoint_url({"region": DEFAULT_REGION, "bucket": "examplebucket-1250000000"}),
         )
 
     def _test_call(self) -> tuple[Operation, dict[str, Any]]:
@@ -97,9 +99,17 @@ class TencentCloudCIHook(MediaJobsBaseHook):
     def get_jobs(self, job_ids: list[str] | str) -> dict[str, Any]:
         """GET /jobs/{id1},{id2},...: ``{"JobsDetail": [...], "NonExistJobIds": [...]}``.
 
-        :param job_ids: up to 50 ids, a list or a comma-separated string.
+        The vendor takes at most 10 ids per call (DescribeMediaJob page); more are checked whole,
+        then asked for in calls of 10 and the answers merged in the order given.
+
+        :param job_ids: the ids, a list or a comma-separated string.
         """
-        return cat.jobs_and_missing(self.call(cat.GET_JOBS, job_ids=job_ids))
+        merged: dict[str, Any] = {"JobsDetail": [], "NonExistJobIds": []}
+        for chunk in cat.split_job_ids(job_ids):
+            answer = cat.jobs_and_missing(self.call(cat.GET_JOBS, job_ids=chunk))
+            merged["JobsDetail"] += answer["JobsDetail"]
+            merged["NonExistJobIds"] += answer["NonExistJobIds"]
+        return merged
 
     def get_ci_job(self, job_id: str) -> dict[str, Any]:
         """One job's ``JobsDetail``.

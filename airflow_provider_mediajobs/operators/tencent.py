@@ -46,14 +46,21 @@ class TencentCIListJobsOperator(TencentCIOperator):
 class TencentCIGetJobsOperator(TencentCIOperator):
     """Fetch one or more CI jobs (GET /jobs/{ids}) into XCom: ``JobsDetail`` and ``NonExistJobIds``.
 
-    :param job_ids: up to 50 ids, a list or comma-separated string.
+    More than 10 ids (the vendor's cap per call) are asked for in calls of 10 and merged.
+
+    :param job_ids: the ids, a list or comma-separated string.
     """
 
     operation = cat.GET_JOBS
 
-    def shape_result(self, response: dict[str, Any], context: Context) -> Any:
-        """Both lists, even when empty, as :meth:`TencentCloudCIHook.get_jobs` returns them."""
-        return cat.jobs_and_missing(response)
+    def execute(self, context: Context) -> Any:
+        """Check every id, then fetch them in calls of at most 10 (both lists, even when empty)."""
+        from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook
+
+        cat.split_job_ids(self.job_ids)  # the whole list is checked before any request
+        hook = self.get_hook()
+        assert isinstance(hook, TencentCloudCIHook)
+        return hook.get_jobs(self.job_ids)
 
 
 class TencentCISubmitJobOperator(SubmitJobOperator, TencentCIOperator):

@@ -9,7 +9,8 @@ storm. Here the waits of one connection share:
   process is spread under a QPS budget (connection extra ``qps_budget``);
 - a fetcher per job kind: kinds whose API answers several ids at once (Tencent
   ``GET /jobs/{id1},{id2},...``) are answered in batches of at most ``batch_size`` ids (extra
-  ``batch_size``, gathered for at most ``batch_window`` seconds); other kinds share one
+  ``batch_size``, never more than the kind's ``get`` takes: 10 for Tencent; gathered for at most
+  ``batch_window`` seconds); other kinds share one
   in-flight call per job (and its answer for ``share_window`` seconds), so identical waits cost
   one call.
 
@@ -29,18 +30,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_mediajobs.hooks.base import AsyncJobClient, ConnectionFields
+from airflow_provider_mediajobs.hooks.base import DEFAULT_BATCH_WINDOW, AsyncJobClient
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
     from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
 
-DEFAULT_QPS_BUDGET = 50.0
-"""Half of MTS's documented 100 QPS per account: room for other clients of the same account."""
-DEFAULT_BATCH_SIZE = 50
-DEFAULT_BATCH_WINDOW = 1.0
-"""Seconds an id waits for company before a partial batch is sent (extra ``batch_window``)."""
-MAX_BATCH_SIZE = 100
 
 
 class TokenBucket:
@@ -97,7 +92,7 @@ class BatchFetcher:
 
     :param poller: the owning poller (client and bucket).
     :param kind: a job kind whose ``get`` takes several ids in ``kind.batch_arg``.
-    :param batch_size: most ids per call.
+    :param batch_size: most ids per call; never more than the kind's ``get`` takes.
     :param window: longest time an id waits for company before its batch is sent (seconds).
     """
 
@@ -105,7 +100,7 @@ class BatchFetcher:
                  window: float = DEFAULT_BATCH_WINDOW) -> None:
         self.poller = poller
         self.kind = kind
-        self.batch_size = batch_size
+        self.batch_size = max(1, min(batch_size, kind.max_batch))
         self.window = window
         self._pending: dict[str, _Pending] = {}
         self._full = asyncio.Event()
@@ -245,11 +240,13 @@ class SharedPoller:
     :param batch_window: longest wait for a partial batch to fill (seconds).
     """
 
-    def __init__(self, client: AsyncJobClient, bucket: TokenBucket, batch_size: int = DEFAULT_BATCH_SIZE,
+    def __init__(self, client: AsyncJobClient, bucket: TokenBucket, batch_size: int | None = None,
                  batch_window: float = DEFAULT_BATCH_WINDOW) -> None:
         self.client = client
         self.bucket = bucket
-        self.batch_size = batch_size
+        settings = getattr(client, "settings", None)
+        # None: as many as each kind's get takes (BatchFetcher caps it per kind).
+        self.batch_size = batch_size or (settings.batch_size if settings is not None else 1 << 30)
         self.batch_window = batch_window
         self.users = 0
         self._fetchers: dict[str, BatchFetcher | SingleFlightFetcher] = {}
@@ -290,8 +287,6 @@ def _identity(client: AsyncJobClient) -> str:
 
 async def acquire(hook_class: type[MediaJobsBaseHook], conn_id: str) -> SharedPoller:
     """Join (or start) the shared poller of ``conn_id`` in the running loop."""
-    from airflow.sdk import BaseHook
-
     loop = asyncio.get_running_loop()
     lock = _LOCKS.setdefault(loop, asyncio.Lock())
     async with lock:
@@ -299,15 +294,12 @@ async def acquire(hook_class: type[MediaJobsBaseHook], conn_id: str) -> SharedPo
         key = (hook_class.conn_type, conn_id)
         poller = pollers.get(key)
         if poller is None:
-            conn = await BaseHook.aget_connection(conn_id)
-            fields = ConnectionFields(conn, hook_class.conn_type)
-            qps = fields.number("qps_budget", DEFAULT_QPS_BUDGET, 0.1, 10000)
-            batch = int(fields.number("batch_size", DEFAULT_BATCH_SIZE, 1, MAX_BATCH_SIZE))
-            window = fields.number("batch_window", DEFAULT_BATCH_WINDOW, 0.0, 30.0)
+            # One read of the connection: the client checks every extra, the poller's tuning too.
             client = await AsyncJobClient.create(hook_class, conn_id)
+            settings = client.settings
             buckets = _BUCKETS.setdefault(loop, {})
-            bucket = buckets.setdefault(_identity(client), TokenBucket(qps))
-            poller = SharedPoller(client, bucket, batch, window)
+            bucket = buckets.setdefault(_identity(client), TokenBucket(settings.qps_budget))
+            poller = SharedPoller(client, bucket, settings.batch_size, settings.batch_window)
             pollers[key] = poller
         poller.users += 1
         return poller
