@@ -42,13 +42,13 @@ def test_split_checks_the_whole_list_then_cuts_it_in_tens() -> None:
     assert [len(c) for c in cat.split_job_ids(ids)] == [10, 10, 5]
     assert cat.split_job_ids(",".join(ids[:3])) == [ids[:3]]
     assert cat.split_job_ids(["a", "a", "b"]) == [["a", "b"]]  # a duplicate is asked for once
-    with pytest.raises(MediaJobsValidationError, match="^job_ids"):
-        cat.split_job_ids(ids + ["bad id"])
+    with pytest.raises(MediaJobsValidationError, match=r"^job_ids"):
+        cat.split_job_ids([*ids, "bad id"])
 
 
 def test_hook_get_jobs_splits_more_than_ten_ids(mediajobs_connections: EmulatorHandle) -> None:
     emu = mediajobs_connections
-    ids = _jobs(emu, 23) + ["jmissing1", "jmissing2"]
+    ids = [*_jobs(emu, 23), "jmissing1", "jmissing2"]
     before = emu.counters().get("op:GetJobs", 0)
     found = TencentCloudCIHook().get_jobs(ids)
     assert emu.counters().get("op:GetJobs", 0) - before == 3  # 10 + 10 + 5
@@ -77,7 +77,8 @@ def test_emulator_refuses_more_than_ten_ids_as_the_vendor_would(mediajobs_connec
         hook.protocol.parse(cat.GET_JOBS, response)
     assert err.value.code == "InvalidArgument"
     # Ten are fine.
-    ok = hook.protocol.parse(cat.GET_JOBS, sender.send(hook.protocol.build(cat.GET_JOBS, {"jobIds": ",".join(ids[:CAP])})))
+    ten = hook.protocol.build(cat.GET_JOBS, {"jobIds": ",".join(ids[:CAP])})
+    ok = hook.protocol.parse(cat.GET_JOBS, sender.send(ten))
     assert len(ok["JobsDetail"]) == CAP
 
 

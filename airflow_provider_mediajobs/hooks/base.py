@@ -87,7 +87,7 @@ class ConnectionFields:
         self.where = f"connection {conn.conn_id!r} ({conn_type})"
         try:
             extra = conn.extra_dejson if conn.extra else {}
-        except Exception:  # noqa: BLE001 - whatever the parser says, the field is unusable
+        except Exception:  # whatever the parser says, the field is unusable
             raise MediaJobsValidationError(f"{self.where}: extra must be a JSON object") from None
         if not isinstance(extra, dict):
             raise MediaJobsValidationError(f"{self.where}: extra must be a JSON object")
@@ -165,14 +165,15 @@ class ConnectionFields:
         try:
             names = [name for _, name, spec, conv in Formatter().parse(value) if name is not None or spec or conv]
         except ValueError:
-            raise self.fail("endpoint_url", f"has an unmatched '{{' or '}}' (placeholders allowed: {allowed})") from None
+            problem = f"has an unmatched '{{' or '}}' (placeholders allowed: {allowed})"
+            raise self.fail("endpoint_url", problem) from None
         unknown = sorted({str(n) for n in names if n not in placeholders})
         if unknown:
             raise self.fail("endpoint_url", f"names unknown placeholders {unknown} (allowed: {allowed})")
         sample = value.format(**placeholders)
-        problem = _url_problem(sample)
-        if problem:
-            raise self.fail("endpoint_url", problem)
+        url_problem = _url_problem(sample)
+        if url_problem:
+            raise self.fail("endpoint_url", url_problem)
         return value.rstrip("/")
 
     def choice(self, field: str, allowed: tuple[str, ...], default: str) -> str:
@@ -193,7 +194,7 @@ class ConnectionFields:
         if value is None or (isinstance(value, str) and not value.strip()):
             return default
         if isinstance(value, str):
-            # float() alone would take "nan", "1e400", "١٠" (Arabic-Indic digits) and "1_0".
+            # float() alone would take "nan", "1e400", "1_0" and digits of other scripts.
             if not _NUMBER.fullmatch(value.strip()):
                 raise self.fail(field, f"{problem}, got {value!r}")
             value = float(value)

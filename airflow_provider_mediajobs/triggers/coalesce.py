@@ -297,6 +297,7 @@ async def acquire(hook_class: type[MediaJobsBaseHook], conn_id: str) -> SharedPo
             # One read of the connection: the client checks every extra, the poller's tuning too.
             client = await AsyncJobClient.create(hook_class, conn_id)
             settings = client.settings
+            assert settings is not None  # create() always reads them
             buckets = _BUCKETS.setdefault(loop, {})
             bucket = buckets.setdefault(_identity(client), TokenBucket(settings.qps_budget))
             poller = SharedPoller(client, bucket, settings.batch_size, settings.batch_window)
