@@ -224,8 +224,8 @@ def test_a_redirect_is_refused_and_not_followed(http: requests_mock.Mocker) -> N
 
 def test_the_response_size_is_capped_and_not_retried(http: requests_mock.Mocker, sleeps: list[float]) -> None:
     http.register_uri(requests_mock.ANY, URL, text=json.dumps({"RequestId": "x" * 5000}))
-    with pytest.raises(ResponseTooLargeError, match="max_response_bytes=1000"):
-        make_hook(max_response_bytes=1000).query_iproduction_job("j-1")
+    with pytest.raises(ResponseTooLargeError, match="max_response_bytes=1024"):
+        make_hook(max_response_bytes=1024).query_iproduction_job("j-1")
     assert http.call_count == 1
 
 

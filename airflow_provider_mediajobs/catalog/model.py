@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, NamedTuple
 
-from airflow_provider_mediajobs.catalog.params import Param, invalid
+from airflow_provider_mediajobs.catalog.params import Param, invalid, refuse_template
 from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
 
 Check = Callable[[Mapping[str, Any]], None]
@@ -137,6 +137,7 @@ class Operation:
         normalized: dict[str, Any] = {}
         for param in self.params:
             value = arguments.get(param.arg)
+            refuse_template(param.arg, value)
             if value is None:
                 if param.required:
                     raise invalid(param.arg, f"given: {self.name} requires it", None)
@@ -202,7 +203,9 @@ class JobKind:
         from airflow_provider_mediajobs.catalog.params import job_id
 
         arg = self.job_id_arg
-        job_id((labels or {}).get(arg, arg), arg).serialize(ids.get(arg))
+        label = (labels or {}).get(arg, arg)
+        refuse_template(label, ids.get(arg))
+        job_id(label, arg).serialize(ids.get(arg))
         self.get.bind(ids, labels)
 
     def classify(self, job: Mapping[str, Any]) -> Literal["success", "failure", "pending", "unknown"]:

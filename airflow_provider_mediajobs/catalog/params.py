@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
@@ -25,6 +25,66 @@ def invalid(arg: str, allowed: str, value: Any) -> MediaJobsValidationError:
     if len(shown) > 80:
         shown = shown[:77] + "..."
     return MediaJobsValidationError(f"{arg} must be {allowed}, got {shown}")
+
+
+def unrendered_template(value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` (or a string inside it) still holds Jinja markup: a template field that
+    was never rendered (a typo in ``template_fields``, a value built outside Airflow) would
+    otherwise reach the vendor as the literal text ``{{ ti.xcom_pull(...) }}``."""
+    if isinstance(value, str):
+        return "{{" in value or "{%" in value
+    if depth > 32:
+        return False
+    if isinstance(value, Mapping):
+        return any(unrendered_template(k, depth + 1) or unrendered_template(v, depth + 1) for k, v in value.items())
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(unrendered_template(v, depth + 1) for v in value)
+    return False
+
+
+def refuse_template(arg: str, value: Any) -> None:
+    """Raise when ``value`` still holds Jinja markup (see :func:`unrendered_template`)."""
+    if unrendered_template(value):
+        raise invalid(arg, "a rendered value (this still holds a Jinja template: is it in template_fields, "
+                      "and was the task run by Airflow?)", value)
+
+
+def check_seconds(arg: str, value: Any, *, allow_zero: bool = True, high: float = 366 * 86400.0,
+                  or_none: bool = False) -> float:
+    """A duration argument (``poll_interval``, ``wait_timeout``...): a finite number of seconds.
+
+    Checked where the task or trigger is built, so ``poll_interval="60s"`` fails at DAG parse,
+    not after a job was submitted.
+
+    :param allow_zero: whether 0 is allowed.
+    :param high: the largest value accepted (a year by default).
+    :param or_none: say in the error that None is allowed too (the caller handles None).
+    """
+    low = "0" if allow_zero else "more than 0"
+    allowed = f"a number of seconds from {low} to {high:g}" + (" or None" if or_none else "")
+    if isinstance(value, timedelta):
+        value = value.total_seconds()
+    if not isinstance(value, int | float) or isinstance(value, bool) or value != value:  # NaN != NaN
+        raise invalid(arg, allowed, value)
+    if value < 0 or (value == 0 and not allow_zero) or value > high:
+        raise invalid(arg, allowed, value)
+    return float(value)
+
+
+def check_flag(arg: str, value: Any, *, allow_none: bool = False) -> bool | None:
+    """A boolean argument (``wait_for_completion``, ``coalesce``...): True or False, not ``"yes"``."""
+    if value is None and allow_none:
+        return None
+    if not isinstance(value, bool):
+        raise invalid(arg, "True or False" + (" or None" if allow_none else ""), value)
+    return value
+
+
+def check_count(arg: str, value: Any, low: int = 0, high: int = 1_000_000) -> int:
+    """A whole-number argument (``max_transient_errors``)."""
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise invalid(arg, f"an integer from {low} to {high}", value)
+    return value
 
 
 class Param:
@@ -133,7 +193,8 @@ class Int(Param):
 
     def normalize(self, value: Any) -> int:
         # bool is an int in Python; page_size=True is a bug, not 1.
-        if isinstance(value, str) and re.fullmatch(r"\d{1,9}", value.strip()):
+        # [0-9], not \d: int() would also read Arabic-Indic or fullwidth digits.
+        if isinstance(value, str) and re.fullmatch(r"[0-9]{1,9}", value.strip()):
             value = int(value)  # rendered templates arrive as strings
         if not isinstance(value, int) or isinstance(value, bool):
             raise invalid(self.arg, self._allowed(), value)
@@ -253,12 +314,31 @@ def compact_json(value: Any) -> str:
 XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 
-def _xml_names_ok(value: Any) -> bool:
+# XML 1.0 cannot carry most control characters at all, and a NUL would end the value early in
+# some parsers: option values are refused with them, as ids are.
+_XML_MAX_DEPTH = 8
+
+
+def _xml_problem(value: Any, depth: int = 0) -> str | None:
+    """What keeps ``value`` from becoming the child elements of one XML option node, or None."""
     if isinstance(value, Mapping):
-        return all(isinstance(k, str) and XML_NAME.fullmatch(k) and _xml_names_ok(v) for k, v in value.items())
-    if isinstance(value, list):
-        return all(_xml_names_ok(v) for v in value)
-    return True
+        if depth >= _XML_MAX_DEPTH:
+            return f"nested at most {_XML_MAX_DEPTH} levels deep"
+        for key, child in value.items():
+            if not (isinstance(key, str) and XML_NAME.fullmatch(key)):
+                return "keyed by plain names (letters, digits, '_')"
+            problem = _xml_problem(child, depth + 1)
+            if problem:
+                return problem
+        return None
+    if isinstance(value, bool | int):
+        return None
+    if isinstance(value, float):
+        return None if value == value and abs(value) != float("inf") else "free of NaN and Infinity"
+    if isinstance(value, str):
+        return "free of control characters" if _CONTROL.search(value) else None
+    # None, lists and anything else: an option is a string, a number, a boolean or a node of them.
+    return "made of strings, numbers, booleans or objects of them (no null, no list)"
 
 
 class Json(Param):
@@ -287,8 +367,10 @@ class Json(Param):
                 raise invalid(self.arg, f"a JSON {name} (it does not parse: {err.msg})", value) from None
         if not isinstance(value, self.kind):
             raise invalid(self.arg, f"a JSON {name}", value)
-        if self.xml_names and not _xml_names_ok(value):
-            raise invalid(self.arg, f"a JSON {name} whose keys are plain names (letters, digits, '_')", value)
+        if self.xml_names:
+            problem = _xml_problem(value)
+            if problem:
+                raise invalid(self.arg, f"a JSON {name} of options {problem}", value)
         try:
             text = compact_json(value)
         except (TypeError, ValueError):

@@ -15,7 +15,18 @@ from urllib.parse import quote
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, dig, window
-from airflow_provider_mediajobs.catalog.params import Enum, EnumList, IdList, Int, Json, Str, Time, invalid, job_id
+from airflow_provider_mediajobs.catalog.params import (
+    Enum,
+    EnumList,
+    IdList,
+    Int,
+    Json,
+    Str,
+    Time,
+    invalid,
+    job_id,
+    refuse_template,
+)
 from airflow_provider_mediajobs.exceptions import (
     AuthError,
     BadResponseError,
@@ -90,6 +101,7 @@ def split_job_ids(job_ids: Any) -> list[list[str]]:
     """
     if job_ids is None:
         raise invalid("job_ids", "given: GetJobs requires it", None)
+    refuse_template("job_ids", job_ids)
     ids = _ANY_JOB_IDS.normalize(job_ids)
     return [ids[i : i + MAX_IDS_PER_CALL] for i in range(0, len(ids), MAX_IDS_PER_CALL)]
 

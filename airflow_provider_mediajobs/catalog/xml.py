@@ -81,5 +81,8 @@ def _fill(node: Element, value: Any) -> None:
             _fill(SubElement(node, key), child)
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
-    else:
+    elif isinstance(value, str | int | float):
         node.text = str(value)
+    else:
+        # None would be written as the text "None" and a list as its repr: refuse, as the catalog does.
+        raise ValueError(f"refusing to write {type(value).__name__} as XML text")

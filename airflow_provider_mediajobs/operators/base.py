@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_mediajobs.catalog.params import invalid
+from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -58,8 +58,8 @@ class VendorConnectionMixin:
         return value
 
     def get_hook(self) -> MediaJobsBaseHook:
-        """The vendor hook for ``conn_id``."""
-        return resolve_hook_class(self.hook_class)(self.conn_id)
+        """The vendor hook for ``conn_id`` (passed under the vendor's name, which errors then name)."""
+        return resolve_hook_class(self.hook_class)(**{self.conn_name_attr: self.conn_id})
 
 
 def _declare_api_signature(cls: type[CatalogOperator]) -> None:
@@ -128,6 +128,8 @@ class CatalogOperator(VendorConnectionMixin, BaseOperator):
         self.max_items = max_items
         if max_items is not None and self.operation.paging is None:
             raise invalid("max_items", f"left unset: {self.operation.name} does not list", max_items)
+        if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1):
+            raise invalid("max_items", "a positive integer or None", max_items)
         for arg, value in api_values.items():
             setattr(self, arg, value)
 
@@ -205,11 +207,14 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         from airflow_provider_mediajobs.sensors.base import default_deferrable
 
         super().__init__(**kwargs)
-        self.wait_for_completion = wait_for_completion
-        self.deferrable = default_deferrable() if deferrable is None else deferrable
-        self.poll_interval = poll_interval
-        self.wait_timeout = wait_timeout
-        self.not_found_grace = not_found_grace
+        # Checked here, at DAG parse: after submission a bad value would strand a running job.
+        self.wait_for_completion = bool(check_flag("wait_for_completion", wait_for_completion))
+        self.deferrable = default_deferrable() if deferrable is None else bool(check_flag("deferrable", deferrable))
+        self.poll_interval = check_seconds("poll_interval", poll_interval, allow_zero=False)
+        self.wait_timeout = None if wait_timeout is None else check_seconds(
+            "wait_timeout", wait_timeout, allow_zero=False, or_none=True
+        )
+        self.not_found_grace = check_seconds("not_found_grace", not_found_grace)
 
     def execute(self, context: Context) -> Any:
         """Submit (or reattach) and optionally wait; return the job id."""

@@ -76,13 +76,15 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
         coalesce: bool = True,
         **kwargs: Any,
     ) -> None:
+        from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds
+
         kwargs.setdefault("poke_interval", 10)
         super().__init__(**kwargs)
         setattr(self, self.conn_name_attr, conn_id)
         self._job_args = dict(job_ids)
-        self.deferrable = default_deferrable() if deferrable is None else deferrable
-        self.not_found_grace = not_found_grace
-        self.coalesce = coalesce
+        self.deferrable = default_deferrable() if deferrable is None else bool(check_flag("deferrable", deferrable))
+        self.not_found_grace = check_seconds("not_found_grace", not_found_grace)
+        self.coalesce = bool(check_flag("coalesce", coalesce))
         self._first_poke: float | None = None
 
     def job_ids(self) -> dict[str, str]:

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import aiohttp  # noqa: F401 - imported here, not on first use inside the triggerer's event loop
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_mediajobs.catalog.params import check_count, check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.exceptions import (
     BadResponseError,
     ExpiredCredentialsError,
@@ -28,7 +29,7 @@ from airflow_provider_mediajobs.exceptions import (
     ThrottledError,
     TransportError,
 )
-from airflow_provider_mediajobs.hooks.base import AsyncJobClient
+from airflow_provider_mediajobs.hooks.base import AsyncJobClient, check_conn_id
 from airflow_provider_mediajobs.triggers import coalesce
 from airflow_provider_mediajobs.waiting import error_event, evaluate, not_found_event
 
@@ -71,13 +72,17 @@ class MediaJobTrigger(BaseTrigger):
         credentials_grace: float = 600.0,
     ) -> None:
         super().__init__()
+        check_conn_id("conn_id", conn_id)
+        if not isinstance(job_ids, Mapping):
+            raise invalid("job_ids", f"a mapping of the arguments of {self.kind.get.name}", job_ids)
+        self.kind.check_ids(job_ids)
         self.conn_id = conn_id
-        self.job_ids = dict(job_ids)
-        self.poll_interval = poll_interval
-        self.not_found_grace = not_found_grace
-        self.max_transient_errors = max_transient_errors
-        self.coalesce = coalesce
-        self.credentials_grace = credentials_grace
+        self.job_ids = {k: str(v) for k, v in job_ids.items()}
+        self.poll_interval = check_seconds("poll_interval", poll_interval, allow_zero=False)
+        self.not_found_grace = check_seconds("not_found_grace", not_found_grace)
+        self.max_transient_errors = check_count("max_transient_errors", max_transient_errors)
+        self.coalesce = bool(check_flag("coalesce", coalesce))
+        self.credentials_grace = check_seconds("credentials_grace", credentials_grace)
         self._poller: SharedPoller | None = None
         self._client: AsyncJobClient | None = None
 
