@@ -59,7 +59,8 @@ class VendorConnectionMixin:
 
     def get_hook(self) -> MediaJobsBaseHook:
         """The vendor hook for ``conn_id`` (passed under the vendor's name, which errors then name)."""
-        return resolve_hook_class(self.hook_class)(**{self.conn_name_attr: self.conn_id})
+        named: dict[str, Any] = {self.conn_name_attr: self.conn_id}
+        return resolve_hook_class(self.hook_class)(**named)
 
 
 def _declare_api_signature(cls: type[CatalogOperator]) -> None:
