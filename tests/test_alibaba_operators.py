@@ -25,8 +25,8 @@ from airflow_provider_mediajobs.operators.alibaba import (
 from airflow_provider_mediajobs.operators.base import reserved_names
 
 CONN = "ali_ops"
-# The documented filters of each API (shared/reference/alibaba.md), minus the paging cursors the
-# operator drives itself (NextToken, PageNo).
+# The documented filters of each API (its vendor page; see docs/vendor-behaviour.md), minus the
+# paging cursors the operator drives itself (NextToken, PageNo).
 DOCUMENTED = {
     IceListSmartJobsOperator: (cat.LIST_SMART_JOBS, {"job_state", "job_type", "max_results", "page_size", "sort_by"}),
     IceGetSmartHandleJobOperator: (cat.GET_SMART_HANDLE_JOB, {"job_id"}),

@@ -1,4 +1,4 @@
-"""Alibaba signing reproduces every known-answer vector in shared/reference/alibaba-vectors.txt."""
+"""Alibaba signing reproduces every known-answer vector in tests/data/alibaba-vectors.txt."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from airflow_provider_mediajobs.signing import (
     v1_signature,
 )
 
-VECTORS = Path("/work/shared/reference/alibaba-vectors.txt")
+VECTORS = Path(__file__).parent / "data" / "alibaba-vectors.txt"
 SECRET = "testsecret"
 KEY_ID = "testid"
 NONCE = "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"
@@ -171,7 +171,7 @@ def test_parse_acs3_authorization_refuses_garbage(value: str) -> None:
 
 
 def test_v1_signature_is_base64_of_hmac_sha1_with_ampersand_key() -> None:
-    # Step 4 of the reference, computed by hand for one tiny input.
+    # Step 4 of docs/vendor-behaviour.md#alibaba-v1, computed by hand for one tiny input.
     sts = "GET&%2F&" + percent_encode("A=1")
     digest = hmac.new(b"k&", sts.encode(), hashlib.sha1).digest()
     assert v1_signature("GET", {"A": "1"}, "k") == base64.b64encode(digest).decode()

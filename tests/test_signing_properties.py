@@ -35,7 +35,7 @@ settings.load_profile("mediajobs")
 
 
 def reference_encode(value: str) -> str:
-    """A deliberately plain implementation of the reference's step 2, byte by byte."""
+    """A deliberately plain implementation of step 2 of docs/vendor-behaviour.md#alibaba-v3, byte by byte."""
     out = []
     for byte in value.encode("utf-8"):
         char = chr(byte)

@@ -12,6 +12,7 @@ import threading
 import time
 import uuid
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -28,6 +29,27 @@ SMART_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
 IMM_TYPES = ("VideoLabelClassification", "FaceClustering", "ImageDetection")
 TENCENT_TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
 DEFAULT_BUCKETS = {"examplebucket-1250000000": "ap-beijing", "mediabucket-1250000000": "ap-shanghai"}
+DEFAULT_IMM_PROJECT = "media-archive"  # the project the seeded IMM tasks are in
+# Per kind, every attribute the vendor handlers read, with the value a job gets when its creator
+# leaves it out. A Tencent job's empty bucket becomes Backend.default_bucket() at creation.
+JOB_ATTRIBUTES: dict[str, dict[str, str]] = {
+    "mts": {"function_name": "VideoQualityEnhancement", "input": "", "output": "", "job_params": "",
+            "pipeline_id": "", "user_data": ""},
+    "ice_smart": {"job_type": "ASR", "title": "", "output_bucket": "out", "output_object": "", "user_data": ""},
+    "imm": {"project_name": DEFAULT_IMM_PROJECT, "task_type": "VideoLabelClassification"},
+    "tencent": {"bucket": "", "tag": "Translation", "queue_id": "", "input_object": "", "output_object": "",
+                "user_data": "", "job_level": "0"},
+}
+# Attributes that only take one of a few values (a Tencent bucket must be one the backend serves).
+JOB_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
+    ("ice_smart", "job_type"): SMART_TYPES,
+    ("tencent", "tag"): TENCENT_TAGS,
+    ("tencent", "job_level"): ("0", "1", "2"),
+}
+# Attributes that must not be empty: an IMM task is only found under its project.
+JOB_REQUIRED = frozenset({("imm", "project_name"), ("imm", "task_type"), ("mts", "function_name")})
+# How a job moves over time; accepted for every kind.
+TIMING_FIELDS = ("queue_s", "run_s", "succeed", "created")
 
 
 @dataclass
@@ -127,18 +149,75 @@ class Backend:
         raw = uuid.UUID(int=self.rng.getrandbits(128)).hex
         return {"tencent": "j" + raw[:32], "imm": "Task-" + raw[:24]}.get(kind, raw)
 
+    def default_bucket(self) -> str:
+        """The bucket a Tencent job lands in when its creator names none: the default
+        ``tencent_cloud_ci_default`` connection's bucket when this backend serves it, else the
+        first bucket it serves."""
+        from airflow_provider_mediajobs.emulator import TENCENT_BUCKET  # late: that package imports us
+
+        return TENCENT_BUCKET[0] if TENCENT_BUCKET[0] in self.buckets else next(iter(self.buckets))
+
+    def job_options(self, kind: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
+        """Check the fields of an admin ``POST jobs`` body (``kind`` and ``count`` removed) and
+        return them as :meth:`create` keyword arguments, defaults filled in.
+
+        :param kind: ``mts``, ``ice_smart``, ``imm`` or ``tencent``.
+        :param fields: the timing fields (``queue_s``, ``run_s``, ``succeed``, ``created``) and
+            the kind's attributes (:data:`JOB_ATTRIBUTES`).
+        :raises ValueError: a field is unknown for the kind or has a value the emulator would not
+            serve; the message names the accepted fields or values.
+        """
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
+        attributes = JOB_ATTRIBUTES[kind]
+        unknown = sorted(set(fields) - set(TIMING_FIELDS) - set(attributes))
+        if unknown:
+            raise ValueError(f"unknown field(s) {', '.join(unknown)} for kind {kind}; accepted: kind, count, "
+                             f"{', '.join(TIMING_FIELDS)}, {', '.join(attributes)}")
+        for name in ("queue_s", "run_s", "created"):
+            value = fields.get(name)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int | float) or value < 0):
+                raise ValueError(f"{name} must be a number of seconds, 0 or more")
+        if fields.get("succeed") is not None and not isinstance(fields["succeed"], bool):
+            raise ValueError("succeed must be true or false")
+        options = {name: fields[name] for name in TIMING_FIELDS if fields.get(name) is not None}
+        with self.lock:
+            served = tuple(self.buckets)
+        for name in attributes:
+            if name not in fields:
+                continue
+            value = fields[name]
+            if not isinstance(value, str):
+                raise ValueError(f"{name} must be a string")
+            allowed = served if (kind, name) == ("tencent", "bucket") else JOB_CHOICES.get((kind, name))
+            if allowed is not None and value not in allowed:
+                what = "a bucket this emulator serves" if name == "bucket" else "one of"
+                raise ValueError(f"{name} {value!r} is not {what}: {', '.join(allowed)}")
+            if (kind, name) in JOB_REQUIRED and not value:
+                raise ValueError(f"{name} must not be empty (default {attributes[name]!r})")
+            options[name] = value
+        return options
+
     def create(
         self, kind: str, *, queue_s: float | None = None, run_s: float | None = None, succeed: bool | None = None,
         created: float | None = None, job_id: str | None = None, **attrs: Any,
     ) -> Job:
-        """Create a job that moves through its states from now (or ``created``)."""
+        """Create a job that moves through its states from now (or ``created``).
+
+        Attributes left out take their :data:`JOB_ATTRIBUTES` default, so every job is one the
+        vendor handlers serve: a Tencent job without a bucket lands in :meth:`default_bucket`, an
+        IMM task without a project in :data:`DEFAULT_IMM_PROJECT`.
+        """
         with self.lock:
             if succeed is None:
                 succeed = self.rng.random() >= self.failure_ratio
+            values = {**JOB_ATTRIBUTES.get(kind, {}), **attrs}
+            if kind == "tencent" and not values.get("bucket"):
+                values["bucket"] = self.default_bucket()
             job = Job(
                 kind, job_id or self.new_id(kind), time.time() if created is None else created,
                 self.queue_seconds if queue_s is None else queue_s, self.run_seconds if run_s is None else run_s,
-                succeed, dict(attrs),
+                succeed, values,
             )
             self.jobs[job.job_id] = job
             return job

@@ -85,7 +85,12 @@ def build_app(backend: Backend, stall_seconds: float = 35.0) -> web.Application:
 
 async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
     action = request.match_info["action"].strip("/")
-    body: dict[str, Any] = await request.json() if request.can_read_body else {}
+    try:
+        body: Any = await request.json() if request.can_read_body else {}
+    except ValueError:
+        raise web.HTTPBadRequest(text="the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(text="the body must be a JSON object")
     if action == "counters" and request.method == "GET":
         with backend.lock:
             return web.json_response(dict(backend.counters))
@@ -94,16 +99,21 @@ async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
         return web.json_response({"ok": True})
     if action == "jobs" and request.method == "POST":
         kind = body.pop("kind", None)
-        if kind not in ("mts", "ice_smart", "imm", "tencent"):
-            raise web.HTTPBadRequest(text="kind must be one of mts, ice_smart, imm, tencent")
         count = body.pop("count", None)
-        if count is None:
-            created = backend.create(kind, **body)
-            return web.json_response({"job_id": created.job_id, "done_at": created.done_at()})
-        if not isinstance(count, int) or not 1 <= count <= 100_000:
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 100_000):
             raise web.HTTPBadRequest(text="count must be an integer from 1 to 100000")
-        many = [backend.create(kind, **body) for _ in range(count)]
-        return web.json_response({"job_ids": [j.job_id for j in many], "done_at": [j.done_at() for j in many]})
+        # Every field (kind included) is checked before any job exists: a refused body creates nothing.
+        try:
+            options = backend.job_options(kind, body)
+        except ValueError as err:
+            raise web.HTTPBadRequest(text=str(err)) from None
+        if count is None:
+            created = backend.create(kind, **options)
+            return web.json_response({"job_id": created.job_id, "done_at": created.done_at(),
+                                      "attributes": created.attrs})
+        many = [backend.create(kind, **options) for _ in range(count)]
+        return web.json_response({"job_ids": [j.job_id for j in many], "done_at": [j.done_at() for j in many],
+                                  "attributes": many[0].attrs})
     if action.startswith("jobs/") and action.endswith("/state"):
         forced = backend.force(action.split("/")[1], body.get("state"))
         if forced is None:

@@ -1,6 +1,7 @@
 """Alibaba Cloud RPC-style signing: ACS3-HMAC-SHA256 (V3, the default) and HMAC-SHA1 (V1).
 
-Step numbers in the comments refer to ``shared/reference/alibaba.md``.
+Step numbers refer to the numbered lists of ``docs/vendor-behaviour.md``: section ``#alibaba-v3``
+for the V3 functions, ``#alibaba-v1`` for the V1 ones.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def acs3_canonical_request(
     payload_sha256: str,
     path: str = "/",
 ) -> tuple[str, str]:
-    """Build the V3 canonical request (step 3).
+    """Build the V3 canonical request (step 3 of ``docs/vendor-behaviour.md#alibaba-v3``).
 
     :param method: HTTP method, upper case.
     :param query: every query parameter sent.
@@ -60,7 +61,7 @@ def acs3_signature(
     payload_sha256: str,
     access_key_secret: str,
 ) -> tuple[str, str]:
-    """Compute the V3 signature (steps 3-5).
+    """Compute the V3 signature (steps 3-5 of ``docs/vendor-behaviour.md#alibaba-v3``).
 
     :return: the hex signature and the signed header names.
     """
@@ -71,7 +72,7 @@ def acs3_signature(
 
 
 def acs3_authorization(access_key_id: str, signed_header_names: str, signature: str) -> str:
-    """Format the V3 ``Authorization`` header (step 6)."""
+    """Format the V3 ``Authorization`` header (step 6 of ``docs/vendor-behaviour.md#alibaba-v3``)."""
     return (
         f"{ACS3_ALGORITHM} Credential={access_key_id},"
         f"SignedHeaders={signed_header_names},Signature={signature}"
@@ -112,7 +113,8 @@ def acs3_sign_headers(
     timestamp: str,
     nonce: str,
 ) -> dict[str, str]:
-    """Return every header a V3-signed RPC request carries, ``Authorization`` included (steps 1-6).
+    """Return every header a V3-signed RPC request carries, ``Authorization`` included (steps 1-6 of
+    ``docs/vendor-behaviour.md#alibaba-v3``).
 
     :param timestamp: ``acs_timestamp()`` of this attempt; each retry needs a fresh one.
     :param nonce: unique per attempt (``SignatureNonceUsed`` otherwise).
@@ -137,7 +139,8 @@ def acs3_sign_headers(
 
 
 def v1_signature(method: str, params: Pairs, access_key_secret: str) -> str:
-    """Compute the V1 ``Signature`` over every parameter but ``Signature`` itself (steps 2-4)."""
+    """Compute the V1 ``Signature`` over every parameter but ``Signature`` itself (steps 2-4 of
+    ``docs/vendor-behaviour.md#alibaba-v1``)."""
     pairs = [(k, v) for k, v in unique_pairs(params) if k != "Signature"]
     string_to_sign = f"{method.upper()}&%2F&{percent_encode(canonical_query(pairs))}"
     digest = hmac.new(f"{access_key_secret}&".encode(), string_to_sign.encode(), hashlib.sha1).digest()
@@ -156,7 +159,8 @@ def v1_sign_params(
     timestamp: str,
     nonce: str,
 ) -> dict[str, str]:
-    """Return the business parameters plus the V1 common parameters and ``Signature`` (step 1-4).
+    """Return the business parameters plus the V1 common parameters and ``Signature`` (steps 1-4 of
+    ``docs/vendor-behaviour.md#alibaba-v1``).
 
     :param params: the API's own parameters, already serialized to strings.
     """

@@ -1,6 +1,6 @@
 """Tencent Cloud COS/CI request signing, ``q-sign-algorithm=sha1`` (XML API signature v5).
 
-Step numbers refer to ``shared/reference/tencent.md``.
+Step numbers refer to the numbered list in ``docs/vendor-behaviour.md#tencent-q-sign``.
 """
 
 from __future__ import annotations
