@@ -7,6 +7,7 @@ carries a credential: messages are built from the response, never from the reque
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from airflow.sdk.exceptions import AirflowException
@@ -116,3 +117,69 @@ class JobFailedError(MediaJobsError):
 
 class JobNotFoundError(MediaJobsError):
     """The vendor kept saying the waited-for job does not exist."""
+
+
+# -- keeping secrets out of errors ---------------------------------------------------------------
+# A library error can quote the URL (a V1 query holds SecurityToken and Signature), a vendor can
+# echo the string it signed: every error that leaves the provider passes through redacted(), which
+# removes each secret in each form it can take on the way out.
+_SHORTEST_SECRET = 5  # as Airflow's masker: a tiny value would shred every text it appears in
+
+
+def secret_forms(secret: str) -> set[str]:
+    """The forms ``secret`` can take in a URL, a signed string, a log line or a header: as is,
+    percent-encoded (both vendors' safe sets, upper and lower case hex, once and twice, ``+`` for
+    a space), ``repr``-escaped and base64 (standard and URL-safe, with and without padding).
+
+    :param secret: a key secret, token or signature.
+    """
+    import base64
+    from urllib.parse import quote, quote_plus
+
+    if len(secret) < _SHORTEST_SECRET:
+        return set()
+    forms = {secret, repr(secret)[1:-1], secret.encode("unicode_escape").decode("ascii")}
+    for safe in ("", "-_.~", "/"):
+        once = quote(secret, safe=safe)
+        forms |= {once, once.lower(), quote(once, safe=safe), quote_plus(secret, safe=safe)}
+    raw = secret.encode("utf-8")
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+        text = encoded.decode("ascii")
+        forms |= {text, text.rstrip("=")}
+    return {f for f in forms if len(f) >= _SHORTEST_SECRET}
+
+
+def redact(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with every form of every secret replaced by ``***`` (longest forms first)."""
+    forms = sorted({f for s in secrets if s for f in secret_forms(s)}, key=len, reverse=True)
+    for form in forms:
+        text = text.replace(form, "***")
+    return text
+
+
+def redacted(error: BaseException, secrets: Iterable[str]) -> MediaJobsError:
+    """The error to let out in place of ``error``: one of this provider's typed errors whose text,
+    vendor message and attributes hold no secret, and whose chain (``__cause__``, ``__context__``)
+    is cut, since a library exception it came from may quote a signed URL.
+
+    A foreign exception (``InvalidURL``, ``UnicodeEncodeError``...) becomes a
+    :class:`MediaJobsError` naming its type, with its text redacted.
+
+    :param error: what was raised.
+    :param secrets: the credentials and signatures in play.
+    """
+    secrets = [s for s in secrets if s]
+    if isinstance(error, MediaJobsError):
+        safe = error
+        safe.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in error.args)
+        for attr in ("vendor_message", "code", "request_id"):
+            value = getattr(safe, attr, None)
+            if isinstance(value, str):
+                setattr(safe, attr, redact(value, secrets))
+    else:
+        safe = MediaJobsError(f"the request failed before an answer: {type(error).__name__}: "
+                              f"{redact(str(error), secrets)[:300]}")
+    safe.__cause__ = None
+    safe.__context__ = None
+    safe.__suppress_context__ = True
+    return safe

@@ -26,6 +26,7 @@ from airflow_provider_mediajobs.exceptions import (
     ServerError,
     ThrottledError,
     TransportError,
+    redacted,
 )
 
 if TYPE_CHECKING:
@@ -44,12 +45,16 @@ MAX_RESPONSE_BYTES = 1 << 30
 
 @dataclass(frozen=True)
 class HttpRequest:
-    """A fully built, signed request. ``url`` carries the query string exactly as signed."""
+    """A fully built, signed request. ``url`` carries the query string exactly as signed.
+
+    :param secrets: this attempt's signature(s): kept out of any error about it.
+    """
 
     method: str
     url: str
     headers: Mapping[str, str]
     body: bytes = b""
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +79,10 @@ class VendorProtocol(Protocol):
 
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
         """Return the parsed body, or raise the typed error the answer means."""
+        ...
+
+    def secrets(self) -> tuple[str, ...]:
+        """The key secret and token: never to appear in an error."""
         ...
 
 
@@ -343,6 +352,12 @@ def _maybe_sent(err: BaseException) -> bool:
     return not any(marker in text for marker in ("NewConnectionError", "NameResolutionError", "Connection refused"))
 
 
+def _redacted_attempt_error(error: BaseException, protocol: VendorProtocol, request: HttpRequest | None) -> Exception:
+    """What one failed attempt raises: a typed error free of the credentials and of this
+    attempt's signature (tenacity logs it before a retry, the caller sees the last one)."""
+    return redacted(error, (*protocol.secrets(), *(request.secrets if request is not None else ())))
+
+
 class Client:
     """Sync caller: protocol + sender + policy.
 
@@ -360,9 +375,17 @@ class Client:
         """Call ``operation`` with bound wire parameters, retrying as the policy says."""
         for attempt in Retrying(**self.policy.tenacity_kwargs(operation)):
             with attempt:
-                response = self.sender.send(self.protocol.build(operation, wire))
-                return self.protocol.parse(operation, response)
+                return self._attempt(operation, wire)
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    def _attempt(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
+        request = None
+        try:
+            request = self.protocol.build(operation, wire)
+            return self.protocol.parse(operation, self.sender.send(request))
+        except Exception as err:  # every failure leaves as a typed, redacted error
+            failure = _redacted_attempt_error(err, self.protocol, request)
+        raise failure  # outside the handler: the original stays out of __context__
 
 
 class AsyncClient:
@@ -377,6 +400,14 @@ class AsyncClient:
         """Call ``operation`` with bound wire parameters, retrying as the policy says."""
         async for attempt in AsyncRetrying(**self.policy.tenacity_kwargs(operation)):
             with attempt:
-                response = await self.sender.send(self.protocol.build(operation, wire))
-                return self.protocol.parse(operation, response)
+                return await self._attempt(operation, wire)
         raise AssertionError("unreachable: tenacity reraises the last error")  # pragma: no cover
+
+    async def _attempt(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
+        request = None
+        try:
+            request = self.protocol.build(operation, wire)
+            return self.protocol.parse(operation, await self.sender.send(request))
+        except Exception as err:  # every failure leaves as a typed, redacted error
+            failure = _redacted_attempt_error(err, self.protocol, request)
+        raise failure  # outside the handler: the original stays out of __context__

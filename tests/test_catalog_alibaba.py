@@ -1,4 +1,5 @@
-"""Alibaba requests match the reference exactly: method, host, names, JSON and boolean encoding, signing."""
+"""Alibaba requests match what the official SDKs send (docs/vendor-behaviour.md): method, host, names, JSON and
+boolean encoding, signing."""
 
 from __future__ import annotations
 

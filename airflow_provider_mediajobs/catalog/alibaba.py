@@ -1,8 +1,9 @@
 """Alibaba Cloud ICE, MTS and IMM: the catalog entries and the RPC wire protocol (no I/O).
 
-Facts from ``shared/reference/alibaba.md``: every parameter goes in the query string (also for
-POST, whose body stays empty), objects and arrays as compact JSON under their plain name,
-booleans as ``True``/``False``; V3 signing by default, V1 on request.
+Facts from ``docs/vendor-behaviour.md`` (transport, parameter encoding, Alibaba V3 / V1): every
+parameter goes in the query string (also for POST, whose body stays empty), objects and arrays
+as compact JSON under their plain name, booleans as ``True``/``False``; V3 signing by default,
+V1 on request.
 """
 
 from __future__ import annotations
@@ -261,12 +262,16 @@ class AlibabaCredentials(NamedTuple):
     access_key_secret: str
     security_token: str | None = None
 
+    def secrets(self) -> tuple[str, ...]:
+        """The values no error or log may show."""
+        return tuple(s for s in (self.access_key_secret, self.security_token) if s)
+
     def __repr__(self) -> str:
         return f"AlibabaCredentials(access_key_id={self.access_key_id!r}, access_key_secret='***')"
 
 
 def regional_host(product: str, region: str) -> str:
-    """``{product}.{region}.aliyuncs.com``: always the regional host (see the reference)."""
+    """``{product}.{region}.aliyuncs.com``: always the regional host (``docs/vendor-behaviour.md``)."""
     return f"{product}.{region}.aliyuncs.com"
 
 
@@ -317,7 +322,13 @@ class AlibabaProtocol(NamedTuple):
             )
         headers["accept"] = "application/json"
         qs = canonical_query(query)
-        return HttpRequest(operation.method, f"{base}/?{qs}" if qs else f"{base}/", headers)
+        signature = query.get("Signature") or headers.get("Authorization", "").rpartition("Signature=")[2]
+        return HttpRequest(operation.method, f"{base}/?{qs}" if qs else f"{base}/", headers,
+                           secrets=(signature,) if signature else ())
+
+    def secrets(self) -> tuple[str, ...]:
+        """The key secret and STS token."""
+        return self.credentials.secrets()
 
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
         """Return the JSON object of a 2xx answer; raise the typed error of any other."""

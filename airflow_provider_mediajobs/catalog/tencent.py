@@ -1,6 +1,6 @@
 """Tencent Cloud CI (Cloud Infinite) AI jobs: the catalog entries and the wire protocol (no I/O).
 
-Facts from ``shared/reference/tencent.md`` and seed 001: the bucket host
+Facts from ``docs/vendor-behaviour.md`` (Tencent Cloud CI, q-sign) and seed 001: the bucket host
 ``{BucketName-APPID}.ci.{Region}.myqcloud.com``, q-sign sha1 signing, XML bodies; ``JobsDetail``
 repeats; a path with several ids is signed decoded and sent with ``%2C``; the query string goes
 on the wire exactly as it was signed.
@@ -232,6 +232,10 @@ class TencentCredentials(NamedTuple):
         """The key id the vendor counts QPS against (same name as Alibaba's, for the poller)."""
         return self.secret_id
 
+    def secrets(self) -> tuple[str, ...]:
+        """The values no error or log may show."""
+        return tuple(s for s in (self.secret_key, self.security_token) if s)
+
     def __repr__(self) -> str:
         return f"TencentCredentials(secret_id={self.secret_id!r}, secret_key='***')"
 
@@ -291,7 +295,12 @@ class TencentProtocol(NamedTuple):
         qs = canonical_query(query)
         url = f"{base}{quote(signed_path, safe='/-_.~')}" + (f"?{qs}" if qs else "")
         headers["Accept"] = "application/xml"
-        return HttpRequest(operation.method, url, headers, body)
+        signature = headers["Authorization"].rpartition("q-signature=")[2]
+        return HttpRequest(operation.method, url, headers, body, secrets=(signature,))
+
+    def secrets(self) -> tuple[str, ...]:
+        """The SecretKey and temporary token."""
+        return self.credentials.secrets()
 
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
         """Return the ``<Response>`` content; raise the typed error of an ``<Error>`` or bad body."""

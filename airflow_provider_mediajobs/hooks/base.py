@@ -19,7 +19,12 @@ from airflow.sdk import BaseHook
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation
 from airflow_provider_mediajobs.catalog.paging import Pager
 from airflow_provider_mediajobs.catalog.params import invalid
-from airflow_provider_mediajobs.exceptions import MediaJobsError, MediaJobsValidationError, NotFoundError
+from airflow_provider_mediajobs.exceptions import (
+    MediaJobsValidationError,
+    NotFoundError,
+    redacted,
+    secret_forms,
+)
 from airflow_provider_mediajobs.transport import (
     DEFAULT_MAX_RESPONSE_BYTES,
     MAX_RESPONSE_BYTES,
@@ -268,10 +273,12 @@ def check_conn_id(arg: str, conn_id: Any) -> None:
 
 
 def mask(secret: str) -> None:
-    """Register ``secret`` with Airflow's log masker."""
+    """Register ``secret`` with Airflow's log masker, in every form it can take on the wire
+    (percent-encoded in a signed query, base64...): the masker matches exact text only."""
     from airflow.sdk.log import mask_secret
 
-    mask_secret(secret)
+    for form in secret_forms(secret) or {secret}:
+        mask_secret(form)
 
 
 class MediaJobsBaseHook(BaseHook):
@@ -527,10 +534,9 @@ class MediaJobsBaseHook(BaseHook):
         try:
             operation, arguments = self._test_call()
             self.call(operation, **arguments)
-        except MediaJobsError as err:
-            return False, str(err)
-        except Exception as err:  # the UI shows the message; it must not be a stack trace
-            return False, f"{type(err).__name__}: {err}"
+        except Exception as err:  # the UI shows the message: never a stack trace, never a secret
+            known = self.__dict__.get("protocol")
+            return False, str(redacted(err, known.secrets() if known is not None else ()))
         return True, f"Connection {self.conn_id!r} works: {operation.name} answered."
 
 
