@@ -67,10 +67,11 @@ LIST_SMART_JOBS = Operation(
     params=(
         Enum("job_state", "JobState", values=SMART_JOB_STATES),
         Enum("job_type", "JobType", values=SMART_JOB_TYPES),
-        Int("max_results", "MaxResults", low=1, high=100),
+        Int("max_results", "MaxResults", low=1, high=100),  # 1-100, default 10 (seed 000)
+        # Cursor lengths are not documented by any vendor here: 1024 is this provider's guard.
         Str("next_token", "NextToken", max_len=1024),
-        Int("page_no", "PageNo", low=1),
-        Int("page_size", "PageSize", low=1, high=100),
+        Int("page_no", "PageNo", low=1),  # >= 1 (seed 000); no upper bound documented
+        Int("page_size", "PageSize", low=1, high=100),  # 1-100 (seed 000)
         Enum("sort_by", "SortBy", values=("CreationTime:Asc", "CreationTime:Desc")),
     ),
     paging=Paging("token", items="SmartJobList"),
@@ -85,10 +86,10 @@ LIST_LIVE_SNAPSHOT_JOBS = Operation(
     params=(
         Time("start_time", "StartTime"),
         Time("end_time", "EndTime"),
-        Str("search_key_word", "SearchKeyWord", max_len=128),
+        Str("search_key_word", "SearchKeyWord", max_len=128),  # at most 128 characters (seed 004)
         Enum("status", "Status", values=("init", "paused", "started")),
-        Int("page_no", "PageNo", low=1),
-        Int("page_size", "PageSize", low=1, high=100),
+        Int("page_no", "PageNo", low=1),  # >= 1 (seed 004)
+        Int("page_size", "PageSize", low=1, high=100),  # 1-100, default 10 (seed 004)
         Enum("sort_by", "SortBy", values=("asc", "desc")),
     ),
     paging=Paging("page", items="JobList"),
@@ -101,6 +102,9 @@ SUBMIT_IPRODUCTION_JOB = Operation(
     "SubmitIProductionJob",
     MTS,
     "POST",
+    # Lengths here are undocumented for SubmitIProductionJob (seed 002, SDK model): 2048 for URLs
+    # and the 64 KiB JSON cap are this provider's guards; UserData's 1024 follows MTS's SubmitJobs
+    # page, the one MTS API that states it.
     params=(
         job_id("function_name", "FunctionName", what="a name"),
         Str("input", "Input", max_len=2048),
@@ -121,15 +125,16 @@ LIST_TASKS = Operation(
     "POST",
     params=(
         job_id("project_name", "ProjectName", what="a name"),
+        # How many task types one call takes is undocumented (seed 003): 100 is this provider's guard.
         StrList("task_types", "TaskTypes", names=True),
         TimeRange("start_time_range", "StartTimeRange"),
         TimeRange("end_time_range", "EndTimeRange"),
-        Int("max_results", "MaxResults", low=1, high=100),
-        Str("next_token", "NextToken", max_len=1024),
+        Int("max_results", "MaxResults", low=1, high=100),  # 1-100, default 100 (seed 003)
+        Str("next_token", "NextToken", max_len=1024),  # cursor length undocumented: our guard
         Enum("sort", "Sort", values=("TaskId", "StartTime", "EndTime")),
         Enum("order", "Order", values=("asc", "desc")),
         Enum("status", "Status", values=IMM_TASK_STATES),
-        Str("tag_selector", "TagSelector", max_len=1024),
+        Str("tag_selector", "TagSelector", max_len=1024),  # length undocumented (seed 003): our guard
         Bool("request_definition", "RequestDefinition"),
     ),
     paging=Paging("token", items="Tasks"),

@@ -134,7 +134,7 @@ class Str(Param):
         wire: str,
         required: bool = False,
         *,
-        max_len: int = 1024,
+        max_len: int = 1024,  # a guard for free text whose length the vendor does not state
         forbid: str = "",
         pattern: str | None = None,
         hint: str = "",
@@ -163,7 +163,8 @@ class Str(Param):
 
 
 # The shape vendors give job ids: letters, digits, '-', '_', '.'. Used for every id that goes
-# into a URL path or a batch (Tencent) and as a first line of defence for the others.
+# into a URL path or a batch (Tencent) and as a first line of defence for the others. No vendor
+# here documents an id length (their ids are 32-40 characters); 128 is this provider's guard.
 ID_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_.\-]{0,127}"
 
 
@@ -285,6 +286,9 @@ class StrList(Param):
     """Several strings sent as a compact JSON array.
 
     :param names: each item is a name used like an id (a task type): the :func:`job_id` rule.
+
+    The defaults (100 items, 256 characters each) are this provider's guards, for lists whose
+    bounds the vendor does not state.
     """
 
     __slots__ = ("max_items", "names")
@@ -315,7 +319,8 @@ XML_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,127}")
 
 
 # XML 1.0 cannot carry most control characters at all, and a NUL would end the value early in
-# some parsers: option values are refused with them, as ids are.
+# some parsers: option values are refused with them, as ids are. The vendors' option nodes are
+# two or three levels deep (Operation/Output/Bucket); 8 is our guard.
 _XML_MAX_DEPTH = 8
 
 
@@ -351,6 +356,7 @@ class Json(Param):
 
     __slots__ = ("kind", "max_len", "xml_names")
 
+    # 64 KiB of JSON: a guard (no vendor here states a bound for its JSON parameters).
     def __init__(self, arg: str, wire: str, required: bool = False, *, kind: type = dict, max_len: int = 65536,
                  xml_names: bool = False) -> None:
         super().__init__(arg, wire, required)

@@ -67,13 +67,14 @@ LIST_JOBS = Operation(
         job_id("queue_id", "queueId", required=False),
         job_id("workflow_id", "workflowId", required=False),
         job_id("inventory_trigger_job_id", "inventoryTriggerJobId", required=False),
+        # Object key length is not stated on the CI pages used here: 1024 is our guard.
         Str("input_object", "inputObject", max_len=1024),
         Enum("order_by_time", "orderByTime", values=("Desc", "Asc")),
         EnumList("states", "states", values=STATES),
-        Int("size", "size", low=1, high=100),
+        Int("size", "size", low=1, high=100),  # default 10, at most 100 (seed 001)
         _ci_time("start_creation_time", "startCreationTime"),
         _ci_time("end_creation_time", "endCreationTime"),
-        Str("next_token", "nextToken", max_len=1024),
+        Str("next_token", "nextToken", max_len=1024),  # cursor length undocumented: our guard
     ),
     paging=Paging("token", items="JobsDetail", token_param="nextToken", token_key="NextToken"),
     checks=(window("start_creation_time", "end_creation_time"),),
@@ -111,6 +112,7 @@ CANCEL_JOB = Operation(
 
 
 def _user_data(arg: str, wire: str) -> Str:
+    # "at most 1024 printable ASCII characters" (the CI submit pages' UserData).
     return Str(arg, wire, max_len=1024, pattern=r"[\x20-\x7e]*", hint="printable ASCII, at most 1024 characters")
 
 
@@ -135,23 +137,25 @@ SUBMIT_JOB = Operation(
     CI,
     "POST",
     path="/jobs",
-    # Wire names are paths in the <Request> body, in the vendor's element order.
+    # Wire names are paths in the <Request> body, in the vendor's element order. Object keys (1024)
+    # are our guard, as for ListJobs; UserData and JobLevel follow the submit pages.
     params=(
         Enum("tag", "Tag", required=True, values=TAGS),
         Str("input_object", "Input/Object", required=True, max_len=1024),
+        # Language and type codes are short vendor codes ("en", "txt"); 16 is our guard, not the vendor's.
         Str("input_lang", "Input/Lang", max_len=16),
         Str("input_type", "Input/Type", max_len=16),
         Json("translation", "Operation/Translation", xml_names=True),
         Json("speech_recognition", "Operation/SpeechRecognition", xml_names=True),
         Json("words_generalize", "Operation/WordsGeneralize", xml_names=True),
         job_id("template_id", "Operation/TemplateId", required=False),
-        Str("output_region", "Operation/Output/Region", max_len=32),
+        Str("output_region", "Operation/Output/Region", max_len=32),  # region ids are short: our guard
         job_id("output_bucket", "Operation/Output/Bucket", required=False, what="a bucket name"),
         Str("output_object", "Operation/Output/Object", max_len=1024),
         _user_data("user_data", "Operation/UserData"),
-        Enum("job_level", "Operation/JobLevel", values=("0", "1", "2")),
+        Enum("job_level", "Operation/JobLevel", values=("0", "1", "2")),  # 0, 1 or 2 (CI submit pages)
         job_id("queue_id", "QueueId"),
-        Str("callback", "CallBack", max_len=2048),
+        Str("callback", "CallBack", max_len=2048),  # URL length undocumented: our guard
         Enum("callback_format", "CallBackFormat", values=("JSON", "XML")),
     ),
     checks=(_submit_rules,),

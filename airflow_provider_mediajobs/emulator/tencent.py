@@ -234,9 +234,18 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
         "Operation/TemplateId"
     ):
         raise CIError(400, "InvalidArgument", "Operation.Output is required")
+    # The submit pages' bounds: UserData at most 1024 printable ASCII, JobLevel 0, 1 or 2,
+    # CallBackFormat JSON or XML.
+    user_data = request.findtext("Operation/UserData") or ""
+    if len(user_data) > 1024 or not all(" " <= c <= "~" for c in user_data):
+        raise CIError(400, "InvalidArgument", "Operation.UserData is invalid")
+    if (request.findtext("Operation/JobLevel") or "0") not in ("0", "1", "2"):
+        raise CIError(400, "InvalidArgument", "Operation.JobLevel is invalid")
+    if (request.findtext("CallBackFormat") or "XML") not in ("JSON", "XML"):
+        raise CIError(400, "InvalidArgument", "CallBackFormat is invalid")
     job = backend.create("tencent", bucket=bucket, tag=tag, queue_id=queue, input_object=obj,
                          output_object=request.findtext("Operation/Output/Object") or "",
-                         user_data=request.findtext("Operation/UserData") or "",
+                         user_data=user_data,
                          job_level=request.findtext("Operation/JobLevel") or "0")
     root = ET.Element("Response")
     job_detail(root, job, time.time(), backend.buckets[bucket])
