@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from airflow_provider_mediajobs.catalog.tencent import MAX_IDS_PER_CALL
 from benchmarks import import_cost, listing, triggers
 
 RESULTS = Path(__file__).with_name("results")
@@ -40,8 +41,12 @@ def targets(imports: dict[str, Any], lists: list[dict[str, Any]],
     per, co = _find(waits, "tencent", 1000, False), _find(waits, "tencent", 1000, True)
     if per and co:
         ratio = per["requests"] / max(co["requests"], 1)
-        out.append(("1,000 Tencent waits: >= 20x fewer requests than per-trigger polling",
-                    f"{per['requests']} vs {co['requests']} requests ({ratio:.0f}x)", ratio >= 20))
+        # A batch holds at most MAX_IDS_PER_CALL ids (10, the vendor's cap), so that many times
+        # fewer requests is the ceiling; batches that do not fill cost a little of it.
+        goal = 0.8 * MAX_IDS_PER_CALL
+        out.append((f"1,000 Tencent waits: >= {goal:.0f}x fewer requests than per-trigger polling "
+                    f"(ceiling {MAX_IDS_PER_CALL}x: {MAX_IDS_PER_CALL} ids per call)",
+                    f"{per['requests']} vs {co['requests']} requests ({ratio:.1f}x)", ratio >= goal))
     per, co = _find(waits, "mts", 1000, False), _find(waits, "mts", 1000, True)
     if per and co:
         out.append(("1,000 MTS waits at 100 QPS: zero throttling, every completion detected",
