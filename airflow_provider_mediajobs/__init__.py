@@ -12,9 +12,6 @@ __version__ = "0.1.0"
 
 _PKG = "airflow_provider_mediajobs"
 
-_KEY_PAIR_HELP = "Kept in the password field, masked in logs and never sent anywhere but the signature."
-
-
 def get_provider_info() -> dict[str, Any]:
     """Describe the provider to Airflow's provider manager (entry point ``apache_airflow_provider``)."""
     return {
@@ -68,7 +65,9 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "security_token": {
                         "label": "STS security token",
-                        "description": "Only for temporary (STS) credentials. " + _KEY_PAIR_HELP,
+                        "description": "Only for temporary (STS) credentials: stored as an extra, sent "
+                        "with every request (x-acs-security-token header, or SecurityToken with v1) "
+                        "and masked in logs.",
                         "schema": {"type": ["string", "null"], "format": "password"},
                     },
                     "endpoint_url": {
@@ -112,7 +111,8 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "security_token": {
                         "label": "Security token",
-                        "description": "Only for temporary credentials; sent as x-ci-security-token.",
+                        "description": "Only for temporary credentials: stored as an extra, sent "
+                        "(and signed) as the x-ci-security-token header, masked in logs.",
                         "schema": {"type": ["string", "null"], "format": "password"},
                     },
                     "endpoint_url": {

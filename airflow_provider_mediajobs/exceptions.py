@@ -34,6 +34,7 @@ class MediaJobsError(AirflowException):
         request_id: str | None = None,
         retry_after: float | None = None,
     ) -> None:
+        self.summary = message
         self.status = status
         self.code = code
         self.vendor_message = vendor_message
@@ -106,9 +107,9 @@ class TransportError(MediaJobsError):
         when it certainly did not, so a retry never creates a second job.
     """
 
-    def __init__(self, message: str, *, sent: bool = True) -> None:
+    def __init__(self, message: str, *, sent: bool = True, **details: Any) -> None:
         self.sent = sent
-        super().__init__(message)
+        super().__init__(message, **details)
 
 
 class JobFailedError(MediaJobsError):
@@ -172,7 +173,7 @@ def redacted(error: BaseException, secrets: Iterable[str]) -> MediaJobsError:
     if isinstance(error, MediaJobsError):
         safe = error
         safe.args = tuple(redact(a, secrets) if isinstance(a, str) else a for a in error.args)
-        for attr in ("vendor_message", "code", "request_id"):
+        for attr in ("summary", "vendor_message", "code", "request_id"):
             value = getattr(safe, attr, None)
             if isinstance(value, str):
                 setattr(safe, attr, redact(value, secrets))

@@ -17,6 +17,7 @@ from airflow_provider_mediajobs.catalog.model import dig
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
+    from airflow_provider_mediajobs.exceptions import MediaJobsError
 
 
 def evaluate(kind: JobKind, job_id: str, job: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -41,14 +42,30 @@ def not_found_event(kind: JobKind, job_id: str, waited: float) -> dict[str, Any]
 
 
 def error_event(kind: JobKind, job_id: str, error: Exception) -> dict[str, Any]:
-    """The event of a wait that hit a permanent error (or too many transient ones)."""
+    """The event of a wait that hit a permanent error (or too many transient ones).
+
+    It carries the error's class name and parts, so that the task raises the same typed error,
+    with the same text, as a wait in poke mode would (see :func:`conclude`).
+    """
     event: dict[str, Any] = {"status": "error", "kind": kind.name, "job_id": job_id, "job": None,
-                             "message": str(error)}
-    for attr in ("code", "request_id", "status"):
+                             "message": str(getattr(error, "summary", None) or error),
+                             "error": type(error).__name__}
+    for attr in ("code", "request_id", "status", "vendor_message"):
         value = getattr(error, attr, None)
         if value is not None:
             event["http_status" if attr == "status" else attr] = value
     return event
+
+
+def _error_class(name: Any) -> type[MediaJobsError]:
+    """The provider's error class an event names; the base class for anything else (an event
+    is data from the metadata database, never a way to pick an arbitrary class)."""
+    from airflow_provider_mediajobs import exceptions
+
+    found = getattr(exceptions, name, None) if isinstance(name, str) and name.isidentifier() else None
+    if isinstance(found, type) and issubclass(found, exceptions.MediaJobsError):
+        return found
+    return exceptions.MediaJobsError
 
 
 def conclude(event: Mapping[str, Any]) -> dict[str, Any]:
@@ -57,9 +74,10 @@ def conclude(event: Mapping[str, Any]) -> dict[str, Any]:
     :return: the job's detail on success.
     :raises JobFailedError: the job reached a failure state (with the vendor's code and message).
     :raises JobNotFoundError: the job never appeared.
-    :raises MediaJobsError: the wait itself failed.
+    :raises MediaJobsError: the wait itself failed: the same class and text as the error the
+        trigger met (an ``AuthError`` for a wrong secret, as in poke mode).
     """
-    from airflow_provider_mediajobs.exceptions import JobFailedError, JobNotFoundError, MediaJobsError
+    from airflow_provider_mediajobs.exceptions import JobFailedError, JobNotFoundError
 
     status = event.get("status")
     job_id = event.get("job_id")
@@ -72,7 +90,7 @@ def conclude(event: Mapping[str, Any]) -> dict[str, Any]:
         )
     if status == "not_found":
         raise JobNotFoundError(str(event.get("message")), code="NotFound")
-    raise MediaJobsError(
-        f"waiting for {event.get('kind')} {job_id} failed: {event.get('message')}",
-        code=event.get("code"), request_id=event.get("request_id"),
-    )
+    cls = _error_class(event.get("error"))
+    raise cls(str(event.get("message") or f"waiting for {event.get('kind')} {job_id} failed"),
+              status=event.get("http_status"), code=event.get("code"),
+              vendor_message=event.get("vendor_message"), request_id=event.get("request_id"))

@@ -39,6 +39,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     operations = cat.OPERATIONS
     vendor_extras = frozenset({"signature_version", "access_key_id", "access_key_secret"})
     max_batch_size = cat.MAX_IDS_PER_CALL
+    accepted_conn_types = ("alibaba_cloud_media", "alibaba_cloud")
 
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.AlibabaProtocol:

@@ -301,6 +301,8 @@ class MediaJobsBaseHook(BaseHook):
     vendor_extras: ClassVar[frozenset[str]] = frozenset()
     #: The most ids one batched call of this vendor takes (the ``batch_size`` extra's bound).
     max_batch_size: ClassVar[int] = 1
+    #: Connection types this hook reads (its own, and compatible ones).
+    accepted_conn_types: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -354,6 +356,13 @@ class MediaJobsBaseHook(BaseHook):
         any request; an extra this provider does not read is logged (it may be a typo).
         """
         fields = ConnectionFields(conn, cls.conn_type)
+        kind = getattr(conn, "conn_type", None)
+        if kind and kind not in cls.accepted_conn_types:
+            # Said first: the other vendor's fields would otherwise surface as "bucket is missing".
+            raise MediaJobsValidationError(
+                f"{fields.where}: the connection's type is {kind!r}; {cls.__name__} takes "
+                f"{' or '.join(repr(t) for t in cls.accepted_conn_types)} connections"
+            )
         protocol = cls.protocol_from_connection(conn)
         settings = ConnectionSettings(
             protocol=protocol,

@@ -37,6 +37,7 @@ class TencentCloudCIHook(MediaJobsBaseHook):
     operations = cat.OPERATIONS
     vendor_extras = frozenset({"bucket"})
     max_batch_size = cat.MAX_IDS_PER_CALL
+    accepted_conn_types = ("tencent_cloud_ci",)
 
     @classmethod
     def protocol_from_connection(cls, conn: Connection) -> cat.TencentProtocol:

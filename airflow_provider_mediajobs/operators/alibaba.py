@@ -15,10 +15,11 @@ class AlibabaCloudMediaOperator(CatalogOperator):
     """
 
     conn_name_attr = "alibaba_cloud_media_conn_id"
+    default_conn_id = "alibaba_cloud_media_default"
     hook_class = "airflow_provider_mediajobs.hooks.alibaba.AlibabaCloudMediaHook"
 
-    def __init__(self, *, alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default", **kwargs: Any) -> None:
-        super().__init__(conn_id=alibaba_cloud_media_conn_id, **kwargs)
+    def __init__(self, *, alibaba_cloud_media_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(vendor_conn_id=alibaba_cloud_media_conn_id, **kwargs)
 
 
 class IceListSmartJobsOperator(AlibabaCloudMediaOperator):

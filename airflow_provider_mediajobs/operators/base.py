@@ -48,8 +48,25 @@ class VendorConnectionMixin:
     """
 
     conn_name_attr: ClassVar[str]
+    default_conn_id: ClassVar[str]
     hook_class: ClassVar[type[MediaJobsBaseHook] | str]
     """The hook, or its dotted path: a path keeps the hook (and HTTP stack) out of DAG parsing."""
+
+    def set_conn_id(self, named: str | None, kwargs: dict[str, Any]) -> None:
+        """Keep the connection id under the vendor's name, taking ``conn_id=`` as its alias.
+
+        ``conn_id`` is what most providers call it, so a DAG author may well write it; two
+        different ids are refused rather than one silently winning.
+
+        :param named: the value given under ``conn_name_attr`` (None: not given).
+        :param kwargs: the remaining keyword arguments; ``conn_id`` is taken out of them.
+        """
+        alias = kwargs.pop("conn_id", None)
+        if alias is not None and named is not None and alias != named:
+            raise TypeError(f"{type(self).__name__}: give the connection once, as {self.conn_name_attr}= "
+                            f"(conn_id= is its alias), not both ({named!r} and {alias!r})")
+        value = named if named is not None else alias if alias is not None else self.default_conn_id
+        setattr(self, self.conn_name_attr, value)
 
     @property
     def conn_id(self) -> str:
@@ -92,8 +109,8 @@ _PAGING_ARGS = frozenset({"next_token", "page_no"})
 class CatalogOperator(VendorConnectionMixin, BaseOperator):
     """Call one catalog operation and return its result as the XCom value.
 
-    :param conn_id: the Airflow connection id (vendor subclasses take it under the hook's
-        ``conn_name_attr``, a template field).
+    :param vendor_conn_id: the Airflow connection id, as given to the vendor subclass under the
+        hook's ``conn_name_attr`` (a template field); ``conn_id=`` is accepted as its alias.
     :param max_items: for listings, stop after this many items (default: all).
     :param kwargs: the operation's documented parameters (snake_case) and BaseOperator's.
     """
@@ -122,10 +139,11 @@ class CatalogOperator(VendorConnectionMixin, BaseOperator):
         """The operator arguments that carry the operation's parameters."""
         return [cls.renamed.get(a, a) for a in cls.operation.args if a not in _PAGING_ARGS]
 
-    def __init__(self, *, conn_id: str, max_items: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, vendor_conn_id: str | None = None, max_items: int | None = None, **kwargs: Any) -> None:
         api_values = {arg: kwargs.pop(arg, None) for arg in self.api_args()}
+        conn_args = {k: kwargs.pop(k) for k in ("conn_id",) if k in kwargs}
         super().__init__(**kwargs)
-        setattr(self, self.conn_name_attr, conn_id)
+        self.set_conn_id(vendor_conn_id, conn_args)
         self.max_items = max_items
         if max_items is not None and self.operation.paging is None:
             raise invalid("max_items", f"left unset: {self.operation.name} does not list", max_items)

@@ -18,10 +18,11 @@ class TencentCIOperator(CatalogOperator):
     """
 
     conn_name_attr = "tencent_cloud_ci_conn_id"
+    default_conn_id = "tencent_cloud_ci_default"
     hook_class = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
 
-    def __init__(self, *, tencent_cloud_ci_conn_id: str = "tencent_cloud_ci_default", **kwargs: Any) -> None:
-        super().__init__(conn_id=tencent_cloud_ci_conn_id, **kwargs)
+    def __init__(self, *, tencent_cloud_ci_conn_id: str | None = None, **kwargs: Any) -> None:
+        super().__init__(vendor_conn_id=tencent_cloud_ci_conn_id, **kwargs)
 
 
 class TencentCIListJobsOperator(TencentCIOperator):

@@ -22,11 +22,12 @@ class _AlibabaJobIdSensor(MediaJobSensor):
     template_fields = ("job_id", "alibaba_cloud_media_conn_id")
     hook_class = _HOOK
     conn_name_attr = _CONN
+    default_conn_id = "alibaba_cloud_media_default"
 
     def __init__(
-        self, *, job_id: str, alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default", **kwargs: Any
+        self, *, job_id: str, alibaba_cloud_media_conn_id: str | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(conn_id=alibaba_cloud_media_conn_id, job_ids={"job_id": "job_id"}, **kwargs)
+        super().__init__(vendor_conn_id=alibaba_cloud_media_conn_id, job_ids={"job_id": "job_id"}, **kwargs)
         self.job_id = job_id
 
 
@@ -66,6 +67,7 @@ class ImmTaskSensor(MediaJobSensor):
     kind = cat.IMM_TASK
     hook_class = _HOOK
     conn_name_attr = _CONN
+    default_conn_id = "alibaba_cloud_media_default"
     trigger_class = f"{_TRIGGERS}.ImmTaskTrigger"
 
     def __init__(
@@ -74,11 +76,11 @@ class ImmTaskSensor(MediaJobSensor):
         project_name: str,
         imm_task_id: str,
         imm_task_type: str,
-        alibaba_cloud_media_conn_id: str = "alibaba_cloud_media_default",
+        alibaba_cloud_media_conn_id: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(
-            conn_id=alibaba_cloud_media_conn_id,
+            vendor_conn_id=alibaba_cloud_media_conn_id,
             job_ids={"project_name": "project_name", "task_id": "imm_task_id", "task_type": "imm_task_type"},
             **kwargs,
         )

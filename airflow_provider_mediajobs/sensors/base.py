@@ -55,7 +55,8 @@ def emit_asset_event(context: Context, uri: str | None, extra: Mapping[str, Any]
 class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
     """Wait for one job of a catalog job kind.
 
-    :param conn_id: the Airflow connection id.
+    :param vendor_conn_id: the Airflow connection id (given to the vendor subclass under its
+        ``conn_name_attr``; ``conn_id=`` is accepted as its alias).
     :param job_ids: the ids that name the job (the kind's ``get`` arguments).
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     :param not_found_grace: seconds a just-submitted job may be invisible before the wait fails.
@@ -69,7 +70,7 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
     def __init__(
         self,
         *,
-        conn_id: str,
+        vendor_conn_id: str | None = None,
         job_ids: Mapping[str, Any],
         deferrable: bool | None = None,
         not_found_grace: float = 60.0,
@@ -79,8 +80,9 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
         from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds
 
         kwargs.setdefault("poke_interval", 10)
+        conn_args = {k: kwargs.pop(k) for k in ("conn_id",) if k in kwargs}
         super().__init__(**kwargs)
-        setattr(self, self.conn_name_attr, conn_id)
+        self.set_conn_id(vendor_conn_id, conn_args)
         self._job_args = dict(job_ids)
         self.deferrable = default_deferrable() if deferrable is None else bool(check_flag("deferrable", deferrable))
         self.not_found_grace = check_seconds("not_found_grace", not_found_grace)

@@ -24,9 +24,10 @@ class TencentCIJobSensor(MediaJobSensor):
     hook_class = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
     trigger_class = "airflow_provider_mediajobs.triggers.tencent.TencentCIJobTrigger"
     conn_name_attr = "tencent_cloud_ci_conn_id"
+    default_conn_id = "tencent_cloud_ci_default"
 
     def __init__(
-        self, *, job_id: str, tencent_cloud_ci_conn_id: str = "tencent_cloud_ci_default", **kwargs: Any
+        self, *, job_id: str, tencent_cloud_ci_conn_id: str | None = None, **kwargs: Any
     ) -> None:
-        super().__init__(conn_id=tencent_cloud_ci_conn_id, job_ids={"job_ids": "job_id"}, **kwargs)
+        super().__init__(vendor_conn_id=tencent_cloud_ci_conn_id, job_ids={"job_ids": "job_id"}, **kwargs)
         self.job_id = job_id
