@@ -68,7 +68,7 @@ def fixed(body: bytes, content_type: str, status: int = 200) -> Behaviour:
 
 DEEP_JSON = b"[" * 200_000 + b"]" * 200_000
 CASES: dict[str, tuple[Behaviour, type[MediaJobsError], str]] = {
-    "deeply nested JSON": (fixed(DEEP_JSON, "application/json"), BadResponseError, "not JSON"),
+    "deeply nested JSON": (fixed(DEEP_JSON, "application/json"), BadResponseError, "nested too deep"),
     "invalid UTF-8": (fixed(b'{"RequestId": "\xff\xfe\xfa"}', "application/json"), BadResponseError, "not JSON"),
     "HTML page with 200": (fixed(b"<html><body>Gateway</body></html>", "text/html"), BadResponseError, "text/html"),
     "JSON array, not an object": (fixed(b"[1, 2, 3]", "application/json"), BadResponseError, "not JSON"),

@@ -7,7 +7,6 @@ booleans as ``True``/``False``; V3 signing by default, V1 on request.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -369,14 +368,23 @@ def _describe(response: HttpResponse) -> str:
 
 
 def _load_json(operation: Operation, response: HttpResponse) -> dict[str, Any] | None:
-    """The body as a JSON object, None when it is not one (HTML page, truncated, invalid)."""
+    """The body as a JSON object, None when it is not one (HTML page, truncated, invalid).
+
+    :raises BadResponseError: the body nests deeper than :data:`~.nesting.MAX_DEPTH`, whether
+        ``json`` gave up on it or parsed it (later code would recurse on it).
+    """
+    from airflow_provider_mediajobs.catalog.nesting import loads
+
     if not response.body:
         return None
     try:
-        value = json.loads(response.body)
-    except (ValueError, RecursionError):
-        # ValueError covers invalid JSON and invalid UTF-8; RecursionError a hostile nesting depth.
+        value = loads(response.body, f"{operation.name}'s JSON answer")
+    except ValueError:
+        # Invalid JSON and invalid UTF-8 alike.
         return None
+    except BadResponseError as err:
+        raise BadResponseError(str(err), status=response.status,
+                               request_id=response.header("x-acs-request-id")) from None
     return value if isinstance(value, dict) else None
 
 

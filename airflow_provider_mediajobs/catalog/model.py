@@ -8,7 +8,6 @@ and triggers are thin layers over these.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -214,11 +213,15 @@ def dig(data: Any, path: Sequence[str]) -> Any:
 
     A step that is a JSON object in a string is decoded first: MTS documents QueryIProductionJob's
     ``Result`` as an object, while its SDK models it as a string, so both forms must be read.
+
+    :raises BadResponseError: such a JSON string is nested too deep (see :mod:`.nesting`).
     """
+    from airflow_provider_mediajobs.catalog.nesting import loads
+
     for key in path:
         if isinstance(data, str) and data.lstrip().startswith("{"):
             try:
-                data = json.loads(data)
+                data = loads(data, f"the JSON text read for {'/'.join(path)}")
             except ValueError:
                 return None
         if not isinstance(data, Mapping):
