@@ -69,9 +69,12 @@ LIST_SMART_JOBS = Operation(
         Enum("sort_by", "SortBy", values=("CreationTime:Asc", "CreationTime:Desc")),
     ),
     paging=Paging("token", items="SmartJobList"),
+    answer_keys=("SmartJobList",),
 )
 
-GET_SMART_HANDLE_JOB = Operation("GetSmartHandleJob", ICE, "POST", params=(job_id("job_id", "JobId"),))
+GET_SMART_HANDLE_JOB = Operation(
+    "GetSmartHandleJob", ICE, "POST", params=(job_id("job_id", "JobId"),), answer_keys=("JobId", "State")
+)
 
 LIST_LIVE_SNAPSHOT_JOBS = Operation(
     "ListLiveSnapshotJobs",
@@ -88,9 +91,12 @@ LIST_LIVE_SNAPSHOT_JOBS = Operation(
     ),
     paging=Paging("page", items="JobList"),
     checks=(window("start_time", "end_time", LIVE_SNAPSHOT_WINDOW),),
+    answer_keys=("JobList",),
 )
 
-QUERY_IPRODUCTION_JOB = Operation("QueryIProductionJob", MTS, "POST", params=(job_id("job_id", "JobId"),))
+QUERY_IPRODUCTION_JOB = Operation(
+    "QueryIProductionJob", MTS, "POST", params=(job_id("job_id", "JobId"),), answer_keys=("JobId", "State")
+)
 
 SUBMIT_IPRODUCTION_JOB = Operation(
     "SubmitIProductionJob",
@@ -108,6 +114,7 @@ SUBMIT_IPRODUCTION_JOB = Operation(
         Str("user_data", "UserData", max_len=1024),
     ),
     idempotent=False,
+    answer_keys=("JobId",),
 )
 
 LIST_TASKS = Operation(
@@ -128,6 +135,7 @@ LIST_TASKS = Operation(
         Bool("request_definition", "RequestDefinition"),
     ),
     paging=Paging("token", items="Tasks"),
+    answer_keys=("Tasks",),
 )
 
 GET_TASK = Operation(
@@ -140,6 +148,9 @@ GET_TASK = Operation(
         job_id("task_type", "TaskType", what="a name"),
         Bool("request_definition", "RequestDefinition"),
     ),
+    # A task's own failure is reported in top-level Code/Message too: TaskId and Status tell
+    # this answer from an error body, which never carries them.
+    answer_keys=("TaskId", "Status"),
 )
 
 OPERATIONS: dict[str, Operation] = {
@@ -206,6 +217,7 @@ IMM_TASK = JobKind(
     error_code=("Code",),
     error_message=("Message",),
     job_id_arg="task_id",
+    id_key=("TaskId",),
 )
 
 JOB_KINDS = {k.name: k for k in (MTS_IPRODUCTION_JOB, ICE_SMART_JOB, IMM_TASK)}
@@ -316,18 +328,33 @@ class AlibabaProtocol(NamedTuple):
         return HttpRequest(operation.method, f"{base}/?{qs}" if qs else f"{base}/", headers)
 
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
-        """Return the JSON object of a 2xx answer; raise the typed error of any other."""
+        """Return the JSON object of a successful answer; raise the typed error of any other.
+
+        A 2xx answer is a success only if it carries the operation's ``answer_keys``: an error
+        body (``{"RequestId", "Code", "Message"}``) may arrive with HTTP 200 (a proxy, a gateway),
+        and read as a success it would be an empty listing, a job without a state, a submission
+        without a job. It raises the typed error of its ``Code`` instead.
+        """
         body = _load_json(operation, response)
         request_id = _request_id(body, response)
+        code = body.get("Code") if body else None
+        message = body.get("Message") if body else None
         if 200 <= response.status < 300:
             if body is None:
                 raise BadResponseError(
                     f"{operation.name} answered HTTP {response.status} with a body that is not JSON "
                     f"({_describe(response)})", status=response.status, request_id=request_id,
                 )
-            return dict(body)
-        code = body.get("Code") if body else None
-        message = body.get("Message") if body else None
+            missing = operation.missing_answer_keys(body)
+            if not missing:
+                return dict(body)
+            if code in (None, ""):
+                raise BadResponseError(
+                    f"{operation.name} answered HTTP {response.status} without {', '.join(missing)}, which "
+                    "every successful answer carries, and without an error Code: not an answer to this call",
+                    status=response.status, request_id=request_id,
+                )
+            # Otherwise the vendor error it carries, typed and raised as any other below.
         retry_after_ms = response.header("x-acs-retry-after")
         try:
             retry_after = float(retry_after_ms) / 1000 if retry_after_ms else None

@@ -367,8 +367,12 @@ class MediaJobsBaseHook(BaseHook):
 
 
 def extract_job(kind: JobKind, response: Mapping[str, Any], ids: Mapping[str, Any]) -> dict[str, Any]:
-    """Pick the job out of a ``get`` response, or raise :class:`NotFoundError`."""
-    job = kind.extract(response, str(ids[kind.job_id_arg]))
+    """Pick the job out of a ``get`` response, or raise :class:`NotFoundError`.
+
+    :raises BadResponseError: the answer names another job, a job without a state, or is
+        ambiguous about this one (see :meth:`JobKind.find`).
+    """
+    job = kind.find(response, str(ids[kind.job_id_arg]))
     if job is None:
         raise NotFoundError(f"{kind.name} {ids[kind.job_id_arg]!r} does not exist", code="NotFound")
     return dict(job)
