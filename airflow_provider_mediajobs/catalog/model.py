@@ -87,6 +87,8 @@ class Operation:
         of them is no success: both protocols' ``parse`` raise the vendor error it carries (an
         error body may come with HTTP 200) or a :class:`BadResponseError`, instead of handing
         back an answer that would read as "no job" or "no items".
+    :param empty_answer: the vendor documents an empty body as the successful answer (Tencent
+        CancelJob); any other operation refuses an empty 2xx body.
     """
 
     name: str
@@ -99,6 +101,7 @@ class Operation:
     idempotent: bool = True
     path_params: tuple[str, ...] = ()
     answer_keys: tuple[str, ...] = ()
+    empty_answer: bool = False
 
     def missing_answer_keys(self, answer: Mapping[str, Any]) -> list[str]:
         """The :attr:`answer_keys` that ``answer`` lacks (absent, null or empty text)."""

@@ -98,8 +98,10 @@ class TencentCloudCIHook(MediaJobsBaseHook):
         """GET /jobs/{id1},{id2},...: ``{"JobsDetail": [...], "NonExistJobIds": [...]}``.
 
         :param job_ids: up to 50 ids, a list or a comma-separated string.
+        :raises BadResponseError: the answer names an asked id in neither list (or in both).
         """
-        return cat.jobs_and_missing(self.call(cat.GET_JOBS, job_ids=job_ids))
+        response = self.call(cat.GET_JOBS, job_ids=job_ids)
+        return cat.jobs_and_missing(response, cat.GET_JOBS.param("job_ids").normalize(job_ids))
 
     def get_ci_job(self, job_id: str) -> dict[str, Any]:
         """One job's ``JobsDetail``.
