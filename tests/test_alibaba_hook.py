@@ -156,7 +156,7 @@ def test_test_connection_reports_the_vendor_code(set_conn: SetConn, http: reques
 
 def test_protocol_and_client_are_built_once_per_hook(set_conn: SetConn, http: requests_mock.Mocker,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    http.register_uri(requests_mock.ANY, requests_mock.ANY, json={"RequestId": "r"})
+    http.register_uri(requests_mock.ANY, requests_mock.ANY, json={"RequestId": "r", "JobId": "a", "State": "Queuing"})
     hook = set_conn()
     reads: list[str] = []
     real = AlibabaCloudMediaHook.get_connection
@@ -181,7 +181,10 @@ def test_hook_identity() -> None:
 
 
 def test_get_job_reads_one_job_of_each_kind(set_conn: SetConn, http: requests_mock.Mocker) -> None:
-    http.register_uri(requests_mock.ANY, requests_mock.ANY, json={"RequestId": "r", "State": "Success", "JobId": "j"})
+    answers = {"QueryIProductionJob": {"RequestId": "r", "State": "Success", "JobId": "j"},
+               "GetTask": {"RequestId": "r", "Status": "Running", "TaskId": "t"}}
+    http.register_uri(requests_mock.ANY, requests_mock.ANY,
+                      json=lambda request, context: answers[request.headers["x-acs-action"]])
     hook = set_conn()
     job = hook.get_job(cat.MTS_IPRODUCTION_JOB, job_id="j")
     assert cat.MTS_IPRODUCTION_JOB.classify(job) == "success"

@@ -41,8 +41,25 @@ def connect(monkeypatch: pytest.MonkeyPatch) -> Callable[..., AlibabaCloudMediaH
 @pytest.fixture
 def http() -> Iterator[requests_mock.Mocker]:
     with requests_mock.Mocker() as mocker:
-        mocker.register_uri(requests_mock.ANY, requests_mock.ANY, json={"RequestId": "r-1"})
+        mocker.register_uri(requests_mock.ANY, requests_mock.ANY, json=success_answer)
         yield mocker
+
+
+# The least each action's successful answer carries (a bare {"RequestId"} is no success answer).
+SUCCESS_FIELDS: dict[str, dict[str, Any]] = {
+    "ListSmartJobs": {"SmartJobList": []},
+    "GetSmartHandleJob": {"JobId": "j", "State": "Executing"},
+    "ListLiveSnapshotJobs": {"JobList": []},
+    "QueryIProductionJob": {"JobId": "j", "State": "Queuing"},
+    "SubmitIProductionJob": {"JobId": "j"},
+    "ListTasks": {"Tasks": []},
+    "GetTask": {"TaskId": "t", "Status": "Running"},
+}
+
+
+def success_answer(request: Any, context: Any) -> dict[str, Any]:
+    action = request.headers.get("x-acs-action") or query_of(request).get("Action", "")
+    return {"RequestId": "r-1", **SUCCESS_FIELDS.get(action, {})}
 
 
 def query_of(request: Any) -> dict[str, str]:

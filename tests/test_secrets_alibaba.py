@@ -221,7 +221,7 @@ def test_urllib3_request_line_is_redacted(monkeypatch: pytest.MonkeyPatch) -> No
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
-            body = b'{"RequestId": "r", "JobId": "j"}'
+            body = b'{"RequestId": "r", "JobId": "j", "State": "Queuing"}'
             self.send_response(200)
             self.send_header("content-type", "application/json")
             self.send_header("content-length", str(len(body)))

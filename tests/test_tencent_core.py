@@ -113,7 +113,8 @@ def test_vendor_doc_example() -> None:
 
 
 class Recorder:
-    """A local server that records the raw request target and answers an empty job list."""
+    """A local server that records the raw request target and answers an empty job list (and
+    every asked id as unknown, so that a GetJobs answer names each one)."""
 
     def __init__(self) -> None:
         self.targets: list[str] = []
@@ -124,7 +125,10 @@ class Recorder:
         async def handle(request: web.Request) -> web.Response:
             self.targets.append(request.raw_path)
             self.headers.append(dict(request.headers))
-            return web.Response(body=b"<Response><NextToken></NextToken></Response>", content_type="application/xml")
+            asked = request.path.removeprefix("/jobs").strip("/")
+            missing = f"<NonExistJobIds>{asked}</NonExistJobIds>" if asked else ""
+            return web.Response(body=f"<Response><NextToken></NextToken>{missing}</Response>".encode(),
+                                content_type="application/xml")
 
         def run() -> None:
             asyncio.set_event_loop(self.loop)

@@ -86,7 +86,7 @@ PERMANENT = ["InvalidParameter", "MissingParameter", "SignatureDoesNotMatch", "F
 
 
 def test_one_pooled_session_per_hook(http: requests_mock.Mocker, monkeypatch: pytest.MonkeyPatch) -> None:
-    http.register_uri(requests_mock.ANY, URL, **OK)
+    http.register_uri(requests_mock.ANY, URL, json={**OK["json"], "Tasks": []})  # a job and a task list alike
     made: list[requests.Session] = []
     real = requests.Session
 
@@ -333,7 +333,7 @@ def _async_client(base: str, attempts: int = 3, max_response_bytes: int = 1 << 2
                        RetryPolicy(attempts=attempts, initial=0.0, max_wait=0.0))
 
 
-ASYNC_OK = {"json": {"RequestId": "ok", "JobId": "j-1"}}
+ASYNC_OK = {"json": {"RequestId": "ok", "JobId": "j-1", "State": "Success"}}
 
 
 @pytest.mark.parametrize(

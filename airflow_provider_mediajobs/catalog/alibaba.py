@@ -8,7 +8,6 @@ V1 on request.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -75,9 +74,12 @@ LIST_SMART_JOBS = Operation(
         Enum("sort_by", "SortBy", values=("CreationTime:Asc", "CreationTime:Desc")),
     ),
     paging=Paging("token", items="SmartJobList"),
+    answer_keys=("SmartJobList",),
 )
 
-GET_SMART_HANDLE_JOB = Operation("GetSmartHandleJob", ICE, "POST", params=(job_id("job_id", "JobId"),))
+GET_SMART_HANDLE_JOB = Operation(
+    "GetSmartHandleJob", ICE, "POST", params=(job_id("job_id", "JobId"),), answer_keys=("JobId", "State")
+)
 
 LIST_LIVE_SNAPSHOT_JOBS = Operation(
     "ListLiveSnapshotJobs",
@@ -94,9 +96,12 @@ LIST_LIVE_SNAPSHOT_JOBS = Operation(
     ),
     paging=Paging("page", items="JobList"),
     checks=(window("start_time", "end_time", LIVE_SNAPSHOT_WINDOW),),
+    answer_keys=("JobList",),
 )
 
-QUERY_IPRODUCTION_JOB = Operation("QueryIProductionJob", MTS, "POST", params=(job_id("job_id", "JobId"),))
+QUERY_IPRODUCTION_JOB = Operation(
+    "QueryIProductionJob", MTS, "POST", params=(job_id("job_id", "JobId"),), answer_keys=("JobId", "State")
+)
 
 SUBMIT_IPRODUCTION_JOB = Operation(
     "SubmitIProductionJob",
@@ -117,6 +122,7 @@ SUBMIT_IPRODUCTION_JOB = Operation(
         Str("user_data", "UserData", max_len=1024),
     ),
     idempotent=False,
+    answer_keys=("JobId",),
 )
 
 LIST_TASKS = Operation(
@@ -138,6 +144,7 @@ LIST_TASKS = Operation(
         Bool("request_definition", "RequestDefinition"),
     ),
     paging=Paging("token", items="Tasks"),
+    answer_keys=("Tasks",),
 )
 
 GET_TASK = Operation(
@@ -150,6 +157,9 @@ GET_TASK = Operation(
         job_id("task_type", "TaskType", what="a name"),
         Bool("request_definition", "RequestDefinition"),
     ),
+    # A task's own failure is reported in top-level Code/Message too: TaskId and Status tell
+    # this answer from an error body, which never carries them.
+    answer_keys=("TaskId", "Status"),
 )
 
 OPERATIONS: dict[str, Operation] = {
@@ -216,6 +226,7 @@ IMM_TASK = JobKind(
     error_code=("Code",),
     error_message=("Message",),
     job_id_arg="task_id",
+    id_key=("TaskId",),
 )
 
 JOB_KINDS = {k.name: k for k in (MTS_IPRODUCTION_JOB, ICE_SMART_JOB, IMM_TASK)}
@@ -336,18 +347,33 @@ class AlibabaProtocol(NamedTuple):
         return self.credentials.secrets()
 
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
-        """Return the JSON object of a 2xx answer; raise the typed error of any other."""
+        """Return the JSON object of a successful answer; raise the typed error of any other.
+
+        A 2xx answer is a success only if it carries the operation's ``answer_keys``: an error
+        body (``{"RequestId", "Code", "Message"}``) may arrive with HTTP 200 (a proxy, a gateway),
+        and read as a success it would be an empty listing, a job without a state, a submission
+        without a job. It raises the typed error of its ``Code`` instead.
+        """
         body = _load_json(operation, response)
         request_id = _request_id(body, response)
+        code = body.get("Code") if body else None
+        message = body.get("Message") if body else None
         if 200 <= response.status < 300:
             if body is None:
                 raise BadResponseError(
                     f"{operation.name} answered HTTP {response.status} with a body that is not JSON "
                     f"({_describe(response)})", status=response.status, request_id=request_id,
                 )
-            return dict(body)
-        code = body.get("Code") if body else None
-        message = body.get("Message") if body else None
+            missing = operation.missing_answer_keys(body)
+            if not missing:
+                return dict(body)
+            if code in (None, ""):
+                raise BadResponseError(
+                    f"{operation.name} answered HTTP {response.status} without {', '.join(missing)}, which "
+                    "every successful answer carries, and without an error Code: not an answer to this call",
+                    status=response.status, request_id=request_id,
+                )
+            # Otherwise the vendor error it carries, typed and raised as any other below.
         retry_after_ms = response.header("x-acs-retry-after")
         try:
             retry_after = float(retry_after_ms) / 1000 if retry_after_ms else None
@@ -388,14 +414,23 @@ def _describe(response: HttpResponse) -> str:
 
 
 def _load_json(operation: Operation, response: HttpResponse) -> dict[str, Any] | None:
-    """The body as a JSON object, None when it is not one (HTML page, truncated, invalid)."""
+    """The body as a JSON object, None when it is not one (HTML page, truncated, invalid).
+
+    :raises BadResponseError: the body nests deeper than :data:`~.nesting.MAX_DEPTH`, whether
+        ``json`` gave up on it or parsed it (later code would recurse on it).
+    """
+    from airflow_provider_mediajobs.catalog.nesting import loads
+
     if not response.body:
         return None
     try:
-        value = json.loads(response.body)
-    except (ValueError, RecursionError):
-        # ValueError covers invalid JSON and invalid UTF-8; RecursionError a hostile nesting depth.
+        value = loads(response.body, f"{operation.name}'s JSON answer")
+    except ValueError:
+        # Invalid JSON and invalid UTF-8 alike.
         return None
+    except BadResponseError as err:
+        raise BadResponseError(str(err), status=response.status,
+                               request_id=response.header("x-acs-request-id")) from None
     return value if isinstance(value, dict) else None
 
 

@@ -8,7 +8,6 @@ and triggers are thin layers over these.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -84,6 +83,12 @@ class Operation:
     :param checks: cross-parameter rules.
     :param idempotent: whether repeating it is harmless (a submission is not: a retry after an
         ambiguous failure could create a second job).
+    :param answer_keys: top-level keys every successful answer carries. A 2xx answer without one
+        of them is no success: both protocols' ``parse`` raise the vendor error it carries (an
+        error body may come with HTTP 200) or a :class:`BadResponseError`, instead of handing
+        back an answer that would read as "no job" or "no items".
+    :param empty_answer: the vendor documents an empty body as the successful answer (Tencent
+        CancelJob); any other operation refuses an empty 2xx body.
     """
 
     name: str
@@ -95,6 +100,12 @@ class Operation:
     checks: tuple[Check, ...] = ()
     idempotent: bool = True
     path_params: tuple[str, ...] = ()
+    answer_keys: tuple[str, ...] = ()
+    empty_answer: bool = False
+
+    def missing_answer_keys(self, answer: Mapping[str, Any]) -> list[str]:
+        """The :attr:`answer_keys` that ``answer`` lacks (absent, null or empty text)."""
+        return [key for key in self.answer_keys if answer.get(key) is None or answer.get(key) == ""]
 
     def param(self, arg: str) -> Param:
         """Return the parameter whose Python name is ``arg``."""
@@ -183,6 +194,42 @@ class JobKind:
     """Pick the job out of a ``get`` response; None when the response says it does not exist."""
     batch_arg: str | None = None
     """The ``get`` argument that takes several job ids at once, if the API can (Tencent)."""
+    id_key: Sequence[str] = ("JobId",)
+    """Path to the job's own id inside one job: it must be the id asked for."""
+
+    def find(self, response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
+        """The job ``job_id`` in a ``get`` response, checked; None when the vendor says it does
+        not exist.
+
+        Everything a wait later reads from the job (state, failure code and message, output) is
+        read here once, so a hostile answer fails now, as the fetch's error, instead of later
+        while the wait concludes (in a trigger, outside the loop that handles bad answers).
+
+        :param response: the parsed ``get`` answer.
+        :param job_id: the job's own id, as asked for.
+        :raises BadResponseError: the answer names another job, has no state, or cannot be read.
+        """
+        from airflow_provider_mediajobs.exceptions import BadResponseError
+
+        job = self.extract(response, job_id)
+        if job is None:
+            return None
+        asked = f"{self.get.name} was asked for {self.name} {job_id!r} but answered"
+        if not isinstance(job, Mapping):
+            raise BadResponseError(f"{asked} a {type(job).__name__}, not a job")
+        got = dig(job, self.id_key)
+        if got != job_id:
+            # Another job's state would be a wrong result, worse than no result.
+            raise BadResponseError(f"{asked} the job {_short(got)} ({'/'.join(self.id_key)}): not the job asked for")
+        state = dig(job, self.state)
+        if not isinstance(state, str) or not state:
+            # A job always has a state; without one this is no job answer, and waiting on it as
+            # "unknown state" would never end.
+            raise BadResponseError(f"{asked} a job without a state ({'/'.join(self.state)} is {_short(state)})")
+        dig(job, self.error_code)
+        dig(job, self.error_message)
+        self.output(job)
+        return job
 
     @property
     def max_batch(self) -> int:
@@ -225,14 +272,24 @@ def dig(data: Any, path: Sequence[str]) -> Any:
 
     A step that is a JSON object in a string is decoded first: MTS documents QueryIProductionJob's
     ``Result`` as an object, while its SDK models it as a string, so both forms must be read.
+
+    :raises BadResponseError: such a JSON string is nested too deep (see :mod:`.nesting`).
     """
+    from airflow_provider_mediajobs.catalog.nesting import loads
+
     for key in path:
         if isinstance(data, str) and data.lstrip().startswith("{"):
             try:
-                data = json.loads(data)
+                data = loads(data, f"the JSON text read for {'/'.join(path)}")
             except ValueError:
                 return None
         if not isinstance(data, Mapping):
             return None
         data = data.get(key)
     return data
+
+
+def _short(value: Any) -> str:
+    # Quote a vendor value in a message without letting a huge or odd one flood it.
+    text = repr(value) if isinstance(value, str | int | float | bool) or value is None else type(value).__name__
+    return text if len(text) <= 80 else text[:77] + "..."

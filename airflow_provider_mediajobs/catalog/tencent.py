@@ -9,7 +9,7 @@ on the wire exactly as it was signed.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
@@ -107,7 +107,12 @@ def split_job_ids(job_ids: Any) -> list[list[str]]:
     return [ids[i : i + MAX_IDS_PER_CALL] for i in range(0, len(ids), MAX_IDS_PER_CALL)]
 
 CANCEL_JOB = Operation(
-    "CancelJob", CI, "PUT", path="/jobs/{jobId}?cancel", params=(job_id("job_id", "jobId"),), path_params=("jobId",)
+    "CancelJob", CI, "PUT", path="/jobs/{jobId}?cancel", params=(job_id("job_id", "jobId"),), path_params=("jobId",),
+    # The vendor's CancelMediaJob page (cloud.tencent.com/document/product/436/67209, in English
+    # tencentcloud.com/document/api/1045/49512) says "该请求无响应体" / "This request has no response
+    # body", and its sample answer is "HTTP/1.1 200 OK" with "Content-Length: 0". So an empty 200
+    # is this operation's success; an empty <Response/> is accepted too.
+    empty_answer=True,
 )
 
 
@@ -160,17 +165,36 @@ SUBMIT_JOB = Operation(
     ),
     checks=(_submit_rules,),
     idempotent=False,
+    answer_keys=("JobsDetail",),  # the new job: without it there is nothing to wait for
 )
 
 OPERATIONS = {op.name: op for op in (LIST_JOBS, GET_JOBS, CANCEL_JOB, SUBMIT_JOB)}
 
 
 def find_job(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
-    """The ``JobsDetail`` of ``job_id`` in a GetJobs answer; None when it does not exist."""
-    for job in response.get("JobsDetail") or []:
-        if isinstance(job, Mapping) and job.get("JobId") == job_id:
-            return job
-    return None
+    """The ``JobsDetail`` of ``job_id`` in a GetJobs answer; None when ``NonExistJobIds`` names it.
+
+    :raises BadResponseError: the answer names ``job_id`` in neither list (ambiguous: it says
+        nothing about that job, which is not the same as "it does not exist"), in both, or
+        several times with different details.
+    """
+    found = [job for job in response.get("JobsDetail") or [] if isinstance(job, Mapping) and job.get("JobId") == job_id]
+    missing = response.get("NonExistJobIds") or []
+    if isinstance(missing, str):
+        missing = missing.split(",")
+    said_missing = job_id in missing
+    if found and said_missing:
+        raise BadResponseError(f"{GET_JOBS.name} answered job {job_id!r} both in JobsDetail and in NonExistJobIds")
+    if any(job != found[0] for job in found[1:]):
+        raise BadResponseError(f"{GET_JOBS.name} answered job {job_id!r} {len(found)} times, with different details")
+    if found:
+        return found[0]
+    if said_missing:
+        return None
+    raise BadResponseError(
+        f"{GET_JOBS.name} answered neither JobsDetail nor NonExistJobIds for job {job_id!r}: an ambiguous answer, "
+        "not a 'not found'"
+    )
 
 
 def _cos_output(job: Mapping[str, Any]) -> str | None:
@@ -180,8 +204,14 @@ def _cos_output(job: Mapping[str, Any]) -> str | None:
     return None
 
 
-def jobs_and_missing(response: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``GET /jobs/{ids}`` answer in one shape: both lists, present even when empty."""
+def jobs_and_missing(response: Mapping[str, Any], job_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """A ``GET /jobs/{ids}`` answer in one shape: both lists, present even when empty.
+
+    :param job_ids: the ids asked for; when given, each must be answered in exactly one list.
+    :raises BadResponseError: an asked id is in neither list, or in both (see :func:`find_job`).
+    """
+    for asked in job_ids or ():
+        find_job(response, asked)
     return {"JobsDetail": list(response.get("JobsDetail") or []),
             "NonExistJobIds": list(response.get("NonExistJobIds") or [])}
 
@@ -307,24 +337,44 @@ class TencentProtocol(NamedTuple):
         return self.credentials.secrets()
 
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
-        """Return the ``<Response>`` content; raise the typed error of an ``<Error>`` or bad body."""
+        """Return the ``<Response>`` content; raise the typed error of an ``<Error>`` or bad body.
+
+        A 2xx answer is a success only as a ``<Response>`` document carrying the operation's
+        ``answer_keys`` (or, for an operation documented to answer nothing, an empty body). An
+        empty body, or another root (an HTML page, ``<Foo/>``), says nothing about the jobs: read
+        as a success it would be "no jobs" or "not found", so it is a :class:`BadResponseError`.
+        """
         from airflow_provider_mediajobs.catalog import xml
 
         header_rid = response.header("x-ci-request-id") or response.header("x-cos-request-id")
+        ok = 200 <= response.status < 300
+        blank = not response.body.strip()
         try:
-            root, content = xml.parse(response.body) if response.body else ("", {})
+            root, content = xml.parse(response.body) if not blank else ("", {})
         except BadResponseError as err:
             if response.status >= 500 or response.status == 429:
                 raise vendor_error(vendor="Tencent Cloud CI", status=response.status, code=None, message=None,
                                    request_id=header_rid, table=ERROR_TABLE) from None
             raise BadResponseError(f"{operation.name}: {err} (HTTP {response.status})", status=response.status,
                                    request_id=header_rid) from None
-        if 200 <= response.status < 300 and root in ("Response", ""):
+        if ok and (root == "Response" or (blank and operation.empty_answer)):
+            missing_keys = operation.missing_answer_keys(content)
+            if missing_keys:
+                raise BadResponseError(
+                    f"{operation.name} answered HTTP {response.status} with a <Response> without "
+                    f"{', '.join(missing_keys)}, which every successful answer carries",
+                    status=response.status, request_id=header_rid,
+                )
+            if "NonExistJobIds" in content:
+                content["NonExistJobIds"] = _id_list(operation, content["NonExistJobIds"])
             content.setdefault("JobsDetail", [])
-            missing = content.get("NonExistJobIds")
-            if isinstance(missing, str):
-                content["NonExistJobIds"] = [i for i in missing.split(",") if i]
             return content
+        if ok and root != "Error":
+            what = "an empty body" if blank else f"a <{root[:40]}> document"
+            raise BadResponseError(
+                f"{operation.name} answered HTTP {response.status} with {what}, not the vendor's <Response> document",
+                status=response.status, request_id=header_rid,
+            )
         code = content.get("Code") if root == "Error" else None
         message = content.get("Message") if root == "Error" else None
         request_id = content.get("RequestId") or header_rid
@@ -335,6 +385,17 @@ class TencentProtocol(NamedTuple):
         raise vendor_error(vendor="Tencent Cloud CI", status=response.status, code=str(code) if code else None,
                            message=str(message) if message else None,
                            request_id=str(request_id) if request_id else None, table=table)
+
+
+def _id_list(operation: Operation, value: Any) -> list[str]:
+    # One element of comma-separated ids (what the SDKs read), or the element repeated.
+    ids: list[str] = []
+    for item in value if isinstance(value, list) else [value]:
+        if not isinstance(item, str):
+            raise BadResponseError(f"{operation.name} answered NonExistJobIds holding {type(item).__name__}, "
+                                   "not job ids")
+        ids += [i.strip() for i in item.split(",") if i.strip()]
+    return ids
 
 
 def _json_value(text: str) -> Any:

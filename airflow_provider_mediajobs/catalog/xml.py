@@ -2,15 +2,17 @@
 
 Parsing goes through ``defusedxml``: a DTD, an entity declaration or an external reference in an
 answer is refused with a clear :class:`BadResponseError` (billion laughs, XXE), as is anything
-that is not well-formed XML.
+that is not well-formed XML or that nests deeper than :data:`~.nesting.MAX_DEPTH` elements.
 """
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from typing import Any
 from xml.etree.ElementTree import Element, SubElement, tostring
 
+from airflow_provider_mediajobs.catalog.nesting import MAX_DEPTH, too_deep
 from airflow_provider_mediajobs.catalog.params import XML_NAME
 from airflow_provider_mediajobs.exceptions import BadResponseError
 
@@ -18,40 +20,58 @@ from airflow_provider_mediajobs.exceptions import BadResponseError
 ALWAYS_LISTS = frozenset({"JobsDetail", "Result", "ResultDetail", "WordsGeneralizeLable", "WordsGeneralizeToken"})
 
 
-def parse(body: bytes) -> tuple[str, dict[str, Any]]:
+def parse(body: bytes, limit: int = MAX_DEPTH) -> tuple[str, dict[str, Any]]:
     """Parse an answer; return the root tag and its content as nested dicts.
 
-    :raises BadResponseError: not XML, or XML carrying a DTD or entities.
+    Elements are read as a stream and converted on the way, with an explicit stack, so neither
+    the depth check nor the conversion recurses: an answer nested deeper than ``limit`` is
+    refused as soon as the parser gets there, before the rest is even built.
+
+    :param body: the answer's bytes.
+    :param limit: most element levels accepted, the root counting as one.
+    :raises BadResponseError: not XML, XML carrying a DTD or entities, or nested too deep.
     """
     from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import ParseError, fromstring
+    from defusedxml.ElementTree import ParseError, iterparse
 
+    # One frame per open element: its tag and, once it has children, their converted values.
+    stack: list[tuple[str, dict[str, Any] | None]] = []
+    root_tag, content = "", None
     try:
-        root = fromstring(body, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+        for event, node in iterparse(io.BytesIO(body), events=("start", "end"), forbid_dtd=True,
+                                     forbid_entities=True, forbid_external=True):
+            if event == "start":
+                if len(stack) >= limit:
+                    raise too_deep("the XML answer", limit)
+                stack.append((node.tag, None))
+                continue
+            tag, children = stack.pop()
+            value: Any = children if children is not None else (node.text or "").strip()
+            node.clear()  # its content is converted: let the tree go as we read
+            if not stack:
+                root_tag, content = tag, value
+                continue
+            parent_tag, siblings = stack[-1]
+            if siblings is None:
+                siblings = {}
+                stack[-1] = (parent_tag, siblings)
+            _add(siblings, tag, value)
     except DefusedXmlException as err:
         raise BadResponseError(f"the XML answer was refused: it declares a DTD or entities ({type(err).__name__})") \
             from None
     except (ParseError, ValueError) as err:
         raise BadResponseError(f"the answer is not well-formed XML: {err}") from None
-    content = _to_dict(root)
-    return root.tag, content if isinstance(content, dict) else {}
+    return root_tag, content if isinstance(content, dict) else {}
 
 
-def _to_dict(node: Any) -> Any:
-    children = list(node)
-    if not children:
-        return (node.text or "").strip()
-    out: dict[str, Any] = {}
-    for child in children:
-        value = _to_dict(child)
-        if child.tag in out:
-            # _to_dict never returns a list, so a list here means "already repeated".
-            if not isinstance(out[child.tag], list):
-                out[child.tag] = [out[child.tag]]
-            out[child.tag].append(value)
-        else:
-            out[child.tag] = [value] if child.tag in ALWAYS_LISTS else value
-    return out
+def _add(siblings: dict[str, Any], tag: str, value: Any) -> None:
+    if tag in siblings:
+        # A converted value is never a list, so a list here means "already repeated".
+        if not isinstance(siblings[tag], list):
+            siblings[tag] = [siblings[tag]]
+        siblings[tag].append(value)
+    else:
+        siblings[tag] = [value] if tag in ALWAYS_LISTS else value
 
 
 def build(root_tag: str, fields: Mapping[str, Any]) -> bytes:

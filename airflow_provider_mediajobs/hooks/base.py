@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
 
+from airflow_provider_mediajobs import transport
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation
 from airflow_provider_mediajobs.catalog.paging import Pager
 from airflow_provider_mediajobs.catalog.params import invalid
@@ -321,7 +322,7 @@ class MediaJobsBaseHook(BaseHook):
         super().__init__()
         self.conn_id = conn_kwarg.get(self.conn_name_attr) or conn_id or self.default_conn_name
         check_conn_id(self.conn_name_attr if self.conn_name_attr in conn_kwarg else "conn_id", self.conn_id)
-        if retry_policy is not None and not isinstance(retry_policy, RetryPolicy):
+        if retry_policy is not None and not isinstance(retry_policy, transport.RetryPolicy):
             raise invalid("retry_policy", "a RetryPolicy or None", retry_policy)
         if timeouts is not None and not (
             isinstance(timeouts, Timeouts)
@@ -550,8 +551,12 @@ class MediaJobsBaseHook(BaseHook):
 
 
 def extract_job(kind: JobKind, response: Mapping[str, Any], ids: Mapping[str, Any]) -> dict[str, Any]:
-    """Pick the job out of a ``get`` response, or raise :class:`NotFoundError`."""
-    job = kind.extract(response, str(ids[kind.job_id_arg]))
+    """Pick the job out of a ``get`` response, or raise :class:`NotFoundError`.
+
+    :raises BadResponseError: the answer names another job, a job without a state, or is
+        ambiguous about this one (see :meth:`JobKind.find`).
+    """
+    job = kind.find(response, str(ids[kind.job_id_arg]))
     if job is None:
         raise NotFoundError(f"{kind.name} {ids[kind.job_id_arg]!r} does not exist", code="NotFound")
     return dict(job)

@@ -104,10 +104,11 @@ class TencentCloudCIHook(MediaJobsBaseHook):
         then asked for in calls of 10 and the answers merged in the order given.
 
         :param job_ids: the ids, a list or a comma-separated string.
+        :raises BadResponseError: an answer names an asked id in neither list (or in both).
         """
         merged: dict[str, Any] = {"JobsDetail": [], "NonExistJobIds": []}
         for chunk in cat.split_job_ids(job_ids):
-            answer = cat.jobs_and_missing(self.call(cat.GET_JOBS, job_ids=chunk))
+            answer = cat.jobs_and_missing(self.call(cat.GET_JOBS, job_ids=chunk), chunk)
             merged["JobsDetail"] += answer["JobsDetail"]
             merged["NonExistJobIds"] += answer["NonExistJobIds"]
         return merged

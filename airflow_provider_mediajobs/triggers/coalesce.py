@@ -170,7 +170,15 @@ class BatchFetcher:
                         future.set_exception(error)
             return
         for job_id, entry in batch.items():
-            job = self.kind.extract(response, job_id)
+            try:
+                job = self.kind.find(response, job_id)
+            except Exception as error:
+                # An answer bad for this id (ambiguous, another job, no state) fails this id's
+                # waits only, as the fetch's error; raised here it would strand every waiter.
+                for future in entry.futures:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
             for future in entry.futures:
                 if not future.done():
                     future.set_result(dict(job) if job is not None else None)
