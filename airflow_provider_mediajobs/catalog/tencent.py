@@ -355,7 +355,7 @@ class TencentProtocol(NamedTuple):
             if response.status >= 500 or response.status == 429:
                 raise vendor_error(vendor="Tencent Cloud CI", status=response.status, code=None, message=None,
                                    request_id=header_rid, table=ERROR_TABLE) from None
-            raise BadResponseError(f"{operation.name}: {err} (HTTP {response.status})", status=response.status,
+            raise BadResponseError(f"{operation.name}: {err}", status=response.status,
                                    request_id=header_rid) from None
         if ok and (root == "Response" or (blank and operation.empty_answer)):
             missing_keys = operation.missing_answer_keys(content)
