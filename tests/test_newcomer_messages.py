@@ -76,3 +76,28 @@ def test_token_help_says_what_is_true() -> None:
         assert "sent" in text
         assert "never sent" not in text
         assert "password field" not in text
+
+
+@pytest.mark.parametrize(("name", "typo", "meant"), [
+    ("alibaba_cloud_media_default", "cn-shangai", "cn-shanghai"),
+    ("tencent_cloud_ci_default", "ap-bejing", "ap-beijing"),
+])
+def test_a_region_typo_is_caught_naming_the_connection(mediajobs_connections: EmulatorHandle,
+                                                       monkeypatch: pytest.MonkeyPatch, name: str, typo: str,
+                                                       meant: str) -> None:
+    conn = mediajobs_connections.connections()[name]
+    conn["extra"] = {**conn["extra"], "region": typo}  # type: ignore[dict-item]
+    monkeypatch.setenv("AIRFLOW_CONN_TYPO_REGION", json.dumps(conn))
+    hook_class = AlibabaCloudMediaHook if name.startswith("alibaba") else TencentCloudCIHook
+    before = mediajobs_connections.counters().get("requests", 0)
+    with pytest.raises(MediaJobsValidationError) as info:
+        _ = hook_class("typo_region").protocol
+    message = str(info.value)
+    assert "connection 'typo_region'" in message
+    assert f"did you mean {meant}?" in message
+    assert "allow_unknown_region" in message
+    assert mediajobs_connections.counters().get("requests", 0) == before
+    # A region newer than the provider's list goes through when the connection says so.
+    conn["extra"] = {**conn["extra"], "allow_unknown_region": True}  # type: ignore[dict-item]
+    monkeypatch.setenv("AIRFLOW_CONN_TYPO_REGION", json.dumps(conn))
+    assert hook_class("typo_region").protocol.region == typo

@@ -54,6 +54,18 @@ SMART_JOB_STATES = ("Created", "Executing", "Finished", "Failed")
 SMART_JOB_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
 IMM_TASK_STATES = ("Running", "Succeeded", "Failed")
 LIVE_SNAPSHOT_WINDOW = timedelta(days=30)  # "at most 30 days" between StartTime and EndTime (seed 004)
+# Public region ids (Alibaba Cloud "Regions and zones" and "Region ID" pages, read 2026-12): a
+# region outside them is most likely a typo, which would surface only as a DNS error after every
+# retry. A region newer than this list is let through with the extra allow_unknown_region.
+REGIONS = frozenset({
+    "cn-qingdao", "cn-beijing", "cn-zhangjiakou", "cn-huhehaote", "cn-wulanchabu", "cn-hangzhou",
+    "cn-shanghai", "cn-nanjing", "cn-fuzhou", "cn-shenzhen", "cn-heyuan", "cn-guangzhou", "cn-chengdu",
+    "cn-hongkong", "ap-northeast-1", "ap-northeast-2", "ap-southeast-1", "ap-southeast-3", "ap-southeast-5",
+    "ap-southeast-6", "ap-southeast-7", "us-east-1", "us-west-1", "us-southeast-1", "eu-central-1", "eu-west-1",
+    "me-east-1", "me-central-1", "na-south-1", "cn-shanghai-finance-1", "cn-shenzhen-finance-1",
+    "cn-beijing-finance-1",
+})
+
 # MTS QueryJobList (transcode jobs) takes at most 10 job ids per call (alibabacloud-mts20140618
 # QueryJobListRequest.job_ids docstring); no Alibaba API in the catalog batches yet.
 MAX_IDS_PER_CALL = 10

@@ -46,6 +46,13 @@ CI = Service("tencent", "ci")
 TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
 STATES = ("All", "Submitted", "Running", "Success", "Failed", "Pause", "Cancel")
 CI_TIME = "%Y-%m-%dT%H:%M:%S%z"
+# COS/CI region ids ("Regions and Access Endpoints" COS page, read 2026-12); the extra
+# allow_unknown_region lets a newer one through.
+REGIONS = frozenset({
+    "ap-beijing-1", "ap-beijing", "ap-nanjing", "ap-shanghai", "ap-guangzhou", "ap-chengdu", "ap-chongqing",
+    "ap-shenzhen-fsi", "ap-shanghai-fsi", "ap-beijing-fsi", "ap-hongkong", "ap-singapore", "ap-jakarta",
+    "ap-seoul", "ap-bangkok", "ap-tokyo", "na-siliconvalley", "na-ashburn", "sa-saopaulo", "eu-frankfurt",
+})
 # GET /jobs/{ids}: "jobId ... supports multiple entries separated by commas, with a maximum of 10"
 # (DescribeMediaJob API page, English and Chinese). Neither official SDK enforces it (cos-python-sdk-v5
 # ci_get_media_jobs and the Go SDK join whatever they are given), so the client must. What the

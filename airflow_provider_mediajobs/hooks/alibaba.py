@@ -50,7 +50,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         version = fields.choice("signature_version", ("v3", "v1"), "v3")
         return cat.AlibabaProtocol(
             credentials=cat.AlibabaCredentials(key_id, secret, token),
-            region=fields.region(DEFAULT_REGION),
+            region=fields.region(DEFAULT_REGION, cat.REGIONS, "Alibaba Cloud"),
             endpoint_url=fields.endpoint_url({"product": "ice", "region": DEFAULT_REGION}),
             signature_version="v1" if version == "v1" else "v3",
         )

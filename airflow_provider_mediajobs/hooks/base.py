@@ -58,7 +58,7 @@ DEFAULT_BATCH_WINDOW = 1.0
 # Extras every connection of this provider reads; a vendor adds its own (``vendor_extras``).
 COMMON_EXTRAS = frozenset({
     "region", "security_token", "endpoint_url", "connect_timeout", "read_timeout", "total_timeout",
-    "max_response_bytes", "qps_budget", "batch_size", "batch_window",
+    "max_response_bytes", "qps_budget", "batch_size", "batch_window", "allow_unknown_region",
 })
 
 
@@ -145,14 +145,39 @@ class ConnectionFields:
             mask(value)
         return value
 
-    def region(self, default: str | None) -> str:
-        """The ``region`` extra (``cn-shanghai``, ``ap-beijing``...)."""
+    def region(self, default: str | None, known: frozenset[str] = frozenset(), vendor: str = "") -> str:
+        """The ``region`` extra (``cn-shanghai``, ``ap-beijing``...).
+
+        :param known: the vendor's region ids; another one is refused (a typo would otherwise
+            fail only at the first request, as a DNS error or ``NoSuchBucket``), unless the
+            extra ``allow_unknown_region`` is true.
+        :param vendor: the vendor's name, for the error.
+        """
         value = self.text("region", self.extra.get("region")) or default
         if value is None:
             raise self.fail("region", "is missing: set the extra region (e.g. ap-beijing)")
         if not _REGION.fullmatch(value):
             raise self.fail("region", f"must look like cn-shanghai or ap-beijing, got {value!r}")
+        if known and value not in known and not self.flag("allow_unknown_region"):
+            import difflib
+
+            close = difflib.get_close_matches(value, sorted(known), n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise self.fail("region", f"{value!r} is not a {vendor} region id{hint}; known: "
+                            f"{', '.join(sorted(known))}. For a region newer than this provider, set the "
+                            "extra allow_unknown_region to true")
         return value
+
+    def flag(self, field: str) -> bool:
+        """A boolean extra (``true``/``false``, as JSON or text); false when unset."""
+        value = self.extra.get(field)
+        if value is None or value == "":
+            return False
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+            return value.strip().lower() == "true"
+        raise self.fail(field, f"must be true or false, got {value!r}")
 
     def endpoint_url(self, placeholders: Mapping[str, str]) -> str | None:
         """The ``endpoint_url`` extra: ``http(s)://host[:port]``, no user info, path or query.

@@ -49,7 +49,7 @@ class TencentCloudCIHook(MediaJobsBaseHook):
             raise fields.fail("bucket", "must be BucketName-APPID, e.g. examplebucket-1250000000")
         return cat.TencentProtocol(
             credentials=cat.TencentCredentials(secret_id, secret_key, fields.secret("security_token")),
-            region=fields.region(DEFAULT_REGION),
+            region=fields.region(DEFAULT_REGION, cat.REGIONS, "Tencent Cloud"),
             bucket=bucket,
             endpoint_url=fields.endpoint_url({"region": DEFAULT_REGION, "bucket": "examplebucket-1250000000"}),
         )
