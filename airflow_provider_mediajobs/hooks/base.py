@@ -26,6 +26,7 @@ from airflow_provider_mediajobs.transport import (
     SyncSender,
     Timeouts,
     VendorProtocol,
+    mount_deadline_adapter,
 )
 
 if TYPE_CHECKING:
@@ -290,6 +291,7 @@ class MediaJobsBaseHook(BaseHook):
         session = requests.Session()
         # Proxies and netrc from the environment would silently reroute signed requests.
         session.trust_env = False
+        mount_deadline_adapter(session)  # total_timeout bounds every sync attempt, trickles included
         return session
 
     @cached_property
