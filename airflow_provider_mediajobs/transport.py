@@ -9,7 +9,8 @@ Redirects are never followed: the vendors do not redirect these APIs, and follow
 hand a signed ``Authorization`` header to whatever host the ``Location`` names.
 
 Time bounds (``docs/connections.md`` has the table): one attempt ends within ``Timeouts.total``
-plus :data:`DEADLINE_SLACK` on both paths, whatever the server does.
+plus :data:`DEADLINE_SLACK` on both paths, whatever the server does; a whole call ends within
+:meth:`RetryPolicy.worst_case_seconds`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import math
 import random
 import re
 import socket
@@ -24,9 +26,11 @@ import threading
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
-from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception, stop_after_attempt
+from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
 from airflow_provider_mediajobs.exceptions import (
     BadResponseError,
@@ -116,17 +120,33 @@ class RetryPolicy:
 
     Waits grow exponentially with full jitter (botocore's "standard" mode), so many triggers hit
     by the same outage do not come back in lockstep. A vendor ``Retry-After`` /
-    ``x-acs-retry-after`` is a floor for the wait.
+    ``x-acs-retry-after`` (see :func:`parse_retry_after`) is a floor for the wait, up to
+    ``retry_after_cap``.
+
+    A whole call ends within :meth:`worst_case_seconds`: every attempt within its timeout, every
+    wait within ``max(max_wait, retry_after_cap)``, and with ``max_elapsed`` no attempt starting
+    later than that after the call began.
 
     :param attempts: total attempts, the first included.
     :param initial: the first backoff ceiling in seconds.
     :param max_wait: the backoff ceiling in seconds.
+    :param retry_after_cap: the longest wait a vendor's ``Retry-After`` may impose, in seconds;
+        None means ``max_wait``.
+    :param max_elapsed: seconds after the call began past which no further attempt starts (the
+        wait before it counted); None means only ``attempts`` limits the retries.
     """
 
     attempts: int = 5
     initial: float = 0.5
     max_wait: float = 20.0
     rng: random.Random = field(default_factory=random.Random, compare=False, repr=False)
+    retry_after_cap: float | None = None
+    max_elapsed: float | None = None
+
+    @property
+    def retry_after_limit(self) -> float:
+        """The effective cap on a vendor's ``Retry-After``, in seconds."""
+        return self.max_wait if self.retry_after_cap is None else self.retry_after_cap
 
     def retryable(self, error: BaseException, operation: Operation) -> bool:
         """Decide whether ``error`` is worth another attempt of ``operation``.
@@ -144,14 +164,47 @@ class RetryPolicy:
             return False
         return isinstance(error, ServerError | BadResponseError)
 
+    def ceiling(self, attempt: int) -> float:
+        """The jitter ceiling after the ``attempt``-th failed attempt (1-based)."""
+        # Capping the exponent keeps 2**n finite for any attempt count; past it max_wait rules anyway.
+        return min(self.max_wait, self.initial * 2.0 ** min(max(attempt - 1, 0), 64))
+
+    def retry_after_floor(self, error: BaseException | None) -> float:
+        """The wait ``error``'s ``retry_after`` asks for, capped at :attr:`retry_after_limit`.
+
+        Anything that is not a positive number (None, NaN, negative, a string) asks for nothing.
+        """
+        value = getattr(error, "retry_after", None)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return 0.0
+        try:
+            seconds = float(value)
+        except OverflowError:  # an int too large for a float: as huge as it gets
+            seconds = math.inf
+        if math.isnan(seconds) or seconds <= 0:
+            return 0.0
+        return max(0.0, min(seconds, self.retry_after_limit))
+
     def backoff(self, attempt: int, error: BaseException | None) -> float:
         """Seconds to wait after the ``attempt``-th failed attempt (1-based)."""
-        ceiling = min(self.max_wait, self.initial * (2 ** (attempt - 1)))
-        wait = self.rng.uniform(0, ceiling)
-        retry_after = getattr(error, "retry_after", None)
-        if isinstance(retry_after, int | float) and retry_after > 0:
-            wait = max(wait, min(float(retry_after), self.max_wait))
-        return wait
+        return max(self.rng.uniform(0, self.ceiling(attempt)), self.retry_after_floor(error))
+
+    def worst_case_seconds(self, attempt_timeout: float) -> float:
+        """The longest a whole call can take, retries and waits included.
+
+        ``attempts * (attempt_timeout + DEADLINE_SLACK)`` plus, for each retry, the larger of its
+        jitter ceiling and :attr:`retry_after_limit`; with ``max_elapsed`` at most
+        ``max_elapsed + attempt_timeout + DEADLINE_SLACK``. The defaults give
+        ``5 * 61 + 4 * 20 = 385`` s with ``Timeouts.total`` = 60 s.
+
+        :param attempt_timeout: ``Timeouts.total`` of the sender.
+        """
+        attempt = attempt_timeout + DEADLINE_SLACK
+        waits = sum(max(self.ceiling(k), self.retry_after_limit) for k in range(1, self.attempts))
+        bound = self.attempts * attempt + waits
+        if self.max_elapsed is not None:
+            bound = min(bound, self.max_elapsed + attempt)
+        return bound
 
     def tenacity_kwargs(self, operation: Operation) -> dict[str, Any]:
         """Arguments for tenacity's ``Retrying`` / ``AsyncRetrying``."""
@@ -159,6 +212,20 @@ class RetryPolicy:
         def wait(state: RetryCallState) -> float:
             error = state.outcome.exception() if state.outcome else None
             return self.backoff(state.attempt_number, error)
+
+        def stop(state: RetryCallState) -> bool:
+            if state.attempt_number >= self.attempts:
+                return True
+            if self.max_elapsed is None:
+                return False
+            # tenacity (8.3+) computes the wait before asking: a wait that would carry the next
+            # attempt past max_elapsed stops the call now rather than after sleeping.
+            upcoming = getattr(state, "upcoming_sleep", 0.0) or 0.0
+            if (state.seconds_since_start or 0.0) + upcoming < self.max_elapsed:
+                return False
+            log.warning("%s: no further attempt, the call would pass max_elapsed=%ss", operation.name,
+                        self.max_elapsed)
+            return True
 
         def before_sleep(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
@@ -172,12 +239,65 @@ class RetryPolicy:
             )
 
         return {
-            "stop": stop_after_attempt(self.attempts),
+            "stop": stop,
             "wait": wait,
             "retry": retry_if_exception(lambda e: self.retryable(e, operation)),
             "before_sleep": before_sleep,
             "reraise": True,
         }
+
+
+#: A ``Retry-After`` beyond a day is read as a day. The retry policy caps it far lower; this only
+#: keeps the number finite wherever it is carried.
+RETRY_AFTER_CEILING = 86400.0
+# RFC 9110 delta-seconds are ASCII digits; a decimal point is taken too, as some gateways send one.
+_DELAY_NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def parse_retry_after(response: HttpResponse, now: datetime | None = None) -> float | None:
+    """Seconds ``response`` asks the client to wait before another attempt, or None.
+
+    Reads ``Retry-After`` (RFC 9110: delta-seconds or an HTTP-date) and Alibaba's
+    ``x-acs-retry-after`` (milliseconds); with both, the longer wait wins. A date in the past
+    means 0. Malformed values (negative, NaN, garbage, an impossible date) are ignored, and a huge
+    one becomes :data:`RETRY_AFTER_CEILING`; :class:`RetryPolicy` caps the wait it imposes.
+    Shared by both vendors' protocols.
+
+    :param response: the answer.
+    :param now: the current time, for an HTTP-date (default: the clock).
+    """
+    waits = [
+        wait
+        for wait in (
+            _retry_after_value(response.header("retry-after"), now),
+            _delay_number(response.header("x-acs-retry-after"), 1000.0),
+        )
+        if wait is not None
+    ]
+    return max(waits) if waits else None
+
+
+def _delay_number(text: str | None, per_second: float) -> float | None:
+    if text is None or not _DELAY_NUMBER.fullmatch(text.strip()):
+        return None
+    # float() reads any length of digits (a long one becomes inf, then the ceiling); int() would refuse.
+    return min(float(text.strip()) / per_second, RETRY_AFTER_CEILING)
+
+
+def _retry_after_value(text: str | None, now: datetime | None) -> float | None:
+    if text is None:
+        return None
+    seconds = _delay_number(text, 1.0)
+    if seconds is not None:
+        return seconds
+    try:
+        when = parsedate_to_datetime(text.strip())
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if when.tzinfo is None:  # asctime dates carry no zone; HTTP dates are always GMT
+        when = when.replace(tzinfo=UTC)
+    delay = (when - (now or datetime.now(UTC))).total_seconds()
+    return min(max(delay, 0.0), RETRY_AFTER_CEILING)
 
 
 class BoundedBody:

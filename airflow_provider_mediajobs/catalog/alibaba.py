@@ -329,11 +329,9 @@ class AlibabaProtocol(NamedTuple):
             return dict(body)
         code = body.get("Code") if body else None
         message = body.get("Message") if body else None
-        retry_after_ms = response.header("x-acs-retry-after")
-        try:
-            retry_after = float(retry_after_ms) / 1000 if retry_after_ms else None
-        except ValueError:
-            retry_after = None
+        from airflow_provider_mediajobs.transport import parse_retry_after
+
+        retry_after = parse_retry_after(response)  # x-acs-retry-after (ms) or Retry-After
         if body is None and response.status < 500 and response.status != 429:
             raise BadResponseError(
                 f"{operation.name} answered HTTP {response.status} with a body that is not JSON "

@@ -268,14 +268,16 @@ class TencentProtocol(NamedTuple):
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
         """Return the ``<Response>`` content; raise the typed error of an ``<Error>`` or bad body."""
         from airflow_provider_mediajobs.catalog import xml
+        from airflow_provider_mediajobs.transport import parse_retry_after
 
+        retry_after = parse_retry_after(response)
         header_rid = response.header("x-ci-request-id") or response.header("x-cos-request-id")
         try:
             root, content = xml.parse(response.body) if response.body else ("", {})
         except BadResponseError as err:
             if response.status >= 500 or response.status == 429:
                 raise vendor_error(vendor="Tencent Cloud CI", status=response.status, code=None, message=None,
-                                   request_id=header_rid, table=ERROR_TABLE) from None
+                                   request_id=header_rid, table=ERROR_TABLE, retry_after=retry_after) from None
             raise BadResponseError(f"{operation.name}: {err} (HTTP {response.status})", status=response.status,
                                    request_id=header_rid) from None
         if 200 <= response.status < 300 and root in ("Response", ""):
@@ -293,7 +295,8 @@ class TencentProtocol(NamedTuple):
             table = {"AccessDenied": ClockSkewError}
         raise vendor_error(vendor="Tencent Cloud CI", status=response.status, code=str(code) if code else None,
                            message=str(message) if message else None,
-                           request_id=str(request_id) if request_id else None, table=table)
+                           request_id=str(request_id) if request_id else None, table=table,
+                           retry_after=retry_after)
 
 
 def _json_value(text: str) -> Any:
