@@ -202,7 +202,7 @@ async def test_async_bad_bodies_give_the_same_clear_error(hostile: HostileServer
 @pytest.mark.parametrize("behaviour", [trickle, stall], ids=["trickling bytes", "stalled answer"])
 def test_sync_slow_servers_end_within_the_timeout(hostile: HostileServer, behaviour: Behaviour) -> None:
     hostile.behaviour = behaviour
-    with pytest.raises(TransportError, match=r"longer than 3\.0s|read timeout"):
+    with pytest.raises(TransportError, match=r"total_timeout=3\.0s|read timeout of 1\.0s"):
         _sync_client(hostile.url).call(cat.LIST_SMART_JOBS, {})
 
 
@@ -211,7 +211,7 @@ async def test_async_slow_servers_end_within_the_timeout(hostile: HostileServer,
     hostile.behaviour = behaviour
     client = await _async_client(hostile.url)
     try:
-        with pytest.raises(TransportError, match=r"within 3\.0s"):
+        with pytest.raises(TransportError, match=r"total_timeout=3\.0s|read timeout of 1\.0s"):
             await client.call(cat.LIST_SMART_JOBS)
     finally:
         await client.close()

@@ -386,11 +386,9 @@ class AlibabaProtocol(NamedTuple):
                     status=response.status, request_id=request_id,
                 )
             # Otherwise the vendor error it carries, typed and raised as any other below.
-        retry_after_ms = response.header("x-acs-retry-after")
-        try:
-            retry_after = float(retry_after_ms) / 1000 if retry_after_ms else None
-        except ValueError:
-            retry_after = None
+        from airflow_provider_mediajobs.transport import parse_retry_after
+
+        retry_after = parse_retry_after(response)  # x-acs-retry-after (ms) or Retry-After
         if body is None and response.status < 500 and response.status != 429:
             raise BadResponseError(
                 f"{operation.name} answered HTTP {response.status} with a body that is not JSON "

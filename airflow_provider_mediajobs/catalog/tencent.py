@@ -352,7 +352,9 @@ class TencentProtocol(NamedTuple):
         as a success it would be "no jobs" or "not found", so it is a :class:`BadResponseError`.
         """
         from airflow_provider_mediajobs.catalog import xml
+        from airflow_provider_mediajobs.transport import parse_retry_after
 
+        retry_after = parse_retry_after(response)
         header_rid = response.header("x-ci-request-id") or response.header("x-cos-request-id")
         ok = 200 <= response.status < 300
         blank = not response.body.strip()
@@ -361,7 +363,7 @@ class TencentProtocol(NamedTuple):
         except BadResponseError as err:
             if response.status >= 500 or response.status == 429:
                 raise vendor_error(vendor="Tencent Cloud CI", status=response.status, code=None, message=None,
-                                   request_id=header_rid, table=ERROR_TABLE) from None
+                                   request_id=header_rid, table=ERROR_TABLE, retry_after=retry_after) from None
             raise BadResponseError(f"{operation.name}: {err}", status=response.status,
                                    request_id=header_rid) from None
         if ok and (root == "Response" or (blank and operation.empty_answer)):
@@ -391,7 +393,8 @@ class TencentProtocol(NamedTuple):
             table = {"AccessDenied": ClockSkewError}
         raise vendor_error(vendor="Tencent Cloud CI", status=response.status, code=str(code) if code else None,
                            message=str(message) if message else None,
-                           request_id=str(request_id) if request_id else None, table=table)
+                           request_id=str(request_id) if request_id else None, table=table,
+                           retry_after=retry_after)
 
 
 def _id_list(operation: Operation, value: Any) -> list[str]:

@@ -37,6 +37,7 @@ from airflow_provider_mediajobs.transport import (
     SyncSender,
     Timeouts,
     VendorProtocol,
+    mount_deadline_adapter,
 )
 
 if TYPE_CHECKING:
@@ -500,6 +501,7 @@ class MediaJobsBaseHook(BaseHook):
         session = requests.Session()
         # Proxies and netrc from the environment would silently reroute signed requests.
         session.trust_env = False
+        mount_deadline_adapter(session)  # total_timeout bounds every sync attempt, trickles included
         return session
 
     @cached_property

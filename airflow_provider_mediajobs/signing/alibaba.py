@@ -177,7 +177,7 @@ def v1_sign_params(
     }
     if security_token:
         common["SecurityToken"] = security_token
-    clash = common.keys() & signed.keys()
+    clash = (common.keys() | {"Signature"}) & signed.keys()
     if clash:
         raise ValueError(f"parameters {sorted(clash)} are reserved for V1 signing")
     signed.update(common)
