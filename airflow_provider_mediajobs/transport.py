@@ -647,6 +647,7 @@ class AsyncSender:
     async def send(self, request: HttpRequest) -> HttpResponse:
         """Send one attempt and read the answer (bounded in size and time)."""
         import aiohttp
+        import yarl
 
         timeout = aiohttp.ClientTimeout(
             total=self.timeouts.total, connect=self.timeouts.connect, sock_read=self.timeouts.read
@@ -654,7 +655,8 @@ class AsyncSender:
         try:
             async with self.session.request(
                 request.method,
-                request.url,
+                # As built: yarl would otherwise re-quote the URL and send a path's %2C as ",".
+                yarl.URL(request.url, encoded=True),
                 headers=dict(request.headers),
                 data=request.body or None,
                 timeout=timeout,

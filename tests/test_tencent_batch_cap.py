@@ -131,3 +131,33 @@ async def test_batch_size_extra_within_bounds_is_used(
         assert poller.batch_size == int(value)
     finally:
         await coalesce.release(poller)
+
+
+async def test_both_senders_put_the_batch_comma_on_the_wire_as_percent_2c() -> None:
+    """The ids of a batch are joined by ``,`` sent as ``%2C`` and signed decoded (reference: the
+    Python and Go SDKs); the async sender must not let yarl re-quote the path."""
+    from aiohttp import ClientSession, web
+
+    from airflow_provider_mediajobs.transport import AsyncSender, HttpRequest
+
+    seen: list[str] = []
+
+    async def record(request: web.Request) -> web.Response:
+        seen.append(request.raw_path)
+        return web.Response(text="<Response/>")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    url = f"http://127.0.0.1:{port}/jobs/j1%2Cj2?x=a%20b"
+    try:
+        async with ClientSession() as session:
+            await AsyncSender(session).send(HttpRequest("GET", url, {}))
+        await asyncio.to_thread(SyncSender(requests.Session()).send, HttpRequest("GET", url, {}))
+    finally:
+        await runner.cleanup()
+    assert seen == ["/jobs/j1%2Cj2?x=a%20b", "/jobs/j1%2Cj2?x=a%20b"]
