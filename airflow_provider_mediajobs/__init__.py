@@ -12,6 +12,14 @@ __version__ = "0.1.0"
 
 _PKG = "airflow_provider_mediajobs"
 
+def _tuning_fields() -> dict[str, Any]:
+    """The tunable extras (QPS budget, batching, timeouts, size cap) as form fields, from the one
+    declaration the hooks check them against."""
+    from airflow_provider_mediajobs.extras import TUNABLES
+
+    return {t.name: t.conn_field() for t in TUNABLES}
+
+
 def get_provider_info() -> dict[str, Any]:
     """Describe the provider to Airflow's provider manager (entry point ``apache_airflow_provider``)."""
     return {
@@ -81,6 +89,7 @@ def get_provider_info() -> dict[str, Any]:
                         "description": "v3 (ACS3-HMAC-SHA256, default) or v1 (HMAC-SHA1).",
                         "schema": {"type": ["string", "null"], "enum": ["v3", "v1"], "default": "v3"},
                     },
+                    **_tuning_fields(),
                 },
             },
             {
@@ -106,8 +115,9 @@ def get_provider_info() -> dict[str, Any]:
                     },
                     "bucket": {
                         "label": "Bucket",
-                        "description": "BucketName-APPID, e.g. examplebucket-1250000000.",
-                        "schema": {"type": ["string", "null"]},
+                        "description": "BucketName-APPID, e.g. examplebucket-1250000000 (required).",
+                        # No "null": the form marks the field required.
+                        "schema": {"type": "string", "minLength": 1},
                     },
                     "security_token": {
                         "label": "Security token",
@@ -121,6 +131,7 @@ def get_provider_info() -> dict[str, Any]:
                         "emulator.",
                         "schema": {"type": ["string", "null"]},
                     },
+                    **_tuning_fields(),
                 },
             },
         ],

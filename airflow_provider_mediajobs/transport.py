@@ -40,6 +40,12 @@ from airflow_provider_mediajobs.exceptions import (
     TransportError,
     redacted,
 )
+from airflow_provider_mediajobs.extras import (
+    DEFAULT_CONNECT_TIMEOUT,
+    DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TOTAL_TIMEOUT,
+)
 
 if TYPE_CHECKING:
     import aiohttp
@@ -50,10 +56,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024
-MIN_RESPONSE_BYTES = 1024
-"""Below this no vendor error body fits (the provider's own bound, not a vendor's)."""
-MAX_RESPONSE_BYTES = 1 << 30
 
 #: Seconds an attempt may run past ``Timeouts.total``: the sync watchdog's wake-up and the unwinding
 #: of the read it breaks; on the async path, aiohttp rounds timeouts above 5 s up to a whole second.
@@ -121,9 +123,9 @@ class Timeouts:
     :param total: seconds one attempt may take in all.
     """
 
-    connect: float = 5.0
-    read: float = 30.0
-    total: float = 60.0
+    connect: float = DEFAULT_CONNECT_TIMEOUT
+    read: float = DEFAULT_READ_TIMEOUT
+    total: float = DEFAULT_TOTAL_TIMEOUT
 
 
 @dataclass(frozen=True)

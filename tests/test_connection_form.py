@@ -44,3 +44,35 @@ def test_hook_class_names_point_at_the_hooks() -> None:
     assert TencentCloudCIHook.conn_name_attr == "tencent_cloud_ci_conn_id"
     # The UI's Test button builds the hook as hook_class(**{conn_name_attr: conn_id}).
     assert TencentCloudCIHook(tencent_cloud_ci_conn_id="x").conn_id == "x"
+
+
+@pytest.mark.parametrize("conn_type", ["alibaba_cloud_media", "tencent_cloud_ci"])
+def test_the_form_shows_every_tunable_with_the_bounds_the_hook_enforces(conn_type: str) -> None:
+    import json as _json
+
+    from airflow.sdk import Connection
+
+    from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
+    from airflow_provider_mediajobs.extras import MAX_BATCH_SIZE, TUNABLES
+    from airflow_provider_mediajobs.hooks.base import ConnectionFields
+
+    fields = TYPES[conn_type]["conn-fields"]
+    hook_class = AlibabaCloudMediaHook if conn_type == "alibaba_cloud_media" else TencentCloudCIHook
+    assert hook_class.max_batch_size >= MAX_BATCH_SIZE
+    for tunable in TUNABLES:
+        schema = fields[tunable.name]["schema"]
+        assert (schema["minimum"], schema["maximum"]) == (tunable.low, tunable.high)
+        assert f"default {tunable.default:g}" in fields[tunable.name]["description"]
+        for value, ok in ((schema["minimum"], True), (schema["maximum"], True), (schema["maximum"] * 2 + 1, False)):
+            conn = Connection(conn_id="c", conn_type=conn_type, extra=_json.dumps({tunable.name: value}))
+            if ok:
+                assert ConnectionFields(conn, conn_type).tunable(tunable) == value
+            else:
+                with pytest.raises(MediaJobsValidationError, match=tunable.name):
+                    ConnectionFields(conn, conn_type).tunable(tunable)
+
+
+def test_bucket_is_required_in_the_tencent_form() -> None:
+    schema = TYPES["tencent_cloud_ci"]["conn-fields"]["bucket"]["schema"]
+    assert schema["type"] == "string"  # no "null": the form marks it required
+    assert schema["minLength"] == 1

@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
 
-from airflow_provider_mediajobs import transport
+from airflow_provider_mediajobs import extras, transport
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation
 from airflow_provider_mediajobs.catalog.paging import Pager
 from airflow_provider_mediajobs.catalog.params import invalid
@@ -26,10 +26,8 @@ from airflow_provider_mediajobs.exceptions import (
     redacted,
     secret_forms,
 )
+from airflow_provider_mediajobs.extras import MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES
 from airflow_provider_mediajobs.transport import (
-    DEFAULT_MAX_RESPONSE_BYTES,
-    MAX_RESPONSE_BYTES,
-    MIN_RESPONSE_BYTES,
     AsyncClient,
     AsyncSender,
     Client,
@@ -43,6 +41,8 @@ from airflow_provider_mediajobs.transport import (
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
+    from airflow_provider_mediajobs.extras import Tunable
+
 log = logging.getLogger(__name__)
 
 # ASCII classes only: Python's \d and \w also match other scripts' digits and letters.
@@ -50,17 +50,10 @@ _REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+", re.ASCII)
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)", re.ASCII)
 
-DEFAULT_QPS_BUDGET = 50.0
-"""Half of the 100 QPS per account MTS documents for QueryIProductionJob and SubmitIProductionJob
-(MTS API pages): room for other clients of the same account. Tencent documents no QPS limit."""
-DEFAULT_BATCH_WINDOW = 1.0
-"""Seconds an id waits for company before a partial batch is sent (extra ``batch_window``)."""
-
 # Extras every connection of this provider reads; a vendor adds its own (``vendor_extras``).
-COMMON_EXTRAS = frozenset({
-    "region", "security_token", "endpoint_url", "connect_timeout", "read_timeout", "total_timeout",
-    "max_response_bytes", "qps_budget", "batch_size", "batch_window", "allow_unknown_region",
-})
+COMMON_EXTRAS = frozenset({"region", "security_token", "endpoint_url", "allow_unknown_region"}) | {
+    t.name for t in extras.TUNABLES
+}
 
 
 class ConnectionSettings(NamedTuple):
@@ -215,6 +208,14 @@ class ConnectionFields:
             raise self.fail(field, f"must be one of {', '.join(allowed)}, got {value!r}")
         return value
 
+    def tunable(self, extra: Tunable, high: float | None = None) -> float:
+        """A numeric extra declared in :mod:`airflow_provider_mediajobs.extras`, within its bounds.
+
+        :param high: a lower upper bound than the declared one (a vendor's own cap).
+        """
+        top = extra.high if high is None else min(high, extra.high)
+        return self.number(extra.name, min(extra.default, top), extra.low, top, integer=extra.integer)
+
     def number(self, field: str, default: float, low: float, high: float, *, integer: bool = False) -> float:
         """A numeric extra within ``[low, high]`` (a number, or a string of ASCII digits).
 
@@ -239,18 +240,16 @@ class ConnectionFields:
     def timeouts(self) -> Timeouts:
         """Extras ``connect_timeout``, ``read_timeout`` and ``total_timeout`` (seconds) over the
         defaults; the only way to set them for a deferred wait, whose hook the triggerer builds."""
-        default = Timeouts()
         return Timeouts(
-            connect=self.number("connect_timeout", default.connect, 0.1, 300),
-            read=self.number("read_timeout", default.read, 0.1, 600),
-            total=self.number("total_timeout", default.total, 0.1, 3600),
+            connect=self.tunable(extras.CONNECT_TIMEOUT),
+            read=self.tunable(extras.READ_TIMEOUT),
+            total=self.tunable(extras.TOTAL_TIMEOUT),
         )
 
     def max_response_bytes(self) -> int:
         """Extra ``max_response_bytes``: the largest answer read (default 16 MiB); larger ones are
         refused without reading them into memory."""
-        return int(self.number("max_response_bytes", DEFAULT_MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES,
-                               MAX_RESPONSE_BYTES, integer=True))
+        return int(self.tunable(extras.MAX_RESPONSE))
 
     def unknown_extras(self, known: frozenset[str]) -> list[str]:
         """Extras this provider does not read (a typo such as ``batchsize`` would be ignored)."""
@@ -395,9 +394,9 @@ class MediaJobsBaseHook(BaseHook):
             protocol=protocol,
             timeouts=fields.timeouts(),
             max_response_bytes=fields.max_response_bytes(),
-            qps_budget=fields.number("qps_budget", DEFAULT_QPS_BUDGET, 0.1, 10000),
-            batch_size=int(fields.number("batch_size", cls.max_batch_size, 1, cls.max_batch_size, integer=True)),
-            batch_window=fields.number("batch_window", DEFAULT_BATCH_WINDOW, 0.0, 30.0),
+            qps_budget=fields.tunable(extras.QPS_BUDGET),
+            batch_size=int(fields.tunable(extras.BATCH_SIZE, high=cls.max_batch_size)),
+            batch_window=fields.tunable(extras.BATCH_WINDOW),
         )
         ignored = fields.unknown_extras(COMMON_EXTRAS | cls.vendor_extras)
         if ignored:

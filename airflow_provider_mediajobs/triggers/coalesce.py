@@ -30,7 +30,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_mediajobs.hooks.base import DEFAULT_BATCH_WINDOW, AsyncJobClient
+from airflow_provider_mediajobs.extras import DEFAULT_BATCH_WINDOW
+from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
