@@ -65,3 +65,41 @@ def test_wheel_and_sdist_install_and_register(tmp_path: Path) -> None:
     assert provider.returncode == 0, provider.stdout[-3000:] + provider.stderr[-3000:]
     assert "airflow-provider-mediajobs" in provider.stdout
     assert "0.1.0" in provider.stdout
+
+
+def _fresh_venv(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A venv whose dependencies come from the project environment (no download); returns its
+    python and its site-packages."""
+    venv = tmp_path / name
+    assert _run([sys.executable, "-m", "venv", "--without-pip", str(venv)]).returncode == 0
+    python = venv / "bin" / "python"
+    site = Path(_run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"]).stdout.strip())
+    (site / "project-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    return python, site
+
+
+@pytest.mark.parametrize("form", ["checkout", "git-url"])
+def test_the_documented_install_commands_work(tmp_path: Path, form: str) -> None:
+    """docs/getting-started.md: ``pip install ./checkout`` and ``pip install "name @ git+URL"``."""
+    if form == "checkout":
+        source = str(ROOT)
+    else:
+        # A clone of what is committed, reached the way a git URL is; nothing leaves the machine.
+        clone = tmp_path / "clone"
+        cloned = _run(["git", "clone", "--quiet", "--depth", "1", f"file://{ROOT}", str(clone)])
+        if cloned.returncode != 0:
+            pytest.skip(f"no git history to clone here: {cloned.stderr[-300:]}")
+        source = f"airflow-provider-mediajobs @ git+file://{clone}"
+    python, site = _fresh_venv(tmp_path, f"venv-{form}")
+    # --no-build-isolation: build with the locked setuptools instead of fetching one.
+    installed = _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-build-isolation",
+                      "--target", str(site), source], cwd=tmp_path)
+    assert installed.returncode == 0, installed.stdout[-2000:] + installed.stderr[-2000:]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AIRFLOW")}
+    env["AIRFLOW_HOME"] = str(tmp_path / f"home-{form}")
+    provider = _run(
+        [str(python), "-m", "airflow", "providers", "get", "airflow-provider-mediajobs", "-o", "json"], env=env,
+        cwd=tmp_path,
+    )
+    assert provider.returncode == 0, provider.stdout[-3000:] + provider.stderr[-3000:]
+    assert "airflow-provider-mediajobs" in provider.stdout
