@@ -1,16 +1,36 @@
-"""``mediajobs-emulator``: run the emulator in the foreground until SIGINT / SIGTERM."""
+"""``mediajobs-emulator``: run the emulator in the foreground until SIGINT / SIGTERM, or around one
+command (``mediajobs-emulator -- airflow dags test my_dag``) that then sees both default
+connections pointing at it."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import shlex
 import signal
+import subprocess
 import sys
+from typing import Any
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Parse arguments, start the emulator, print its URL, serve until stopped."""
-    parser = argparse.ArgumentParser(prog="mediajobs-emulator", description=__doc__)
+def connection_env(url: str) -> dict[str, str]:
+    """``AIRFLOW_CONN_*`` variables for both default connections, pointing at the emulator at
+    ``url`` with its keys, regions and bucket, and ``MEDIAJOBS_EMULATOR_URL``."""
+    from airflow_provider_mediajobs.emulator import connections_for
+
+    env = {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in connections_for(url).items()}
+    env["MEDIAJOBS_EMULATOR_URL"] = url
+    return env
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mediajobs-emulator", description=__doc__,
+        epilog="Anything after -- is a command run with the connections set; the emulator stops when it exits "
+               "and its exit code is returned.",
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one and prints it")
     parser.add_argument("--seed-jobs", type=int, default=1000, help="jobs seeded per kind (default 1000)")
@@ -21,9 +41,25 @@ def main(argv: list[str] | None = None) -> int:
                         help="how long an injected stall fault holds a request (default 35)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     parser.add_argument("--qps-limit", type=float, default=None, help="throttle each key above this QPS")
+    parser.add_argument("--print-env", action="store_true",
+                        help="print `export AIRFLOW_CONN_...` lines for both default connections once listening")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, start the emulator, print its URL; serve until stopped, or run a command."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command: list[str] = []
+    dashdash = "--" in argv
+    if dashdash:
+        at = argv.index("--")
+        argv, command = argv[:at], argv[at + 1 :]
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.host not in ("127.0.0.1", "localhost", "::1"):
         parser.error("--host must be a loopback address")
+    if dashdash and not command:
+        parser.error("give a command after --")
 
     import logging
 
@@ -32,14 +68,31 @@ def main(argv: list[str] | None = None) -> int:
     # One line per request (vendor, operation, status) on stderr; never headers or query strings.
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(message)s")
+    options: dict[str, Any] = {"stall_seconds": args.stall_seconds, "seed_jobs": args.seed_jobs,
+                               "queue_seconds": args.queue_seconds, "run_seconds": args.run_seconds,
+                               "failure_ratio": args.failure_ratio}
+
+    def announce(url: str) -> None:
+        print(f"mediajobs-emulator listening on {url}", flush=True)
+        if args.print_env:
+            for name, value in connection_env(url).items():
+                print(f"export {name}={shlex.quote(value)}", flush=True)
+
+    if command:
+        # Around a command: the server runs in a thread, the command in the foreground.
+        with EmulatorServer(args.port, args.host, **options) as server:
+            server.backend.qps_limit = args.qps_limit
+            announce(server.url)
+            try:
+                return subprocess.call(command, env={**os.environ, **connection_env(server.url)})
+            except FileNotFoundError:
+                print(f"mediajobs-emulator: command not found: {command[0]}", file=sys.stderr)
+                return 127
 
     async def serve() -> None:
-        server = EmulatorServer(args.port, args.host, stall_seconds=args.stall_seconds, seed_jobs=args.seed_jobs,
-                                queue_seconds=args.queue_seconds, run_seconds=args.run_seconds,
-                                failure_ratio=args.failure_ratio)
+        server = EmulatorServer(args.port, args.host, **options)
         server.backend.qps_limit = args.qps_limit
-        url = await server.start_async()
-        print(f"mediajobs-emulator listening on {url}", flush=True)
+        announce(await server.start_async())
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
