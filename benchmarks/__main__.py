@@ -57,7 +57,11 @@ def targets(imports: dict[str, Any], lists: list[dict[str, Any]],
         if not row["coalesce"]:
             continue
         if row["vendor"] == "tencent":
-            bound, rule = triggers.POLL_INTERVAL + 2, "poll interval + 2 s"
+            # A look at N waits takes N / 10 calls (10 ids per call, the vendor's cap): past
+            # 10 x budget x 2 s of them, the budget, not the poll interval, bounds detection.
+            calls_per_look = row["waits"] / (MAX_IDS_PER_CALL * triggers.QPS_BUDGET)
+            bound = max(triggers.POLL_INTERVAL + 2, calls_per_look + triggers.POLL_INTERVAL)
+            rule = "max(poll interval + 2 s, N / (10 x QPS budget) + poll interval)"
         else:
             bound = row["waits"] / triggers.QPS_BUDGET + triggers.POLL_INTERVAL
             rule = "N / QPS budget + poll interval"

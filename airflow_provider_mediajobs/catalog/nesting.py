@@ -44,19 +44,23 @@ def check_depth(value: Any, what: str, limit: int = MAX_DEPTH) -> None:
     :param limit: the most levels accepted.
     :raises BadResponseError: nested too deep.
     """
-    # An explicit stack: walking a hostile value must not recurse any more than parsing it did.
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        node, depth = stack.pop()
-        if isinstance(node, dict):
-            children: Any = node.values()
-        elif isinstance(node, list):
-            children = node
-        else:
-            continue
+    # Level by level with plain lists: walking a hostile value must not recurse any more than
+    # parsing it did, and this runs on every page of every listing, so it stays cheap (exact
+    # type checks: decoded JSON and the XML converter only make plain dicts and lists).
+    level = [value] if type(value) is dict or type(value) is list else []
+    depth = 1
+    while level:
         if depth > limit:
             raise too_deep(what, limit)
-        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+        deeper: list[Any] = []
+        add = deeper.append
+        for node in level:
+            for child in node.values() if type(node) is dict else node:
+                kind = type(child)
+                if kind is dict or kind is list:
+                    add(child)
+        level = deeper
+        depth += 1
 
 
 def loads(text: str | bytes, what: str, limit: int = MAX_DEPTH) -> Any:

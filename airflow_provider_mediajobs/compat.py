@@ -1,0 +1,55 @@
+"""What differs between the Airflow minors this provider supports (3.1, 3.2, 3.3), in one place.
+
+Each name is imported from where the newest Airflow keeps it, falling back to where the older
+ones do; the features only newer minors have are probed here too, so the rest of the provider
+asks one question ("does this Airflow have it?") instead of catching ``ImportError`` itself.
+``docs/airflow-versions.md`` says what each minor gets.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+try:  # Airflow 3.2+ moved the task exceptions into the Task SDK.
+    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+except ImportError:  # pragma: no cover - Airflow 3.1
+    from airflow.exceptions import (  # type: ignore[no-redef,attr-defined]
+        AirflowException,
+        AirflowFailException,
+        AirflowSkipException,
+    )
+
+try:  # Airflow 3.3+: a retried task reattaches to the job its earlier try submitted.
+    from airflow.sdk import ResumableJobMixin
+
+    HAS_RESUMABLE_JOBS = True
+except ImportError:  # pragma: no cover - Airflow 3.1 / 3.2
+    ResumableJobMixin = None  # type: ignore[assignment,misc]
+    HAS_RESUMABLE_JOBS = False
+
+
+def airflow_version() -> str:
+    """The running Airflow's version string."""
+    from airflow import __version__
+
+    return str(__version__)
+
+
+def poke_return_value(done: bool, value: Any) -> Any:
+    """A sensor's ``PokeReturnValue`` (its module moved between minors)."""
+    try:
+        from airflow.sdk import PokeReturnValue
+    except ImportError:  # pragma: no cover - older layouts
+        from airflow.sdk.bases.sensor import PokeReturnValue
+    return PokeReturnValue(done, value)
+
+
+__all__ = [
+    "HAS_RESUMABLE_JOBS",
+    "AirflowException",
+    "AirflowFailException",
+    "AirflowSkipException",
+    "ResumableJobMixin",
+    "airflow_version",
+    "poke_return_value",
+]
