@@ -14,6 +14,9 @@ MATRIX := 3.1 3.2
 # top of it. (Unpinned, 3.2.2 takes a newer fastapi and pydantic and fails inside Airflow.)
 PIN_3.1 := 3.1.8
 RELEASED_3.1 := 2026-03-12T00:00:00Z
+# 3.1 builds the connection form from the hooks' wtforms widgets, which need the FAB provider:
+# its lock has it, so the 3.1 form path is tested too.
+WITH_3.1 := apache-airflow-providers-fab
 PIN_3.2 := 3.2.2
 RELEASED_3.2 := 2026-05-30T00:00:00Z
 
@@ -40,7 +43,7 @@ lock: $(STAMP) $(foreach m,$(MATRIX),relock-$(m))
 		--python-version 3.11 -o requirements/lock-airflow-$(NEWEST).txt
 
 relock-%: $(STAMP)
-	printf 'apache-airflow==%s\n' $(PIN_$*) > .lock-pin-$*.in
+	printf 'apache-airflow==%s\n%s\n' $(PIN_$*) "$(WITH_$*)" > .lock-pin-$*.in
 	$(BIN)/uv pip compile -q .lock-pin-$*.in --python-version 3.11 --exclude-newer $(RELEASED_$*) \
 		-o .lock-constraints-$*.txt
 	$(BIN)/uv pip compile -q pyproject.toml .lock-pin-$*.in --extra test --extra sdk-compat --python-version 3.11 \

@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-try:  # Airflow 3.2+ moved the task exceptions into the Task SDK.
-    from airflow.sdk.exceptions import AirflowException, AirflowFailException, AirflowSkipException
+from airflow.sdk.exceptions import AirflowException
+
+try:  # Airflow 3.2 moved these task exceptions into the Task SDK too (3.1: airflow.exceptions).
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException, TaskDeferred
 except ImportError:  # pragma: no cover - Airflow 3.1
-    from airflow.exceptions import (  # type: ignore[no-redef,attr-defined]
-        AirflowException,
+    from airflow.exceptions import (  # type: ignore[no-redef,attr-defined,unused-ignore]
         AirflowFailException,
         AirflowSkipException,
+        TaskDeferred,
     )
 
 try:  # Airflow 3.3+: a retried task reattaches to the job its earlier try submitted.
@@ -50,6 +52,7 @@ __all__ = [
     "AirflowFailException",
     "AirflowSkipException",
     "ResumableJobMixin",
+    "TaskDeferred",
     "airflow_version",
     "poke_return_value",
 ]

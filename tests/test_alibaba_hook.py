@@ -95,10 +95,17 @@ def test_official_connection_extras_give_the_key_pair(set_conn: SetConn, conn_ty
 def test_a_bad_field_gives_an_error_naming_it_without_the_secret(
     set_conn: SetConn, http: requests_mock.Mocker, kwargs: dict[str, Any], named: str
 ) -> None:
+    from airflow.exceptions import AirflowNotFoundException
+
     hook = set_conn(**kwargs)
-    with pytest.raises(MediaJobsValidationError) as info:
+    # Airflow 3.1 itself refuses an environment connection whose extra is not an object, before
+    # the provider sees it; later minors hand it over and the provider names the field.
+    with pytest.raises((MediaJobsValidationError, AirflowNotFoundException)) as info:
         hook.query_iproduction_job("j-1")
     text = str(info.value)
+    if isinstance(info.value, AirflowNotFoundException):
+        assert kwargs.get("extra") == [1, 2]
+        named = "ali_hook"
     assert named in text
     assert "ali_hook" in text
     assert SECRET not in text

@@ -89,7 +89,9 @@ def test_the_documented_install_commands_work(tmp_path: Path, form: str) -> None
         cloned = _run(["git", "clone", "--quiet", "--depth", "1", f"file://{ROOT}", str(clone)])
         if cloned.returncode != 0:
             pytest.skip(f"no git history to clone here: {cloned.stderr[-300:]}")
-        source = f"airflow-provider-mediajobs @ git+file://{clone}"
+        # The documented "name @ git+URL" form; file://localhost/ (a URL with a host, as an
+        # https one has) is what pip's requirement parser accepts for a local repository.
+        source = f"airflow-provider-mediajobs @ git+file://localhost{clone}"
     python, site = _fresh_venv(tmp_path, f"venv-{form}")
     # --no-build-isolation: build with the locked setuptools instead of fetching one.
     installed = _run([sys.executable, "-m", "pip", "install", "--no-deps", "--no-index", "--no-build-isolation",

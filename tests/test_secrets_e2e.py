@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from airflow.sdk.exceptions import TaskDeferred
 
+from airflow_provider_mediajobs.compat import TaskDeferred
 from airflow_provider_mediajobs.emulator import EmulatorServer
 from airflow_provider_mediajobs.exceptions import MediaJobsError
 from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook

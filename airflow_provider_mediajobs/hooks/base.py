@@ -404,6 +404,15 @@ class MediaJobsBaseHook(BaseHook):
                         ", ".join(sorted(COMMON_EXTRAS | cls.vendor_extras)))
         return settings
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # Airflow 3.1 reads the form methods only from the hook class's own __dict__ (not from a
+        # base), so each vendor hook gets them as its own.
+        if "conn_type" in cls.__dict__:
+            for name in ("get_ui_field_behaviour", "get_connection_form_widgets"):
+                if name not in cls.__dict__:
+                    setattr(cls, name, classmethod(getattr(MediaJobsBaseHook, name).__func__))
+
     # -- the connection form (one source: get_provider_info) --------------------------------------
     @classmethod
     def _connection_type_info(cls) -> dict[str, Any]:
@@ -418,8 +427,10 @@ class MediaJobsBaseHook(BaseHook):
     @classmethod
     def get_ui_field_behaviour(cls) -> dict[str, Any]:
         """Hidden, relabelled and placeholder fields of the connection form (Airflow 3.1 reads this)."""
-        behaviour: dict[str, Any] = dict(cls._connection_type_info()["ui-field-behaviour"])
-        return behaviour
+        # Provider info spells the keys in kebab case (hidden-fields); the hook method's contract,
+        # which Airflow 3.1 validates, is snake case (hidden_fields).
+        declared = cls._connection_type_info()["ui-field-behaviour"]
+        return {key.replace("-", "_"): value for key, value in declared.items()}
 
     @classmethod
     def get_connection_form_widgets(cls) -> dict[str, Any]:
@@ -431,7 +442,7 @@ class MediaJobsBaseHook(BaseHook):
         try:
             from flask_appbuilder.fieldwidgets import BS3PasswordFieldWidget, BS3TextFieldWidget
             from flask_babel import lazy_gettext
-            from wtforms import PasswordField, SelectField, StringField
+            from wtforms import PasswordField, StringField
         except ImportError:
             return {}
         widgets: dict[str, Any] = {}
@@ -441,8 +452,11 @@ class MediaJobsBaseHook(BaseHook):
             if schema.get("format") == "password":
                 widgets[name] = PasswordField(label, widget=BS3PasswordFieldWidget(), description=field["description"])
             elif "enum" in schema:
-                widgets[name] = SelectField(label, choices=[(v, v) for v in schema["enum"]],
-                                            default=schema.get("default"), description=field["description"])
+                # A text field: Airflow 3.1 accepts only String, Password, Integer and Boolean
+                # fields from a hook, and drops every widget of a hook that offers another.
+                allowed = ", ".join(schema["enum"])
+                widgets[name] = StringField(label, widget=BS3TextFieldWidget(), default=schema.get("default"),
+                                            description=f"{field['description']} ({allowed})")
             else:
                 widgets[name] = StringField(label, widget=BS3TextFieldWidget(), default=schema.get("default"),
                                             description=field["description"])

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator
 
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
+from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS
+from airflow_provider_mediajobs.compat import ResumableJobMixin as _Resumable
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -175,9 +177,7 @@ class CatalogOperator(VendorConnectionMixin, BaseOperator):
         return response
 
 
-try:  # Airflow 3.3+: a retried task reattaches to the job its earlier try submitted.
-    from airflow.sdk import ResumableJobMixin as _Resumable
-except ImportError:  # pragma: no cover - Airflow 3.1 / 3.2
+if not HAS_RESUMABLE_JOBS:  # pragma: no cover - Airflow 3.1 / 3.2
 
     class _Resumable:  # type: ignore[no-redef]
         """Before 3.3 there is no task state store to reattach from: submit, then wait.
@@ -317,7 +317,7 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
                 if event is not None:
                     return self.execute_complete(context, event)
             if self.wait_timeout is not None and waited > self.wait_timeout:
-                from airflow.sdk.exceptions import AirflowFailException
+                from airflow_provider_mediajobs.compat import AirflowFailException
 
                 raise AirflowFailException(f"{self.job_kind.name} {job_id} did not end within {self.wait_timeout}s")
             time.sleep(self.poll_interval)

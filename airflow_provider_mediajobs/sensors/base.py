@@ -116,8 +116,7 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
 
     def poke(self, context: Context) -> Any:
         """Look at the job once: True-ish with the job when done, False while pending."""
-        from airflow.sdk.bases.sensor import PokeReturnValue
-
+        from airflow_provider_mediajobs.compat import poke_return_value
         from airflow_provider_mediajobs.exceptions import NotFoundError
         from airflow_provider_mediajobs.waiting import evaluate, not_found_event
 
@@ -132,12 +131,12 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
             if waited < self.not_found_grace:
                 self.log.info("%s %s not visible yet (%.0fs)", self.kind.name, job_id, waited)
                 return False
-            return PokeReturnValue(True, self._finish(context, not_found_event(self.kind, job_id, waited)))
+            return poke_return_value(True, self._finish(context, not_found_event(self.kind, job_id, waited)))
         event = evaluate(self.kind, job_id, job)
         if event is None:
             self.log.info("%s %s is %s", self.kind.name, job_id, job.get(self.kind.state[0]))
             return False
-        return PokeReturnValue(True, self._finish(context, event))
+        return poke_return_value(True, self._finish(context, event))
 
     def _waited(self, context: Context, first_poke: float) -> float:
         """Seconds since the wait began. In reschedule mode every poke runs in a new process, so
@@ -154,8 +153,7 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
         return self._finish(context, event)
 
     def _finish(self, context: Context, event: Mapping[str, Any]) -> Any:
-        from airflow.sdk.exceptions import AirflowSkipException
-
+        from airflow_provider_mediajobs.compat import AirflowSkipException
         from airflow_provider_mediajobs.exceptions import MediaJobsError
         from airflow_provider_mediajobs.waiting import conclude
 
