@@ -31,6 +31,11 @@ page) and MTS ``QueryJobList`` (SDK docstring) both stop at 10. Each vendor's ca
 own cap (``MAX_IDS_PER_CALL``); a test checks this bound is not above them."""
 
 
+def number_text(value: float) -> str:
+    """``16777216`` rather than ``1.67772e+07``; ``0.1`` as is."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 class Tunable(NamedTuple):
     """One numeric extra.
 
@@ -53,7 +58,8 @@ class Tunable(NamedTuple):
 
     def help(self) -> str:
         """The description with the bounds and the default, as the form shows it."""
-        return f"{self.description} {self.low:g} to {self.high:g}; default {self.default:g}."
+        low, high, default = (number_text(v) for v in (self.low, self.high, self.default))
+        return f"{self.description} {low} to {high}; default {default}."
 
     def conn_field(self) -> dict[str, Any]:
         """The ``conn-fields`` entry: a number input with its bounds (null: the default)."""
@@ -61,7 +67,7 @@ class Tunable(NamedTuple):
         return {
             "label": self.label,
             "description": self.help(),
-            "schema": {"type": [kind, "null"], "minimum": self.low, "maximum": self.high},
+            "schema": {"type": [kind, "null"], "default": self.default, "minimum": self.low, "maximum": self.high},
         }
 
 

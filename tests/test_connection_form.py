@@ -55,7 +55,7 @@ def test_the_form_shows_every_tunable_with_the_bounds_the_hook_enforces(conn_typ
     from airflow.sdk import Connection
 
     from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
-    from airflow_provider_mediajobs.extras import MAX_BATCH_SIZE, TUNABLES
+    from airflow_provider_mediajobs.extras import MAX_BATCH_SIZE, TUNABLES, number_text
     from airflow_provider_mediajobs.hooks.base import ConnectionFields
 
     fields = TYPES[conn_type]["conn-fields"]
@@ -64,7 +64,7 @@ def test_the_form_shows_every_tunable_with_the_bounds_the_hook_enforces(conn_typ
     for tunable in TUNABLES:
         schema = fields[tunable.name]["schema"]
         assert (schema["minimum"], schema["maximum"]) == (tunable.low, tunable.high)
-        assert f"default {tunable.default:g}" in fields[tunable.name]["description"]
+        assert f"default {number_text(tunable.default)}" in fields[tunable.name]["description"]
         for value, ok in ((schema["minimum"], True), (schema["maximum"], True), (schema["maximum"] * 2 + 1, False)):
             conn = Connection(conn_id="c", conn_type=conn_type, extra=_json.dumps({tunable.name: value}))
             if ok:

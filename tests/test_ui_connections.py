@@ -129,6 +129,8 @@ CASES = {
 def test_add_and_test_connection_in_the_ui(api_server: str, mediajobs_emulator: Any, conn_type: str) -> None:
     from playwright.sync_api import sync_playwright
 
+    from airflow_provider_mediajobs.extras import TUNABLES, number_text
+
     case = CASES[conn_type]
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     conn_id = f"ui_{conn_type}"
@@ -157,6 +159,22 @@ def test_add_and_test_connection_in_the_ui(api_server: str, mediajobs_emulator: 
             assert page.locator("#element_security_token").get_attribute("type") == "password"
             assert page.locator("#element_region").input_value() in ("cn-shanghai", "ap-beijing")
             page.locator("#element_endpoint_url").fill(mediajobs_emulator.url)
+            # What users tune is in the form, as number inputs with the hooks' own bounds and
+            # defaults (Chakra's number input: role spinbutton, aria-valuemin/max).
+            labels = page.locator("label").all_inner_texts()
+            spinners = page.get_by_role("spinbutton")
+            shown = {(spinners.nth(i).get_attribute("aria-valuemin"), spinners.nth(i).get_attribute("aria-valuemax"),
+                      spinners.nth(i).input_value()) for i in range(spinners.count())}
+            for tunable in TUNABLES:
+                assert any(text.strip().startswith(tunable.label) for text in labels), (tunable.label, labels)
+                assert page.get_by_text(tunable.help(), exact=False).count() >= 1, tunable.name
+                bounds = (number_text(tunable.low), number_text(tunable.high), number_text(tunable.default))
+                assert bounds in shown, (tunable, shown)
+            if conn_type == "tencent_cloud_ci":
+                bucket = page.locator("#element_bucket")
+                label = page.locator("label", has=page.locator("text=Bucket")).first.inner_text()
+                assert (bucket.get_attribute("required") is not None or bucket.get_attribute("aria-required") == "true"
+                        or "*" in label), label
             for selector, value in case["extra"].items():
                 page.locator(selector).fill(value)
             page.screenshot(path=str(ARTIFACTS / f"{conn_type}-extra-fields.png"), full_page=True)
