@@ -154,6 +154,15 @@ def _with_extra(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, vendor: st
     monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
 
 
+def _hook_and_call(vendor: str, conn_id: str) -> tuple[Any, Callable[[], Any]]:
+    """A hook of ``vendor`` on ``conn_id`` and its one-job read, the first call that reads the connection."""
+    if vendor == "alibaba":
+        ali = AlibabaCloudMediaHook(conn_id)
+        return ali, lambda: ali.query_iproduction_job("j")
+    ci = TencentCloudCIHook(conn_id)
+    return ci, lambda: ci.get_ci_job("j")
+
+
 ENDPOINTS = [
     ("http://127.0.0.1:99999", "valid URL"),
     ("http://127.0.0.1:port", "valid URL"),
@@ -178,8 +187,7 @@ def test_endpoint_url_problems_name_the_field(mediajobs_connections: EmulatorHan
     if vendor == "tencent" and "{product}" in url:
         url = url.replace("{product}", "{bucket}")
     _with_extra(mediajobs_connections, monkeypatch, vendor, "bad_endpoint", endpoint_url=url)
-    hook = AlibabaCloudMediaHook("bad_endpoint") if vendor == "alibaba" else TencentCloudCIHook("bad_endpoint")
-    call = (lambda: hook.query_iproduction_job("j")) if vendor == "alibaba" else (lambda: hook.get_ci_job("j"))
+    hook, call = _hook_and_call(vendor, "bad_endpoint")
     message = _refused(call, "endpoint_url", mediajobs_connections)
     assert problem in message
     ok, text = hook.test_connection()
@@ -219,8 +227,7 @@ def test_connection_extras_are_checked(mediajobs_connections: EmulatorHandle, mo
     if vendor == "tencent" and field == "signature_version":
         field, value = "bucket", "examplebucket-\u0661\u0662\u0665\u0660\u0660\u0660\u0660\u0660\u0660\u0660"
     _with_extra(mediajobs_connections, monkeypatch, vendor, "bad_extra", **{field: value})
-    hook = AlibabaCloudMediaHook("bad_extra") if vendor == "alibaba" else TencentCloudCIHook("bad_extra")
-    call = (lambda: hook.query_iproduction_job("j")) if vendor == "alibaba" else (lambda: hook.get_ci_job("j"))
+    _, call = _hook_and_call(vendor, "bad_extra")
     message = _refused(call, field.replace("login", "(login)"), mediajobs_connections)
     assert "connection 'bad_extra'" in message
 

@@ -452,14 +452,19 @@ def test_sync_deep_xml_is_refused_as_nested_too_deep(conns: HostileServer, body:
     refused(lambda: hook.list_jobs(tag="Translation"), BadResponseError, "nested too deep")
 
 
-@pytest.mark.parametrize("body", list(XML_TOO_DEEP.values()), ids=list(XML_TOO_DEEP))
-async def test_async_deep_xml_is_refused_as_nested_too_deep(hostile: HostileServer, body: str) -> None:
+async def _async_ci_job_refused(hostile: HostileServer, body: str, match: str) -> None:
+    """The triggers' client, reading one Tencent job answered with ``body``, raises a bad response."""
     hostile.behaviour = xml_of(body)
     client = await _async_ci_client(hostile.url)
     try:
-        await arefused(lambda: client.get_job(tcat.TENCENT_CI_JOB, job_ids="a"), BadResponseError, "nested too deep")
+        await arefused(lambda: client.get_job(tcat.TENCENT_CI_JOB, job_ids="a"), BadResponseError, match)
     finally:
         await client.close()
+
+
+@pytest.mark.parametrize("body", list(XML_TOO_DEEP.values()), ids=list(XML_TOO_DEEP))
+async def test_async_deep_xml_is_refused_as_nested_too_deep(hostile: HostileServer, body: str) -> None:
+    await _async_ci_job_refused(hostile, body, "nested too deep")
 
 
 def test_xml_at_the_depth_limit_is_a_job_and_its_event_serializes(conns: HostileServer) -> None:
@@ -748,12 +753,7 @@ def test_sync_tencent_job_without_a_state_is_refused(conns: HostileServer, body:
 
 @pytest.mark.parametrize("body", list(STATELESS_CI.values()), ids=list(STATELESS_CI))
 async def test_async_tencent_job_without_a_state_is_refused(hostile: HostileServer, body: str) -> None:
-    hostile.behaviour = xml_of(body)
-    client = await _async_ci_client(hostile.url)
-    try:
-        await arefused(lambda: client.get_job(tcat.TENCENT_CI_JOB, job_ids="a"), BadResponseError, "without a state")
-    finally:
-        await client.close()
+    await _async_ci_job_refused(hostile, body, "without a state")
 
 
 async def test_a_tencent_wait_on_an_error_document_with_200_ends_with_its_code(conns: HostileServer) -> None:

@@ -91,6 +91,20 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+async def _async_failure(vendor: str, attempts: int) -> MediaJobsError:
+    """What the triggers' client raises for one job read on the ``leaky`` connection."""
+    hook_class = type(_hook(vendor))
+    client = await AsyncJobClient.create(hook_class, "leaky", retry_policy=RetryPolicy(attempts=attempts, initial=0.01))
+    try:
+        pending = (client.call("QueryIProductionJob", job_id="j1") if hook_class is AlibabaCloudMediaHook
+                   else client.call("GetJobs", job_ids="j1"))
+        with pytest.raises(MediaJobsError) as info:
+            await pending
+    finally:
+        await client.close()
+    return info.value
+
+
 LIBRARY_ERRORS = {
     # What requests raises for a URL it cannot use: its text quotes the URL, query (V1 token and
     # signature) included.
@@ -133,17 +147,9 @@ async def test_async_library_errors_quoting_the_url_are_redacted(vendor: str, fa
         raise LIBRARY_ERRORS[failure](request.url + " " + json.dumps(dict(request.headers)))
 
     monkeypatch.setattr(AsyncSender, "send", send)
-    hook_class = type(_hook(vendor))
-    client = await AsyncJobClient.create(hook_class, "leaky", retry_policy=RetryPolicy(attempts=2, initial=0.01))
-    try:
-        kind_call = (client.call("QueryIProductionJob", job_id="j1") if hook_class is AlibabaCloudMediaHook
-                     else client.call("GetJobs", job_ids="j1"))
-        with pytest.raises(MediaJobsError) as info:
-            await kind_call
-    finally:
-        await client.close()
+    error = await _async_failure(vendor, attempts=2)
     assert signatures
-    assert_clean(info.value, signatures)
+    assert_clean(error, signatures)
 
 
 def test_a_refused_connection_leaks_nothing(vendor: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,13 +173,4 @@ async def test_async_refused_connection_leaks_nothing(vendor: str, monkeypatch: 
     conn = json.loads(os.environ["AIRFLOW_CONN_LEAKY"])
     conn["extra"]["endpoint_url"] = f"http://127.0.0.1:{_free_port()}"
     monkeypatch.setenv("AIRFLOW_CONN_LEAKY", json.dumps(conn))
-    hook_class = type(_hook(vendor))
-    client = await AsyncJobClient.create(hook_class, "leaky", retry_policy=RetryPolicy(attempts=1))
-    try:
-        pending = (client.call("QueryIProductionJob", job_id="j1") if hook_class is AlibabaCloudMediaHook
-                   else client.call("GetJobs", job_ids="j1"))
-        with pytest.raises(MediaJobsError) as info:
-            await pending
-    finally:
-        await client.close()
-    assert_clean(info.value, [])
+    assert_clean(await _async_failure(vendor, attempts=1), [])

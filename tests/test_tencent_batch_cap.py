@@ -102,13 +102,17 @@ async def test_shared_poller_never_sends_more_than_ten_ids(mediajobs_connections
     assert calls >= -(-len(ids) // CAP)  # at least ceil(35 / 10) per look
 
 
+def _batch_size_conn(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, conn_id: str, value: Any) -> None:
+    conn = emu.connections()["tencent_cloud_ci_default"]
+    conn["extra"] = {**conn["extra"], "batch_size": value}  # type: ignore[dict-item]
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+
+
 @pytest.mark.parametrize("value", [11, 50, 100, "11", 0, -1, 2.5, "ten", True])
 async def test_batch_size_extra_is_refused_outside_one_to_ten(
     mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, value: Any
 ) -> None:
-    conn = mediajobs_connections.connections()["tencent_cloud_ci_default"]
-    conn["extra"] = {**conn["extra"], "batch_size": value}  # type: ignore[dict-item]
-    monkeypatch.setenv("AIRFLOW_CONN_TENCENT_BAD_BATCH", json.dumps(conn))
+    _batch_size_conn(mediajobs_connections, monkeypatch, "tencent_bad_batch", value)
     before = mediajobs_connections.counters().get("requests", 0)
     with pytest.raises(MediaJobsValidationError, match="batch_size must be an integer from 1 to 10"):
         await coalesce.acquire(TencentCloudCIHook, "tencent_bad_batch")
@@ -123,9 +127,7 @@ async def test_batch_size_extra_is_refused_outside_one_to_ten(
 async def test_batch_size_extra_within_bounds_is_used(
     mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, value: Any
 ) -> None:
-    conn = mediajobs_connections.connections()["tencent_cloud_ci_default"]
-    conn["extra"] = {**conn["extra"], "batch_size": value}  # type: ignore[dict-item]
-    monkeypatch.setenv("AIRFLOW_CONN_TENCENT_OK_BATCH", json.dumps(conn))
+    _batch_size_conn(mediajobs_connections, monkeypatch, "tencent_ok_batch", value)
     poller = await coalesce.acquire(TencentCloudCIHook, "tencent_ok_batch")
     try:
         assert poller.batch_size == int(value)
