@@ -374,19 +374,26 @@ def test_sync_deep_json_is_refused_as_nested_too_deep(conns: HostileServer, body
     refused(lambda: hook.call(cat.LIST_SMART_JOBS), BadResponseError, r"nested too deep.*depth limit 64")
 
 
-async def _async_mts_job_refused(hostile: HostileServer, body: bytes, match: str) -> None:
-    """The triggers' client, reading one MTS job answered with ``body``, raises a bad response."""
-    hostile.behaviour = fixed(body, "application/json")
-    client = await _async_client(hostile.url)
+async def _async_job_refused(hostile: HostileServer, vendor: str, body: str | bytes, match: str) -> None:
+    """The triggers' client, reading one job (MTS JSON or Tencent XML) answered with ``body``,
+    raises a bad response."""
+    if vendor == "tencent":
+        hostile.behaviour = xml_of(str(body))
+        client = await _async_ci_client(hostile.url)
+        kind, ids = tcat.TENCENT_CI_JOB, {"job_ids": "a"}
+    else:
+        hostile.behaviour = fixed(bytes(body), "application/json")  # type: ignore[arg-type]
+        client = await _async_client(hostile.url)
+        kind, ids = cat.MTS_IPRODUCTION_JOB, {"job_id": "j1"}
     try:
-        await arefused(lambda: client.get_job(cat.MTS_IPRODUCTION_JOB, job_id="j1"), BadResponseError, match)
+        await arefused(lambda: client.get_job(kind, **ids), BadResponseError, match)
     finally:
         await client.close()
 
 
 @pytest.mark.parametrize("body", list(JSON_TOO_DEEP.values()), ids=list(JSON_TOO_DEEP))
 async def test_async_deep_json_is_refused_as_nested_too_deep(hostile: HostileServer, body: bytes) -> None:
-    await _async_mts_job_refused(hostile, body, "nested too deep")
+    await _async_job_refused(hostile, "mts", body, "nested too deep")
 
 
 @pytest.mark.parametrize("body", list(JSON_STRING_TOO_DEEP.values()), ids=list(JSON_STRING_TOO_DEEP))
@@ -399,7 +406,7 @@ def test_sync_deep_json_text_inside_a_job_is_refused_when_fetched(conns: Hostile
 @pytest.mark.parametrize("body", list(JSON_STRING_TOO_DEEP.values()), ids=list(JSON_STRING_TOO_DEEP))
 async def test_async_deep_json_text_inside_a_job_is_refused_when_fetched(hostile: HostileServer,
                                                                         body: bytes) -> None:
-    await _async_mts_job_refused(hostile, body, "nested too deep")
+    await _async_job_refused(hostile, "mts", body, "nested too deep")
 
 
 @pytest.mark.parametrize("coalesce", [True, False], ids=["shared poller", "own client"])
@@ -450,19 +457,9 @@ def test_sync_deep_xml_is_refused_as_nested_too_deep(conns: HostileServer, body:
     refused(lambda: hook.list_jobs(tag="Translation"), BadResponseError, "nested too deep")
 
 
-async def _async_ci_job_refused(hostile: HostileServer, body: str, match: str) -> None:
-    """The triggers' client, reading one Tencent job answered with ``body``, raises a bad response."""
-    hostile.behaviour = xml_of(body)
-    client = await _async_ci_client(hostile.url)
-    try:
-        await arefused(lambda: client.get_job(tcat.TENCENT_CI_JOB, job_ids="a"), BadResponseError, match)
-    finally:
-        await client.close()
-
-
 @pytest.mark.parametrize("body", list(XML_TOO_DEEP.values()), ids=list(XML_TOO_DEEP))
 async def test_async_deep_xml_is_refused_as_nested_too_deep(hostile: HostileServer, body: str) -> None:
-    await _async_ci_job_refused(hostile, body, "nested too deep")
+    await _async_job_refused(hostile, "tencent", body, "nested too deep")
 
 
 def test_xml_at_the_depth_limit_is_a_job_and_its_event_serializes(conns: HostileServer) -> None:
@@ -751,7 +748,7 @@ def test_sync_tencent_job_without_a_state_is_refused(conns: HostileServer, body:
 
 @pytest.mark.parametrize("body", list(STATELESS_CI.values()), ids=list(STATELESS_CI))
 async def test_async_tencent_job_without_a_state_is_refused(hostile: HostileServer, body: str) -> None:
-    await _async_ci_job_refused(hostile, body, "without a state")
+    await _async_job_refused(hostile, "tencent", body, "without a state")
 
 
 async def test_a_tencent_wait_on_an_error_document_with_200_ends_with_its_code(conns: HostileServer) -> None:
