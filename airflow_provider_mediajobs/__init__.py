@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from airflow_provider_mediajobs.extras import TUNABLES
+from airflow_provider_mediajobs.vendors import ALIBABA, TENCENT, VENDORS
+
 __version__ = "0.1.0"
 
-_PKG = "airflow_provider_mediajobs"
+
 
 def _tuning_fields() -> dict[str, Any]:
     """The tunable extras (QPS budget, batching, timeouts, size cap) as form fields, from the one
     declaration the hooks check them against."""
-    from airflow_provider_mediajobs.extras import TUNABLES
-
     return {t.name: t.conn_field() for t in TUNABLES}
 
 
@@ -28,48 +29,31 @@ def get_provider_info() -> dict[str, Any]:
         "description": "List, fetch, submit and wait for media-processing jobs on Alibaba Cloud "
         "(ICE, MTS, IMM) and Tencent Cloud CI, with deferrable sensors and a local emulator.",
         "versions": [__version__],
-        "integrations": [
-            {"integration-name": "Alibaba Cloud Media (ICE, MTS, IMM)", "tags": ["service"]},
-            {"integration-name": "Tencent Cloud CI", "tags": ["service"]},
-        ],
-        "hooks": [
-            {"integration-name": "Alibaba Cloud Media (ICE, MTS, IMM)", "python-modules": [f"{_PKG}.hooks.alibaba"]},
-            {"integration-name": "Tencent Cloud CI", "python-modules": [f"{_PKG}.hooks.tencent"]},
-        ],
-        "operators": [
-            {"integration-name": "Alibaba Cloud Media (ICE, MTS, IMM)",
-             "python-modules": [f"{_PKG}.operators.alibaba"]},
-            {"integration-name": "Tencent Cloud CI", "python-modules": [f"{_PKG}.operators.tencent"]},
-        ],
-        "sensors": [
-            {"integration-name": "Alibaba Cloud Media (ICE, MTS, IMM)", "python-modules": [f"{_PKG}.sensors.alibaba"]},
-            {"integration-name": "Tencent Cloud CI", "python-modules": [f"{_PKG}.sensors.tencent"]},
-        ],
-        "triggers": [
-            {"integration-name": "Alibaba Cloud Media (ICE, MTS, IMM)",
-             "python-modules": [f"{_PKG}.triggers.alibaba"]},
-            {"integration-name": "Tencent Cloud CI", "python-modules": [f"{_PKG}.triggers.tencent"]},
-        ],
+        "integrations": [{"integration-name": v.integration, "tags": ["service"]} for v in VENDORS],
+        **{
+            layer: [{"integration-name": v.integration, "python-modules": [v.module(layer)]} for v in VENDORS]
+            for layer in ("hooks", "operators", "sensors", "triggers")
+        },
         "connection-types": [
             {
-                "connection-type": "alibaba_cloud_media",
-                "hook-class-name": f"{_PKG}.hooks.alibaba.AlibabaCloudMediaHook",
-                "hook-name": "Alibaba Cloud Media (ICE, MTS, IMM)",
+                "connection-type": ALIBABA.conn_type,
+                "hook-class-name": ALIBABA.hook_path,
+                "hook-name": ALIBABA.integration,
                 "ui-field-behaviour": {
                     "hidden-fields": ["host", "schema", "port", "extra"],
                     "relabeling": {"login": "AccessKey ID", "password": "AccessKey Secret"},
                     "placeholders": {
                         "login": "LTAI5t...",
                         "password": "AccessKey secret",
-                        "region": "cn-shanghai",
-                        "endpoint_url": "https://{product}-vpc.cn-shanghai.aliyuncs.com",
+                        "region": ALIBABA.default_region,
+                        "endpoint_url": f"https://{{product}}-vpc.{ALIBABA.default_region}.aliyuncs.com",
                     },
                 },
                 "conn-fields": {
                     "region": {
                         "label": "Region",
                         "description": "Region id; requests go to {product}.{region}.aliyuncs.com.",
-                        "schema": {"type": ["string", "null"], "default": "cn-shanghai"},
+                        "schema": {"type": ["string", "null"], "default": ALIBABA.default_region},
                     },
                     "security_token": {
                         "label": "STS security token",
@@ -93,16 +77,16 @@ def get_provider_info() -> dict[str, Any]:
                 },
             },
             {
-                "connection-type": "tencent_cloud_ci",
-                "hook-class-name": f"{_PKG}.hooks.tencent.TencentCloudCIHook",
-                "hook-name": "Tencent Cloud CI",
+                "connection-type": TENCENT.conn_type,
+                "hook-class-name": TENCENT.hook_path,
+                "hook-name": TENCENT.integration,
                 "ui-field-behaviour": {
                     "hidden-fields": ["host", "schema", "port", "extra"],
                     "relabeling": {"login": "SecretId", "password": "SecretKey"},
                     "placeholders": {
                         "login": "AKID...",
                         "password": "SecretKey",
-                        "region": "ap-beijing",
+                        "region": TENCENT.default_region,
                         "bucket": "examplebucket-1250000000",
                         "endpoint_url": "http://127.0.0.1:8080 (emulator or proxy)",
                     },
@@ -110,8 +94,8 @@ def get_provider_info() -> dict[str, Any]:
                 "conn-fields": {
                     "region": {
                         "label": "Region",
-                        "description": "Region id, e.g. ap-beijing.",
-                        "schema": {"type": ["string", "null"], "default": "ap-beijing"},
+                        "description": f"Region id, e.g. {TENCENT.default_region}.",
+                        "schema": {"type": ["string", "null"], "default": TENCENT.default_region},
                     },
                     "bucket": {
                         "label": "Bucket",

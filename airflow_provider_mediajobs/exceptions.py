@@ -7,10 +7,10 @@ carries a credential: messages are built from the response, never from the reque
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowException
+from airflow_provider_mediajobs.compat import AirflowException, AirflowFailException
 
 
 class MediaJobsError(AirflowException):
@@ -48,20 +48,44 @@ class MediaJobsError(AirflowException):
         text = message if not details else f"{message} ({', '.join(details)})"
         super().__init__(text)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Return the error as a JSON-serializable dict (for trigger events and XCom)."""
-        return {
-            "error": type(self).__name__,
-            "message": str(self),
-            "status": self.status,
-            "code": self.code,
-            "vendor_message": self.vendor_message,
-            "request_id": self.request_id,
-        }
-
 
 class MediaJobsValidationError(MediaJobsError, ValueError):
-    """An argument was refused before any request was sent."""
+    """An argument was refused before any request was sent.
+
+    Built by :func:`airflow_provider_mediajobs.catalog.params.invalid`, it keeps its parts as data,
+    so a layer that shows an argument under another name (``imm_task_id`` for the catalog's
+    ``task_id``) renames the error with :meth:`renamed` instead of rewriting its text.
+
+    :param message: the whole text (for errors about a connection field, the only part).
+    :param arg: the refused argument's name (``start_time/end_time`` for a rule over two).
+    :param allowed: what the argument may be.
+    :param shown: the refused value, as quoted in the text.
+    """
+
+    def __init__(self, message: str, *, arg: str | None = None, allowed: str | None = None,
+                 shown: str | None = None) -> None:
+        super().__init__(message)
+        self.arg = arg
+        self.allowed = allowed
+        self.shown = shown
+
+    def renamed(self, names: Mapping[str, str]) -> MediaJobsValidationError:
+        """The same error about the argument as ``names`` calls it (itself when none applies).
+
+        :param names: catalog argument name to the name users see.
+        """
+        if self.arg is None or self.allowed is None or self.shown is None:
+            return self
+        parts = self.arg.split("/")
+        arg = "/".join(names.get(part, part) for part in parts)
+        if arg == self.arg:
+            return self
+        return type(self).about(arg, self.allowed, self.shown)
+
+    @classmethod
+    def about(cls, arg: str, allowed: str, shown: str) -> MediaJobsValidationError:
+        """The one text every argument error has: ``<arg> must be <allowed>, got <shown>``."""
+        return cls(f"{arg} must be {allowed}, got {shown}", arg=arg, allowed=allowed, shown=shown)
 
 
 class VendorError(MediaJobsError):
@@ -114,6 +138,13 @@ class TransportError(MediaJobsError):
 
 class JobFailedError(MediaJobsError):
     """A job reached one of its kind's failure states."""
+
+
+class WaitTimeoutError(MediaJobsError, AirflowFailException):
+    """A wait's own timeout passed before the job ended; the job may still be running.
+
+    An :class:`AirflowFailException`: retrying the task would not make the job end sooner.
+    """
 
 
 class JobNotFoundError(MediaJobsError):

@@ -69,7 +69,7 @@ with DAG(
         job_type="ASR",
         job_state="Finished",
         sort_by="CreationTime:Desc",
-        max_results=20,
+        page_size=20,
         max_items=5,
     )
     # --8<-- [end:howto_ice_list_smart_jobs]

@@ -22,13 +22,13 @@ from airflow_provider_mediajobs.operators.alibaba import (
     MtsQueryIProductionJobOperator,
     MtsSubmitIProductionJobOperator,
 )
-from airflow_provider_mediajobs.operators.base import reserved_names
+from airflow_provider_mediajobs.tasks import reserved_names
 
 CONN = "ali_ops"
 # The documented filters of each API (its vendor page; see docs/vendor-behaviour.md), minus the
 # paging cursors the operator drives itself (NextToken, PageNo).
 DOCUMENTED = {
-    IceListSmartJobsOperator: (cat.LIST_SMART_JOBS, {"job_state", "job_type", "max_results", "page_size", "sort_by"}),
+    IceListSmartJobsOperator: (cat.LIST_SMART_JOBS, {"job_state", "job_type", "page_size", "sort_by"}),
     IceGetSmartHandleJobOperator: (cat.GET_SMART_HANDLE_JOB, {"job_id"}),
     IceListLiveSnapshotJobsOperator: (
         cat.LIST_LIVE_SNAPSHOT_JOBS,
@@ -42,7 +42,7 @@ DOCUMENTED = {
     ),
     ImmListTasksOperator: (
         cat.LIST_TASKS,
-        {"project_name", "task_types", "start_time_range", "end_time_range", "max_results", "sort", "order",
+        {"project_name", "task_types", "start_time_range", "end_time_range", "page_size", "sort", "order",
          "status", "tag_selector", "request_definition"},
     ),
     ImmGetTaskOperator: (cat.GET_TASK, {"project_name", "imm_task_id", "imm_task_type", "request_definition"}),
@@ -93,7 +93,7 @@ def test_operator_names_follow_service_verb() -> None:
 
 
 RUNS: list[tuple[Any, dict[str, Any], dict[str, Any], str, dict[str, str]]] = [
-    (IceListSmartJobsOperator, {"job_state": "Finished", "max_results": 2},
+    (IceListSmartJobsOperator, {"job_state": "Finished", "page_size": 2},
      {"SmartJobList": [{"JobId": "a", "UserId": 1}], "NextToken": ""}, "ListSmartJobs",
      {"JobState": "Finished", "MaxResults": "2"}),
     (IceGetSmartHandleJobOperator, {"job_id": "sj-1"}, {"JobId": "sj-1", "State": "Finished"}, "GetSmartHandleJob",
@@ -163,10 +163,10 @@ def test_max_items_is_refused_on_an_operator_that_does_not_list() -> None:
 
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
 BAD: list[tuple[Any, dict[str, Any], str]] = [
-    (IceListSmartJobsOperator, {"max_results": 0}, "max_results"),
-    (IceListSmartJobsOperator, {"max_results": 101}, "max_results"),
+    (IceListSmartJobsOperator, {"page_size": 0}, "page_size"),
+    (IceListSmartJobsOperator, {"page_size": 101}, "page_size"),
     (IceListSmartJobsOperator, {"page_size": 500}, "page_size"),
-    (IceListSmartJobsOperator, {"max_results": True}, "max_results"),
+    (IceListSmartJobsOperator, {"page_size": True}, "page_size"),
     (IceListSmartJobsOperator, {"job_state": "finished"}, "job_state"),
     (IceListSmartJobsOperator, {"job_type": "OCR"}, "job_type"),
     (IceListSmartJobsOperator, {"sort_by": "CreationTime"}, "sort_by"),
@@ -190,7 +190,7 @@ BAD: list[tuple[Any, dict[str, Any], str]] = [
     (MtsSubmitIProductionJobOperator, {"function_name": "F", "schedule_params": "nope"}, "schedule_params"),
     (MtsSubmitIProductionJobOperator, {"function_name": "F", "user_data": "x" * 1025}, "user_data"),
     (ImmListTasksOperator, {}, "project_name"),
-    (ImmListTasksOperator, {"project_name": "p", "max_results": 101}, "max_results"),
+    (ImmListTasksOperator, {"project_name": "p", "page_size": 101}, "page_size"),
     (ImmListTasksOperator, {"project_name": "p", "order": "DES"}, "order"),
     (ImmListTasksOperator, {"project_name": "p", "sort": "Name"}, "sort"),
     (ImmListTasksOperator, {"project_name": "p", "status": "Done"}, "status"),
@@ -241,9 +241,9 @@ def test_template_fields_render_before_the_check(http: requests_mock.Mocker) -> 
 
 def test_a_rendered_bad_value_is_refused_before_any_request(http: requests_mock.Mocker) -> None:
     op = ImmListTasksOperator(task_id="t", alibaba_cloud_media_conn_id=CONN, project_name="p",
-                              max_results="{{ params.size }}", start_time_range="{{ params.range }}")
+                              page_size="{{ params.size }}", start_time_range="{{ params.range }}")
     op.render_template_fields({"params": {"size": 500, "range": '{"Start": "2024-01-01T00:00:00Z"}'}})  # type: ignore[arg-type]
-    with pytest.raises(MediaJobsValidationError, match="max_results"):
+    with pytest.raises(MediaJobsValidationError, match="page_size"):
         op.execute(context={})
     assert http.call_count == 0
 

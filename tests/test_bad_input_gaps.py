@@ -89,8 +89,8 @@ def test_operation_by_name_is_the_catalog_entry(mediajobs_connections: EmulatorH
     """A name reaches the same request as the operation object (no second code path)."""
     assert AlibabaCloudMediaHook.operation("ListSmartJobs") is ali.LIST_SMART_JOBS
     assert TencentCloudCIHook.operation(ci.GET_JOBS) is ci.GET_JOBS
-    by_name = AlibabaCloudMediaHook().call("ListSmartJobs", max_results=2)
-    by_object = AlibabaCloudMediaHook().call(ali.LIST_SMART_JOBS, max_results=2)
+    by_name = AlibabaCloudMediaHook().call("ListSmartJobs", page_size=2)
+    by_object = AlibabaCloudMediaHook().call(ali.LIST_SMART_JOBS, page_size=2)
     assert [job["JobId"] for job in by_name["SmartJobList"]] == [job["JobId"] for job in by_object["SmartJobList"]]
     assert len(by_name["SmartJobList"]) == 2
 
@@ -101,7 +101,7 @@ def test_async_client_refuses_an_unknown_operation(mediajobs_connections: Emulat
     from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 
     async def attempt() -> str:
-        client = await AsyncJobClient.create(TencentCloudCIHook, "tencent_cloud_ci_default")
+        client = await AsyncJobClient.create(TencentCloudCIHook.api, "tencent_cloud_ci_default")
         try:
             with pytest.raises(MediaJobsValidationError) as info:
                 await client.call("QueryIProductionJob", job_id="j1")
@@ -121,7 +121,7 @@ def test_async_listing_refuses_bad_input_before_iterating(mediajobs_connections:
     from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 
     async def attempt() -> str:
-        client = await AsyncJobClient.create(TencentCloudCIHook, "tencent_cloud_ci_default")
+        client = await AsyncJobClient.create(TencentCloudCIHook.api, "tencent_cloud_ci_default")
         try:
             with pytest.raises(MediaJobsValidationError) as info:
                 client.iter_pages("ListJobs", tag="Translation", size=0)  # never iterated

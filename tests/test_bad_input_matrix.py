@@ -67,8 +67,8 @@ IMM = {"project_name": "media-archive"}
 
 CASES: list[Case] = [
     # -- ICE operators ---------------------------------------------------------------------------
-    op(ali_ops.IceListSmartJobsOperator, "wrong type", "max_results", max_results="ten"),
-    op(ali_ops.IceListSmartJobsOperator, "out of range", "max_results", max_results=101),
+    op(ali_ops.IceListSmartJobsOperator, "wrong type", "page_size", page_size="ten"),
+    op(ali_ops.IceListSmartJobsOperator, "out of range", "page_size", page_size=101),
     op(ali_ops.IceListSmartJobsOperator, "bool for int", "page_size", page_size=True),
     op(ali_ops.IceListSmartJobsOperator, "unknown enum", "job_state", "Finished", job_state="finished"),
     op(ali_ops.IceListSmartJobsOperator, "unknown enum", "sort_by", "CreationTime:Desc", sort_by="CreationTime"),
@@ -95,7 +95,7 @@ CASES: list[Case] = [
        schedule_params=["not", "an", "object"]),
     # -- IMM operators ---------------------------------------------------------------------------
     op(ali_ops.ImmListTasksOperator, "empty string", "project_name", project_name=""),
-    op(ali_ops.ImmListTasksOperator, "out of range", "max_results", max_results=0, **IMM),
+    op(ali_ops.ImmListTasksOperator, "out of range", "page_size", page_size=0, **IMM),
     op(ali_ops.ImmListTasksOperator, "unknown enum", "order", "desc", order="DES", **IMM),
     op(ali_ops.ImmListTasksOperator, "reversed window", "start_time_range", start_time_range={
         "Start": "2026-01-02T00:00:00Z", "End": "2026-01-01T00:00:00Z"}, **IMM),
@@ -138,7 +138,7 @@ CASES: list[Case] = [
        tag="WordsGeneralize", input_object="a.txt", queue_id="q", wait_for_completion="yes"),
     op(ali_ops.MtsSubmitIProductionJobOperator, "wrong type for poll_interval", "poll_interval", function_name="F",
        wait_for_completion=True, poll_interval="60s"),
-    op(ali_ops.IceListSmartJobsOperator, "non-ASCII digits", "max_results", max_results="\u0661\u0660"),
+    op(ali_ops.IceListSmartJobsOperator, "non-ASCII digits", "page_size", page_size="\u0661\u0660"),
     op(ali_ops.MtsQueryIProductionJobOperator, "unrendered template", "job_id", job_id="{{ ti.xcom_pull('s') }}"),
     # -- sensors ---------------------------------------------------------------------------------
     sensor(ali_sensors.MtsIProductionJobSensor, "empty id", "job_id", job_id=""),

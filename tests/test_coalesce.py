@@ -23,8 +23,8 @@ def _pick(response: Any, job_id: str) -> Any:
 
 
 BATCH_KIND = JobKind(
-    "batchy", GET_MANY, ("job_id",), ("State",), frozenset({"Success"}), frozenset({"Failed"}),
-    frozenset({"Running"}), extract=_pick, batch_arg="job_ids",
+    "batchy", GET_MANY, ("job_ids",), ("State",), frozenset({"Success"}), frozenset({"Failed"}),
+    frozenset({"Running"}), extract=_pick, job_id_arg="job_ids",
 )
 SINGLE_KIND = JobKind(
     "single", GET_ONE, ("job_id",), ("State",), frozenset({"Success"}), frozenset({"Failed"}),
@@ -69,7 +69,7 @@ async def test_batches_many_waits_into_few_calls() -> None:
     ids = [f"j{i}" for i in range(120)]
     client = FakeClient(set(ids[:-1]))
     poller = _poller(client, batch=50)
-    results = await asyncio.gather(*(poller.fetch(BATCH_KIND, {"job_id": i}) for i in ids))
+    results = await asyncio.gather(*(poller.fetch(BATCH_KIND, {"job_ids": i}) for i in ids))
     assert len(client.calls) == 3  # 50 + 50 + 20
     assert sorted(len(c["job_ids"]) for c in client.calls) == [20, 50, 50]
     assert results[0] == {"JobId": "j0", "State": "Running"}
@@ -81,12 +81,12 @@ async def test_a_full_batch_goes_at_once_and_a_partial_one_waits_for_company() -
     poller = _poller(client, batch=50, window=0.5)
     loop = asyncio.get_running_loop()
     started = loop.time()
-    first = [asyncio.create_task(poller.fetch(BATCH_KIND, {"job_id": f"j{i}"})) for i in range(55)]
+    first = [asyncio.create_task(poller.fetch(BATCH_KIND, {"job_ids": f"j{i}"})) for i in range(55)]
     await asyncio.sleep(0.1)
     # The full batch was sent without waiting out the window; the 5 left over were not.
     assert [len(c["job_ids"]) for c in client.calls] == [50]
     # Late arrivals within the window join the partial batch instead of costing a call each.
-    late = [asyncio.create_task(poller.fetch(BATCH_KIND, {"job_id": f"j{i}"})) for i in range(55, 60)]
+    late = [asyncio.create_task(poller.fetch(BATCH_KIND, {"job_ids": f"j{i}"})) for i in range(55, 60)]
     await asyncio.gather(*first, *late)
     assert [len(c["job_ids"]) for c in client.calls] == [50, 10]
     assert loop.time() - started >= 0.5
@@ -95,7 +95,7 @@ async def test_a_full_batch_goes_at_once_and_a_partial_one_waits_for_company() -
 async def test_duplicate_waits_share_one_slot_in_a_batch() -> None:
     client = FakeClient({"a"})
     poller = _poller(client)
-    results = await asyncio.gather(*(poller.fetch(BATCH_KIND, {"job_id": "a"}) for _ in range(10)))
+    results = await asyncio.gather(*(poller.fetch(BATCH_KIND, {"job_ids": "a"}) for _ in range(10)))
     assert len(client.calls) == 1
     assert client.calls[0]["job_ids"] == ["a"]
     assert all(r == {"JobId": "a", "State": "Running"} for r in results)
@@ -105,7 +105,7 @@ async def test_batch_error_reaches_every_waiter_of_that_batch() -> None:
     client = FakeClient({"a", "b"}, fail=ServerError("boom"))
     poller = _poller(client)
     results = await asyncio.gather(
-        poller.fetch(BATCH_KIND, {"job_id": "a"}), poller.fetch(BATCH_KIND, {"job_id": "b"}),
+        poller.fetch(BATCH_KIND, {"job_ids": "a"}), poller.fetch(BATCH_KIND, {"job_ids": "b"}),
         return_exceptions=True,
     )
     assert all(isinstance(r, ServerError) for r in results)
@@ -114,10 +114,10 @@ async def test_batch_error_reaches_every_waiter_of_that_batch() -> None:
 async def test_cancelled_waiter_leaves_cleanly() -> None:
     client = FakeClient({"a", "b"}, delay=0.05)
     poller = _poller(client)
-    doomed = asyncio.create_task(poller.fetch(BATCH_KIND, {"job_id": "a"}))
+    doomed = asyncio.create_task(poller.fetch(BATCH_KIND, {"job_ids": "a"}))
     await asyncio.sleep(0)
     doomed.cancel()
-    survivor = await poller.fetch(BATCH_KIND, {"job_id": "b"})
+    survivor = await poller.fetch(BATCH_KIND, {"job_ids": "b"})
     assert survivor == {"JobId": "b", "State": "Running"}
     assert doomed.cancelled()
     # The cancelled id was never asked for: it left before its batch was sent.
@@ -163,6 +163,6 @@ def test_token_bucket_refuses_nonsense_rate() -> None:
 async def test_close_closes_the_session() -> None:
     client = FakeClient({"a"})
     poller = _poller(client)
-    await poller.fetch(BATCH_KIND, {"job_id": "a"})
+    await poller.fetch(BATCH_KIND, {"job_ids": "a"})
     await poller.close()
     assert client.closed

@@ -44,7 +44,7 @@ def test_read_timeout_extra_bounds_a_stalled_answer(mediajobs_connections: Emula
 async def test_async_client_reads_timeouts_from_extras(mediajobs_connections: EmulatorHandle,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     _set_extras(monkeypatch, mediajobs_connections, read_timeout=3, total_timeout=4)
-    client = await AsyncJobClient.create(AlibabaCloudMediaHook, "alibaba_cloud_media_default")
+    client = await AsyncJobClient.create(AlibabaCloudMediaHook.api, "alibaba_cloud_media_default")
     try:
         assert client.client.sender.timeouts == Timeouts(connect=5.0, read=3.0, total=4.0)
     finally:
@@ -74,7 +74,7 @@ def test_response_cap_from_extras_refuses_a_larger_answer(mediajobs_connections:
 async def test_async_client_reads_the_response_cap_from_extras(mediajobs_connections: EmulatorHandle,
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
     _set_extras(monkeypatch, mediajobs_connections, max_response_bytes="4096")
-    client = await AsyncJobClient.create(AlibabaCloudMediaHook, "alibaba_cloud_media_default")
+    client = await AsyncJobClient.create(AlibabaCloudMediaHook.api, "alibaba_cloud_media_default")
     try:
         assert client.client.sender.max_response_bytes == 4096
     finally:

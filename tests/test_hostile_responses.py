@@ -175,7 +175,7 @@ async def _async_client(url: str, cap: int = 1 << 20) -> AsyncJobClient:
     session = aiohttp.ClientSession(trust_env=False)
     client = AsyncClient(_protocol(url), AsyncSender(session, TIMEOUTS, cap), ONE_TRY)
     # The hook class only names the catalog here; the connection is never read.
-    return AsyncJobClient(AlibabaCloudMediaHook, "hostile", client)
+    return AsyncJobClient(AlibabaCloudMediaHook.api, "hostile", client)
 
 
 @pytest.mark.parametrize("case", list(CASES))
@@ -291,7 +291,7 @@ async def _async_ci_client(url: str) -> AsyncJobClient:
     protocol = tcat.TencentProtocol(tcat.TencentCredentials("AKIDhostileKEY", "hostile-secret"), "ap-beijing", BUCKET,
                                     endpoint_url=url)
     client = AsyncClient(protocol, AsyncSender(aiohttp.ClientSession(trust_env=False), TIMEOUTS, 1 << 20), ONE_TRY)
-    return AsyncJobClient(TencentCloudCIHook, "hostile", client)
+    return AsyncJobClient(TencentCloudCIHook.api, "hostile", client)
 
 
 def refused(call: Callable[[], Any], error: type[BaseException], text: str) -> Any:

@@ -14,6 +14,7 @@ import pytest
 import requests
 import requests_mock
 
+from airflow_provider_mediajobs.catalog.alibaba import MTS_IPRODUCTION_JOB
 from airflow_provider_mediajobs.exceptions import MediaJobsError
 from airflow_provider_mediajobs.hooks import base as hooks_base
 from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
@@ -25,6 +26,7 @@ from airflow_provider_mediajobs.operators.alibaba import (
 )
 from airflow_provider_mediajobs.testing import find_secrets
 from airflow_provider_mediajobs.transport import RetryPolicy
+from airflow_provider_mediajobs.waiting import error_event
 
 KEY_ID = "LTAIsentinelKEYID"
 SECRET = "SentinelSecret-9f8e7d6c5b4a"
@@ -158,7 +160,8 @@ def test_a_failing_run_leaks_nothing(version: str, http: requests_mock.Mocker, c
     err = info.value
     # The traceback as Airflow logs it (chained causes included, suppressed contexts not).
     traceback_text = "".join(traceback.format_exception(err))
-    texts = [str(err), repr(err), json.dumps(err.to_dict()), traceback_text, captured.text()]
+    event = json.dumps(error_event(MTS_IPRODUCTION_JOB, "j", err))  # what a trigger would store
+    texts = [str(err), repr(err), event, traceback_text, captured.text()]
     assert [leaks(t) for t in texts] == [[]] * len(texts)
     assert leaks(repr({f: getattr(op, f) for f in op.template_fields})) == []
 
@@ -285,7 +288,8 @@ def test_a_vendor_message_echoing_the_string_to_sign_is_scrubbed(
     with pytest.raises(MediaJobsError) as info:
         AlibabaCloudMediaHook("ali_echo", retry_policy=RetryPolicy(attempts=1)).query_iproduction_job("j")
     err = info.value
-    text = str(err) + json.dumps(err.to_dict()) + "".join(traceback.format_exception(err)) + captured.text()
+    event = json.dumps(error_event(MTS_IPRODUCTION_JOB, "j", err))
+    text = str(err) + event + "".join(traceback.format_exception(err)) + captured.text()
     for form in (token, once, quote(once, safe="-_.~"), SECRET):
         assert form not in text
     assert "SignatureDoesNotMatch" in text

@@ -94,7 +94,8 @@ def _free_port() -> int:
 async def _async_failure(vendor: str, attempts: int) -> MediaJobsError:
     """What the triggers' client raises for one job read on the ``leaky`` connection."""
     hook_class = type(_hook(vendor))
-    client = await AsyncJobClient.create(hook_class, "leaky", retry_policy=RetryPolicy(attempts=attempts, initial=0.01))
+    policy = RetryPolicy(attempts=attempts, initial=0.01)
+    client = await AsyncJobClient.create(hook_class.api, "leaky", retry_policy=policy)
     try:
         pending = (client.call("QueryIProductionJob", job_id="j1") if hook_class is AlibabaCloudMediaHook
                    else client.call("GetJobs", job_ids="j1"))

@@ -115,9 +115,9 @@ async def test_batch_size_extra_is_refused_outside_one_to_ten(
     _batch_size_conn(mediajobs_connections, monkeypatch, "tencent_bad_batch", value)
     before = mediajobs_connections.counters().get("requests", 0)
     with pytest.raises(MediaJobsValidationError, match="batch_size must be an integer from 1 to 10"):
-        await coalesce.acquire(TencentCloudCIHook, "tencent_bad_batch")
+        await coalesce.acquire(TencentCloudCIHook.api, "tencent_bad_batch")
     with pytest.raises(MediaJobsValidationError, match="batch_size"):
-        await AsyncJobClient.create(TencentCloudCIHook, "tencent_bad_batch")
+        await AsyncJobClient.create(TencentCloudCIHook.api, "tencent_bad_batch")
     with pytest.raises(MediaJobsValidationError, match="batch_size"):
         TencentCloudCIHook("tencent_bad_batch").get_ci_job("j1")
     assert mediajobs_connections.counters().get("requests", 0) == before
@@ -128,7 +128,7 @@ async def test_batch_size_extra_within_bounds_is_used(
     mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, value: Any
 ) -> None:
     _batch_size_conn(mediajobs_connections, monkeypatch, "tencent_ok_batch", value)
-    poller = await coalesce.acquire(TencentCloudCIHook, "tencent_ok_batch")
+    poller = await coalesce.acquire(TencentCloudCIHook.api, "tencent_ok_batch")
     try:
         assert poller.batch_size == int(value)
     finally:

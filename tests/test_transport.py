@@ -15,6 +15,7 @@ import requests_mock
 from aiohttp import web
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
+from airflow_provider_mediajobs.catalog.alibaba import MTS_IPRODUCTION_JOB
 from airflow_provider_mediajobs.exceptions import (
     AuthError,
     BadResponseError,
@@ -33,6 +34,7 @@ from airflow_provider_mediajobs.transport import (
     RetryPolicy,
     Timeouts,
 )
+from airflow_provider_mediajobs.waiting import error_event
 
 SECRET = "transport-secret-789"
 URL = re.compile(r"^https://(ice|mts|imm)\.cn-shanghai\.aliyuncs\.com/.*")
@@ -185,7 +187,7 @@ def test_permanent_errors_raise_after_one_request(http: requests_mock.Mocker, sl
     assert (err.status, err.code, err.vendor_message, err.request_id) == (status, code, "details", "rid-9")
     for part in (code, "details", "rid-9", str(status)):
         assert part in str(err)
-    assert err.to_dict()["request_id"] == "rid-9"
+    assert error_event(MTS_IPRODUCTION_JOB, "j", err)["request_id"] == "rid-9"  # what a trigger event carries
 
 
 def test_request_id_falls_back_to_the_response_header(http: requests_mock.Mocker) -> None:
@@ -420,7 +422,7 @@ async def test_async_job_client_reads_the_connection_and_pages(
     conn = {"conn_type": "alibaba_cloud_media", "login": "LTAIasyncKEY", "password": SECRET,
             "extra": {"endpoint_url": base}}
     monkeypatch.setenv("AIRFLOW_CONN_ALI_ASYNC", json.dumps(conn))
-    client = await AsyncJobClient.create(AlibabaCloudMediaHook, "ali_async", retry_policy=RetryPolicy(attempts=1))
+    client = await AsyncJobClient.create(AlibabaCloudMediaHook.api, "ali_async", retry_policy=RetryPolicy(attempts=1))
     try:
         script.answers = [
             {"json": {"SmartJobList": [{"JobId": "a"}], "NextToken": "t"}},

@@ -40,7 +40,7 @@ from airflow_provider_mediajobs.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from airflow_provider_mediajobs.transport import HttpRequest, HttpResponse
+    from airflow_provider_mediajobs.catalog.wire import HttpRequest, HttpResponse
 
 # Signing and the transport types are imported where a request is built or parsed: operator
 # modules import this catalog at DAG-parse time, and they need none of that to declare a task.
@@ -78,14 +78,16 @@ LIST_SMART_JOBS = Operation(
     params=(
         Enum("job_state", "JobState", values=SMART_JOB_STATES),
         Enum("job_type", "JobType", values=SMART_JOB_TYPES),
-        Int("max_results", "MaxResults", low=1, high=100),  # 1-100, default 10 (seed 000)
+        # MaxResults: 1-100, default 10 (seed 000). It sizes each page of NextToken paging, so it
+        # is ``page_size`` here as in every listing: one name, one wire parameter. The page also
+        # documents PageNo (>= 1) and PageSize (1-100), the page-number style this listing does
+        # not use; they are left out so ``page_size`` cannot mean two parameters.
+        Int("page_size", "MaxResults", low=1, high=100),
         # Cursor lengths are not documented by any vendor here: 1024 is this provider's guard.
         Str("next_token", "NextToken", max_len=1024),
-        Int("page_no", "PageNo", low=1),  # >= 1 (seed 000); no upper bound documented
-        Int("page_size", "PageSize", low=1, high=100),  # 1-100 (seed 000)
         Enum("sort_by", "SortBy", values=("CreationTime:Asc", "CreationTime:Desc")),
     ),
-    paging=Paging("token", items="SmartJobList"),
+    paging=Paging("token", items="SmartJobList", size_param="MaxResults"),
     answer_keys=("SmartJobList",),
 )
 
@@ -147,7 +149,8 @@ LIST_TASKS = Operation(
         StrList("task_types", "TaskTypes", names=True),
         TimeRange("start_time_range", "StartTimeRange"),
         TimeRange("end_time_range", "EndTimeRange"),
-        Int("max_results", "MaxResults", low=1, high=100),  # 1-100, default 100 (seed 003)
+        # MaxResults: 1-100, default 100 (seed 003); the page size of NextToken paging.
+        Int("page_size", "MaxResults", low=1, high=100),
         Str("next_token", "NextToken", max_len=1024),  # cursor length undocumented: our guard
         Enum("sort", "Sort", values=("TaskId", "StartTime", "EndTime")),
         Enum("order", "Order", values=("asc", "desc")),
@@ -155,7 +158,7 @@ LIST_TASKS = Operation(
         Str("tag_selector", "TagSelector", max_len=1024),  # length undocumented (seed 003): our guard
         Bool("request_definition", "RequestDefinition"),
     ),
-    paging=Paging("token", items="Tasks"),
+    paging=Paging("token", items="Tasks", size_param="MaxResults"),
     answer_keys=("Tasks",),
 )
 
@@ -326,8 +329,8 @@ class AlibabaProtocol(NamedTuple):
 
     def build(self, operation: Operation, wire: Mapping[str, str]) -> HttpRequest:
         """Sign one attempt afresh: a new nonce and time every call."""
+        from airflow_provider_mediajobs.catalog.wire import HttpRequest
         from airflow_provider_mediajobs.signing import acs3_sign_headers, acs_timestamp, canonical_query, v1_sign_params
-        from airflow_provider_mediajobs.transport import HttpRequest
         service = operation.service
         base = self.base_url(service.product)
         host = urlsplit(base).netloc
@@ -358,6 +361,10 @@ class AlibabaProtocol(NamedTuple):
         """The key secret and STS token."""
         return self.credentials.secrets()
 
+    def key_id(self) -> str:
+        """The AccessKeyId (Alibaba counts QPS per account and AccessKey)."""
+        return self.credentials.access_key_id
+
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
         """Return the JSON object of a successful answer; raise the typed error of any other.
 
@@ -386,7 +393,7 @@ class AlibabaProtocol(NamedTuple):
                     status=response.status, request_id=request_id,
                 )
             # Otherwise the vendor error it carries, typed and raised as any other below.
-        from airflow_provider_mediajobs.transport import parse_retry_after
+        from airflow_provider_mediajobs.catalog.wire import parse_retry_after
 
         retry_after = parse_retry_after(response)  # x-acs-retry-after (ms) or Retry-After
         if body is None and response.status < 500 and response.status != 429:

@@ -13,8 +13,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, NamedTuple
 
+from airflow_provider_mediajobs.catalog.nesting import loads
 from airflow_provider_mediajobs.catalog.params import Param, invalid, refuse_template
-from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
+from airflow_provider_mediajobs.catalog.params import job_id as job_id_param
+from airflow_provider_mediajobs.exceptions import BadResponseError, MediaJobsValidationError
 
 Check = Callable[[Mapping[str, Any]], None]
 """A cross-parameter rule: gets the normalized arguments, raises a validation error."""
@@ -119,31 +121,33 @@ class Operation:
         """The Python names of the parameters, in catalog order."""
         return tuple(p.arg for p in self.params)
 
-    def bind(self, arguments: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> dict[str, str]:
+    def bind(self, arguments: Mapping[str, Any], names: Mapping[str, str] | None = None) -> dict[str, str]:
         """Check ``arguments`` and serialize them to wire parameters.
 
         ``None`` means "not given". Unknown names are refused, so a typo in a DAG fails loudly
         instead of silently dropping a filter.
 
-        :param arguments: Python names to values.
-        :param labels: names to show in errors instead of the catalog's (an operator that must
-            rename ``task_id``, which BaseOperator owns, to ``imm_task_id``).
+        :param arguments: catalog argument names to values.
+        :param names: the names users see for catalog arguments, where a layer shows one under
+            another name (an operator must call ``task_id`` ``imm_task_id``: BaseOperator owns
+            ``task_id``); errors then name the argument as users see it.
         :return: vendor names to wire strings.
         :raises MediaJobsValidationError: naming the argument and what is allowed.
         """
         try:
-            return self._bind(arguments)
+            return self._bind(arguments, names or {})
         except MediaJobsValidationError as err:
-            text = str(err)
-            for arg, label in (labels or {}).items():
-                if text.startswith(arg + " ") or text.startswith(arg + "/"):
-                    raise MediaJobsValidationError(label + text[len(arg) :]) from None
-            raise
+            raise err.renamed(names or {}) from None
 
-    def _bind(self, arguments: Mapping[str, Any]) -> dict[str, str]:
+    def user_args(self, names: Mapping[str, str] | None = None) -> tuple[str, ...]:
+        """The parameters as users name them (see :meth:`bind`), in catalog order."""
+        return tuple((names or {}).get(arg, arg) for arg in self.args)
+
+    def _bind(self, arguments: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, str]:
         unknown = sorted(set(arguments) - set(self.args))
         if unknown:
-            raise invalid(unknown[0], f"one of the arguments of {self.name}: {', '.join(self.args)}", "unknown")
+            raise invalid(unknown[0], f"one of the arguments of {self.name}: {', '.join(self.user_args(names))}",
+                          "unknown")
         wire: dict[str, str] = {}
         normalized: dict[str, Any] = {}
         for param in self.params:
@@ -166,7 +170,8 @@ class JobKind:
 
     :param name: a short name used in logs and events (``mts_iproduction``).
     :param get: the operation that fetches one job.
-    :param id_args: the Python arguments of ``get`` that identify the job.
+    :param id_args: the arguments of ``get`` that name one job: sensors take exactly these (as
+        their users see them), triggers serialize them, the shared poller keys on them.
     :param state: path to the state inside one job.
     :param success: states that end the wait successfully.
     :param failure: states that end the wait with an error.
@@ -174,7 +179,12 @@ class JobKind:
     :param error_code: path to the failure code inside one job.
     :param error_message: path to the failure message inside one job.
     :param output: returns the output object's URI (``oss://b/o``, ``cos://b/o``) or None.
-    :param job_id_arg: the argument that is the job's own id (the one batched, for Tencent).
+    :param job_id_arg: the one of ``id_args`` that is the job's own id. Where ``get`` takes a list
+        of ids in it (Tencent ``job_ids``), waits of this kind are batched, at most that
+        parameter's ``max_items`` per call.
+    :param extract: picks the job out of a ``get`` response; None when the response says it does
+        not exist.
+    :param id_key: path to the job's own id inside one job: it must be the id asked for.
     """
 
     name: str
@@ -191,11 +201,17 @@ class JobKind:
     extract: Callable[[Mapping[str, Any], str], Mapping[str, Any] | None] = field(
         default=lambda response, job_id: response
     )
-    """Pick the job out of a ``get`` response; None when the response says it does not exist."""
-    batch_arg: str | None = None
-    """The ``get`` argument that takes several job ids at once, if the API can (Tencent)."""
     id_key: Sequence[str] = ("JobId",)
-    """Path to the job's own id inside one job: it must be the id asked for."""
+
+    def __post_init__(self) -> None:
+        missing = [arg for arg in (*self.id_args, self.job_id_arg) if arg not in self.get.args]
+        if missing or self.job_id_arg not in self.id_args:
+            raise TypeError(f"job kind {self.name}: id_args {self.id_args} and job_id_arg {self.job_id_arg!r} "
+                            f"must be arguments of {self.get.name} ({', '.join(self.get.args)})")
+
+    def job_id(self, ids: Mapping[str, Any]) -> str:
+        """The job's own id among the arguments that name it."""
+        return str(ids[self.job_id_arg])
 
     def find(self, response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
         """The job ``job_id`` in a ``get`` response, checked; None when the vendor says it does
@@ -209,8 +225,6 @@ class JobKind:
         :param job_id: the job's own id, as asked for.
         :raises BadResponseError: the answer names another job, has no state, or cannot be read.
         """
-        from airflow_provider_mediajobs.exceptions import BadResponseError
-
         job = self.extract(response, job_id)
         if job is None:
             return None
@@ -233,27 +247,24 @@ class JobKind:
 
     @property
     def max_batch(self) -> int:
-        """Most job ids one ``get`` call takes: its ``batch_arg``'s cap, 1 for unbatchable kinds."""
-        if self.batch_arg is None:
-            return 1
-        cap = getattr(self.get.param(self.batch_arg), "max_items", None)
+        """Most job ids one ``get`` call takes: the cap of a list-typed ``job_id_arg``, else 1."""
+        cap = getattr(self.get.param(self.job_id_arg), "max_items", None)
         return cap if isinstance(cap, int) else 1
 
-    def check_ids(self, ids: Mapping[str, Any], labels: Mapping[str, str] | None = None) -> None:
+    def check_ids(self, ids: Mapping[str, Any], names: Mapping[str, str] | None = None) -> None:
         """Check the ids of one job before any request: the ``get`` operation's rules, and the
         job's own id must be a single id (a batchable ``get`` would take ``"j1,j2"`` as two jobs).
 
         :param ids: the arguments of ``get`` that name the job.
-        :param labels: names to show in errors instead of the catalog's (see :meth:`Operation.bind`).
+        :param names: the names users see (see :meth:`Operation.bind`).
         :raises MediaJobsValidationError: naming the argument.
         """
-        from airflow_provider_mediajobs.catalog.params import job_id
-
-        arg = self.job_id_arg
-        label = (labels or {}).get(arg, arg)
-        refuse_template(label, ids.get(arg))
-        job_id(label, arg).serialize(ids.get(arg))
-        self.get.bind(ids, labels)
+        try:
+            refuse_template(self.job_id_arg, ids.get(self.job_id_arg))
+            job_id_param(self.job_id_arg, self.job_id_arg).serialize(ids.get(self.job_id_arg))
+        except MediaJobsValidationError as err:
+            raise err.renamed(names or {}) from None
+        self.get.bind(ids, names)
 
     def classify(self, job: Mapping[str, Any]) -> Literal["success", "failure", "pending", "unknown"]:
         """Say which group the job's current state belongs to."""
@@ -275,8 +286,6 @@ def dig(data: Any, path: Sequence[str]) -> Any:
 
     :raises BadResponseError: such a JSON string is nested too deep (see :mod:`.nesting`).
     """
-    from airflow_provider_mediajobs.catalog.nesting import loads
-
     for key in path:
         if isinstance(data, str) and data.lstrip().startswith("{"):
             try:

@@ -20,11 +20,16 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def invalid(arg: str, allowed: str, value: Any) -> MediaJobsValidationError:
-    """Build the one error shape every check uses."""
+    """Build the one error shape every check uses; the argument stays data (``err.arg``).
+
+    :param arg: the argument's name (``a/b`` for a rule over two arguments).
+    :param allowed: what it may be.
+    :param value: the refused value (quoted, at most 80 characters).
+    """
     shown = repr(value)
     if len(shown) > 80:
         shown = shown[:77] + "..."
-    return MediaJobsValidationError(f"{arg} must be {allowed}, got {shown}")
+    return MediaJobsValidationError.about(arg, allowed, shown)
 
 
 def unrendered_template(value: Any, depth: int = 0) -> bool:

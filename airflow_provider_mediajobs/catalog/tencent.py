@@ -40,7 +40,7 @@ from airflow_provider_mediajobs.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from airflow_provider_mediajobs.transport import HttpRequest, HttpResponse
+    from airflow_provider_mediajobs.catalog.wire import HttpRequest, HttpResponse
 
 CI = Service("tencent", "ci")
 TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
@@ -83,7 +83,7 @@ LIST_JOBS = Operation(
         _ci_time("end_creation_time", "endCreationTime"),
         Str("next_token", "nextToken", max_len=1024),  # cursor length undocumented: our guard
     ),
-    paging=Paging("token", items="JobsDetail", token_param="nextToken", token_key="NextToken"),
+    paging=Paging("token", items="JobsDetail", token_param="nextToken", token_key="NextToken", size_param="size"),
     checks=(window("start_creation_time", "end_creation_time"),),
 )
 
@@ -236,7 +236,6 @@ TENCENT_CI_JOB = JobKind(
     output=_cos_output,
     job_id_arg="job_ids",
     extract=find_job,
-    batch_arg="job_ids",
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {
@@ -307,8 +306,8 @@ class TencentProtocol(NamedTuple):
     def build(self, operation: Operation, wire: Mapping[str, str]) -> HttpRequest:
         """Sign one attempt afresh (a new key time each call)."""
         from airflow_provider_mediajobs.catalog import xml
+        from airflow_provider_mediajobs.catalog.wire import HttpRequest
         from airflow_provider_mediajobs.signing import canonical_query, ci_headers_to_sign, q_sign_authorization
-        from airflow_provider_mediajobs.transport import HttpRequest
 
         path_template, _, flag = operation.path.partition("?")
         path_values = {p: wire[p] for p in operation.path_params}
@@ -343,6 +342,10 @@ class TencentProtocol(NamedTuple):
         """The SecretKey and temporary token."""
         return self.credentials.secrets()
 
+    def key_id(self) -> str:
+        """The SecretId."""
+        return self.credentials.secret_id
+
     def parse(self, operation: Operation, response: HttpResponse) -> dict[str, Any]:
         """Return the ``<Response>`` content; raise the typed error of an ``<Error>`` or bad body.
 
@@ -352,7 +355,7 @@ class TencentProtocol(NamedTuple):
         as a success it would be "no jobs" or "not found", so it is a :class:`BadResponseError`.
         """
         from airflow_provider_mediajobs.catalog import xml
-        from airflow_provider_mediajobs.transport import parse_retry_after
+        from airflow_provider_mediajobs.catalog.wire import parse_retry_after
 
         retry_after = parse_retry_after(response)
         header_rid = response.header("x-ci-request-id") or response.header("x-cos-request-id")

@@ -7,18 +7,36 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
-from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook
+from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, VendorApi
+from airflow_provider_mediajobs.vendors import ALIBABA
 
 if TYPE_CHECKING:
-    from airflow.sdk import Connection
-
     from airflow_provider_mediajobs.catalog.model import Operation
 
-DEFAULT_REGION = "cn-shanghai"
+DEFAULT_REGION = ALIBABA.default_region
 
 
-# The list methods call the vendor's MaxResults ``page_size``; errors must use that name.
-_PAGE_SIZE = {"max_results": "page_size"}
+def _protocol(fields: ConnectionFields) -> cat.AlibabaProtocol:
+    """The RPC protocol of an ``alibaba_cloud_media`` (or ``alibaba_cloud``) connection."""
+    key_id, secret = fields.secret_pair("AccessKeyId", "AccessKeySecret")
+    token = fields.secret("security_token")
+    version = fields.choice("signature_version", ("v3", "v1"), "v3")
+    return cat.AlibabaProtocol(
+        credentials=cat.AlibabaCredentials(key_id, secret, token),
+        region=fields.region(DEFAULT_REGION, cat.REGIONS, "Alibaba Cloud"),
+        endpoint_url=fields.endpoint_url({"product": "ice", "region": DEFAULT_REGION}),
+        signature_version="v1" if version == "v1" else "v3",
+    )
+
+
+#: Alibaba Cloud as the hook and the async client use it.
+API = VendorApi(
+    ALIBABA, cat.OPERATIONS, _protocol,
+    extras=frozenset({"signature_version", "access_key_id", "access_key_secret"}),
+    max_batch_size=cat.MAX_IDS_PER_CALL,
+    # The official provider's connection type: its key pair extras are read too.
+    compatible_conn_types=("alibaba_cloud",),
+)
 
 
 class AlibabaCloudMediaHook(MediaJobsBaseHook):
@@ -32,31 +50,10 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     :param alibaba_cloud_media_conn_id: the Airflow connection id.
     """
 
-    conn_name_attr = "alibaba_cloud_media_conn_id"
-    default_conn_name = "alibaba_cloud_media_default"
-    conn_type = "alibaba_cloud_media"
-    hook_name = "Alibaba Cloud Media (ICE, MTS, IMM)"
-    operations = cat.OPERATIONS
-    vendor_extras = frozenset({"signature_version", "access_key_id", "access_key_secret"})
-    max_batch_size = cat.MAX_IDS_PER_CALL
-    accepted_conn_types = ("alibaba_cloud_media", "alibaba_cloud")
-
-    @classmethod
-    def protocol_from_connection(cls, conn: Connection) -> cat.AlibabaProtocol:
-        """Build the RPC protocol from an ``alibaba_cloud_media`` (or ``alibaba_cloud``) connection."""
-        fields = ConnectionFields(conn, cls.conn_type)
-        key_id, secret = fields.secret_pair("AccessKeyId", "AccessKeySecret")
-        token = fields.secret("security_token")
-        version = fields.choice("signature_version", ("v3", "v1"), "v3")
-        return cat.AlibabaProtocol(
-            credentials=cat.AlibabaCredentials(key_id, secret, token),
-            region=fields.region(DEFAULT_REGION, cat.REGIONS, "Alibaba Cloud"),
-            endpoint_url=fields.endpoint_url({"product": "ice", "region": DEFAULT_REGION}),
-            signature_version="v1" if version == "v1" else "v3",
-        )
+    api = API
 
     def _test_call(self) -> tuple[Operation, dict[str, Any]]:
-        return cat.LIST_SMART_JOBS, {"max_results": 1}
+        return cat.LIST_SMART_JOBS, {"page_size": 1}
 
     # -- ICE -------------------------------------------------------------------------------
     def iter_smart_jobs(
@@ -77,8 +74,8 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         :param max_items: stop after this many jobs.
         """
         return self.iter_pages(
-            cat.LIST_SMART_JOBS, max_items, labels=_PAGE_SIZE, job_state=job_state, job_type=job_type,
-            sort_by=sort_by, max_results=page_size,
+            cat.LIST_SMART_JOBS, max_items, job_state=job_state, job_type=job_type,
+            sort_by=sort_by, page_size=page_size,
         )
 
     def list_smart_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
@@ -198,10 +195,9 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         :param max_items: stop after this many tasks.
         """
         return self.iter_pages(
-            cat.LIST_TASKS, max_items, labels=_PAGE_SIZE, project_name=project_name, task_types=task_types,
+            cat.LIST_TASKS, max_items, project_name=project_name, task_types=task_types,
             start_time_range=start_time_range, end_time_range=end_time_range, sort=sort, order=order,
-            status=status, tag_selector=tag_selector, request_definition=request_definition,
-            max_results=page_size,
+            status=status, tag_selector=tag_selector, request_definition=request_definition, page_size=page_size,
         )
 
     def list_tasks(self, **kwargs: Any) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import ipaddress
 import logging
 import re
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping
 from functools import cached_property
 from string import Formatter
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
     from airflow_provider_mediajobs.extras import Tunable
+    from airflow_provider_mediajobs.vendors import Vendor
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,7 @@ _REGION = re.compile(r"[a-z]{2,}(-[a-z0-9]+)+", re.ASCII)
 _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)", re.ASCII)
 
-# Extras every connection of this provider reads; a vendor adds its own (``vendor_extras``).
+# Extras every connection of this provider reads; a vendor adds its own (``VendorApi.extras``).
 COMMON_EXTRAS = frozenset({"region", "security_token", "endpoint_url", "allow_unknown_region"}) | {
     t.name for t in extras.TUNABLES
 }
@@ -307,6 +308,98 @@ def mask(secret: str) -> None:
         mask_secret(form)
 
 
+class VendorApi:
+    """One vendor's API as the hooks and the async client use it: who the vendor is, its catalog
+    operations, and how one of its connections becomes a protocol and settings.
+
+    A plain object, so the triggers' async client holds the vendor itself rather than a hook
+    class used for its classmethods; each vendor's hook module defines one.
+
+    :param identity: the vendor's Airflow identity (connection type, attribute, default id).
+    :param operations: the vendor's catalog operations by name; only these are ever sent.
+    :param read_protocol: turns a connection's fields into the vendor protocol (credentials,
+        region, endpoint), checking each.
+    :param extras: extras the vendor reads beyond :data:`COMMON_EXTRAS`.
+    :param max_batch_size: the most ids one batched call takes (the ``batch_size`` extra's bound).
+    :param compatible_conn_types: other connection types it reads (the official ``alibaba_cloud``).
+    """
+
+    def __init__(
+        self,
+        identity: Vendor,
+        operations: Mapping[str, Operation],
+        read_protocol: Callable[[ConnectionFields], VendorProtocol],
+        *,
+        extras: frozenset[str] = frozenset(),
+        max_batch_size: int = 1,
+        compatible_conn_types: tuple[str, ...] = (),
+    ) -> None:
+        self.identity = identity
+        self.operations = operations
+        self._read_protocol = read_protocol
+        self.extras = extras
+        self.max_batch_size = max_batch_size
+        self.accepted_conn_types = (identity.conn_type, *compatible_conn_types)
+
+    def __repr__(self) -> str:
+        return f"VendorApi({self.identity.name})"
+
+    def protocol(self, conn: Connection) -> VendorProtocol:
+        """Turn a connection into the vendor protocol (credentials, region, endpoint)."""
+        return self._read_protocol(ConnectionFields(conn, self.identity.conn_type))
+
+    def settings(self, conn: Connection) -> ConnectionSettings:
+        """Read and check every field of ``conn`` at once: credentials, region, endpoint, timeouts,
+        size cap and the shared poller's tuning. A bad value fails here, naming the field, before
+        any request; an extra this provider does not read is logged (it may be a typo).
+        """
+        fields = ConnectionFields(conn, self.identity.conn_type)
+        kind = getattr(conn, "conn_type", None)
+        if kind and kind not in self.accepted_conn_types:
+            # Said first: the other vendor's fields would otherwise surface as "bucket is missing".
+            raise MediaJobsValidationError(
+                f"{fields.where}: the connection's type is {kind!r}; {self.identity.hook_class_name} takes "
+                f"{' or '.join(repr(t) for t in self.accepted_conn_types)} connections"
+            )
+        settings = ConnectionSettings(
+            protocol=self._read_protocol(fields),
+            timeouts=fields.timeouts(),
+            max_response_bytes=fields.max_response_bytes(),
+            qps_budget=fields.tunable(extras.QPS_BUDGET),
+            batch_size=int(fields.tunable(extras.BATCH_SIZE, high=self.max_batch_size)),
+            batch_window=fields.tunable(extras.BATCH_WINDOW),
+        )
+        known = COMMON_EXTRAS | self.extras
+        ignored = fields.unknown_extras(known)
+        if ignored:
+            log.warning("%s: extras %s are not read by this provider (known: %s)", fields.where, ignored,
+                        ", ".join(sorted(known)))
+        return settings
+
+    def operation(self, operation: Operation | str) -> Operation:
+        """Return this vendor's catalog operation given as itself or by its name.
+
+        An operation of the other vendor, or anything else, is refused before any request: it
+        would be signed and sent the wrong way.
+
+        :param operation: an :class:`Operation` of this vendor's catalog, or its name
+            (``"ListSmartJobs"``).
+        """
+        name = operation.name if isinstance(operation, Operation) else operation
+        found = self.operations.get(name) if isinstance(name, str) else None
+        if found is None or (isinstance(operation, Operation) and operation is not found):
+            raise invalid("operation", f"one of {', '.join(sorted(self.operations))}", operation)
+        return found
+
+    def start_listing(self, operation: Operation | str, max_items: int | None, arguments: Mapping[str, Any]) -> Pager:
+        """Resolve ``operation`` and check ``arguments`` for a listing; no request is made.
+
+        Shared by the sync and async listings so both refuse the same input the same way.
+        """
+        operation = self.operation(operation)
+        return Pager(operation, operation.bind(arguments), max_items)
+
+
 class MediaJobsBaseHook(BaseHook):
     """Base of both vendors' hooks.
 
@@ -317,18 +410,15 @@ class MediaJobsBaseHook(BaseHook):
         ``max_response_bytes``, else 16 MiB).
     """
 
+    #: The vendor: identity, catalog and connection reading. Each vendor hook names its own; the
+    #: attributes Airflow reads from a hook class (below) are derived from it.
+    api: ClassVar[VendorApi]
     conn_name_attr: ClassVar[str]
     default_conn_name: ClassVar[str]
     conn_type: ClassVar[str]
     hook_name: ClassVar[str]
-    #: This vendor's catalog operations by name; :meth:`operation` accepts only these.
-    operations: ClassVar[Mapping[str, Operation]]
-    #: Extras this vendor reads beyond :data:`COMMON_EXTRAS`.
-    vendor_extras: ClassVar[frozenset[str]] = frozenset()
     #: The most ids one batched call of this vendor takes (the ``batch_size`` extra's bound).
     max_batch_size: ClassVar[int] = 1
-    #: Connection types this hook reads (its own, and compatible ones).
-    accepted_conn_types: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -365,50 +455,31 @@ class MediaJobsBaseHook(BaseHook):
         self._timeouts = timeouts
         self._max_response_bytes = max_response_bytes
 
-    # -- what a vendor supplies -------------------------------------------------------------
-    @classmethod
-    def protocol_from_connection(cls, conn: Connection) -> VendorProtocol:
-        """Turn a connection into the vendor protocol (credentials, region, endpoint)."""
-        raise NotImplementedError
-
     def _test_call(self) -> tuple[Operation, dict[str, Any]]:
         """The cheap signed call ``test_connection`` makes."""
         raise NotImplementedError
 
     @classmethod
+    def protocol_from_connection(cls, conn: Connection) -> VendorProtocol:
+        """Turn a connection into the vendor protocol (see :meth:`VendorApi.protocol`)."""
+        return cls.api.protocol(conn)
+
+    @classmethod
     def settings_from_connection(cls, conn: Connection) -> ConnectionSettings:
-        """Read and check every field of ``conn`` at once: credentials, region, endpoint, timeouts,
-        size cap and the shared poller's tuning. A bad value fails here, naming the field, before
-        any request; an extra this provider does not read is logged (it may be a typo).
-        """
-        fields = ConnectionFields(conn, cls.conn_type)
-        kind = getattr(conn, "conn_type", None)
-        if kind and kind not in cls.accepted_conn_types:
-            # Said first: the other vendor's fields would otherwise surface as "bucket is missing".
-            raise MediaJobsValidationError(
-                f"{fields.where}: the connection's type is {kind!r}; {cls.__name__} takes "
-                f"{' or '.join(repr(t) for t in cls.accepted_conn_types)} connections"
-            )
-        protocol = cls.protocol_from_connection(conn)
-        settings = ConnectionSettings(
-            protocol=protocol,
-            timeouts=fields.timeouts(),
-            max_response_bytes=fields.max_response_bytes(),
-            qps_budget=fields.tunable(extras.QPS_BUDGET),
-            batch_size=int(fields.tunable(extras.BATCH_SIZE, high=cls.max_batch_size)),
-            batch_window=fields.tunable(extras.BATCH_WINDOW),
-        )
-        ignored = fields.unknown_extras(COMMON_EXTRAS | cls.vendor_extras)
-        if ignored:
-            log.warning("%s: extras %s are not read by this provider (known: %s)", fields.where, ignored,
-                        ", ".join(sorted(COMMON_EXTRAS | cls.vendor_extras)))
-        return settings
+        """Read and check every field of ``conn`` (see :meth:`VendorApi.settings`)."""
+        return cls.api.settings(conn)
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        # Airflow 3.1 reads the form methods only from the hook class's own __dict__ (not from a
-        # base), so each vendor hook gets them as its own.
-        if "conn_type" in cls.__dict__:
+        if "api" in cls.__dict__:
+            vendor = cls.api.identity
+            cls.conn_name_attr = vendor.conn_name_attr
+            cls.default_conn_name = vendor.default_conn_id
+            cls.conn_type = vendor.conn_type
+            cls.hook_name = vendor.integration
+            cls.max_batch_size = cls.api.max_batch_size
+            # Airflow 3.1 reads the form methods only from the hook class's own __dict__ (not
+            # from a base), so each vendor hook gets them as its own.
             for name in ("get_ui_field_behaviour", "get_connection_form_widgets"):
                 if name not in cls.__dict__:
                     setattr(cls, name, classmethod(getattr(MediaJobsBaseHook, name).__func__))
@@ -465,19 +536,8 @@ class MediaJobsBaseHook(BaseHook):
     # -- shared machinery ---------------------------------------------------------------------
     @classmethod
     def operation(cls, operation: Operation | str) -> Operation:
-        """Return this vendor's catalog operation given as itself or by its name.
-
-        An operation of the other vendor, or anything else, is refused before any request: it
-        would be signed and sent the wrong way.
-
-        :param operation: an :class:`Operation` of this hook's catalog, or its name
-            (``"ListSmartJobs"``).
-        """
-        name = operation.name if isinstance(operation, Operation) else operation
-        found = cls.operations.get(name) if isinstance(name, str) else None
-        if found is None or (isinstance(operation, Operation) and operation is not found):
-            raise invalid("operation", f"one of {', '.join(sorted(cls.operations))}", operation)
-        return found
+        """This vendor's catalog operation given as itself or by its name (see :meth:`VendorApi.operation`)."""
+        return cls.api.operation(operation)
 
     @cached_property
     def connection(self) -> Connection:
@@ -537,30 +597,14 @@ class MediaJobsBaseHook(BaseHook):
         return self.client.call(operation, operation.bind(arguments))
 
     def iter_pages(
-        self, operation: Operation | str, max_items: int | None = None, *, labels: Mapping[str, str] | None = None,
-        **arguments: Any,
+        self, operation: Operation | str, max_items: int | None = None, **arguments: Any
     ) -> Iterator[list[Any]]:
         """Yield the items of each page lazily, stopping at ``max_items``.
 
         The operation and arguments are checked here, when the iterator is made, so bad input
         raises at the call site rather than at the first ``next()``; pages are fetched lazily.
-
-        :param labels: argument names to show in errors instead of the catalog's, for methods
-            that expose an argument under another name (``page_size`` for ``max_results``).
         """
-        return self._pages(self.start_listing(operation, max_items, arguments, labels))
-
-    @classmethod
-    def start_listing(
-        cls, operation: Operation | str, max_items: int | None, arguments: Mapping[str, Any],
-        labels: Mapping[str, str] | None = None,
-    ) -> Pager:
-        """Resolve ``operation`` and check ``arguments`` for a listing; no request is made.
-
-        Shared by the sync and async listings so both refuse the same input the same way.
-        """
-        operation = cls.operation(operation)
-        return Pager(operation, operation.bind(arguments, labels), max_items)
+        return self._pages(self.api.start_listing(operation, max_items, arguments))
 
     def _pages(self, pager: Pager) -> Iterator[list[Any]]:
         while (params := pager.next_params()) is not None:
@@ -573,11 +617,11 @@ class MediaJobsBaseHook(BaseHook):
     def get_job(self, kind: JobKind, **ids: Any) -> dict[str, Any]:
         """Fetch one job of ``kind``.
 
+        :param ids: the arguments of ``kind.get`` that name the job.
         :raises NotFoundError: the vendor says it does not exist.
         """
         kind.check_ids(ids)
-        response = self.call(kind.get, **ids)
-        return extract_job(kind, response, ids)
+        return extract_job(kind, self.call(kind.get, **ids), ids)
 
     def test_connection(self) -> tuple[bool, str]:
         """Make one cheap signed call; return ``(ok, message)`` without any secret in it."""
@@ -596,22 +640,28 @@ def extract_job(kind: JobKind, response: Mapping[str, Any], ids: Mapping[str, An
     :raises BadResponseError: the answer names another job, a job without a state, or is
         ambiguous about this one (see :meth:`JobKind.find`).
     """
-    job = kind.find(response, str(ids[kind.job_id_arg]))
+    job_id = kind.job_id(ids)
+    job = kind.find(response, job_id)
     if job is None:
-        raise NotFoundError(f"{kind.name} {ids[kind.job_id_arg]!r} does not exist", code="NotFound")
+        raise NotFoundError(f"{kind.name} {job_id!r} does not exist", code="NotFound")
     return dict(job)
 
 
 class AsyncJobClient:
-    """The triggers' side: the same protocol, policy and parsing, with an aiohttp session.
+    """The triggers' side: the same vendor, protocol, policy and parsing, with an aiohttp session.
 
     Build it with :meth:`create`, which reads the connection without blocking the triggerer's
     event loop; close it with :meth:`close`.
+
+    :param vendor: the vendor whose API this client calls.
+    :param conn_id: the connection it was read from (re-read by :meth:`refresh_credentials`).
+    :param client: the async caller.
+    :param settings: the connection's checked settings (from :meth:`create`).
     """
 
-    def __init__(self, hook_class: type[MediaJobsBaseHook], conn_id: str, client: AsyncClient,
+    def __init__(self, vendor: VendorApi, conn_id: str, client: AsyncClient,
                  settings: ConnectionSettings | None = None) -> None:
-        self.hook_class = hook_class
+        self.vendor = vendor
         self.conn_id = conn_id
         self.client = client
         self.settings = settings
@@ -619,39 +669,46 @@ class AsyncJobClient:
     @classmethod
     async def create(
         cls,
-        hook_class: type[MediaJobsBaseHook],
+        vendor: VendorApi,
         conn_id: str,
         *,
         retry_policy: RetryPolicy | None = None,
         timeouts: Timeouts | None = None,
         max_response_bytes: int | None = None,
     ) -> AsyncJobClient:
-        """Read ``conn_id`` asynchronously (once) and open a session for it."""
+        """Read ``conn_id`` asynchronously (once) and open a session for it.
+
+        :param vendor: the vendor (a hook's ``api``).
+        :param conn_id: the Airflow connection id.
+        """
+        # Imported here: a worker's sync hook never needs aiohttp (the triggers import it up front).
         import aiohttp
 
         check_conn_id("conn_id", conn_id)
-        conn = await BaseHook.aget_connection(conn_id)
-        settings = hook_class.settings_from_connection(conn)
+        settings = vendor.settings(await BaseHook.aget_connection(conn_id))
         session = aiohttp.ClientSession(trust_env=False)
         sender = AsyncSender(session, timeouts or settings.timeouts, max_response_bytes or settings.max_response_bytes)
-        client = AsyncClient(settings.protocol, sender, retry_policy or RetryPolicy())
-        return cls(hook_class, conn_id, client, settings)
+        return cls(vendor, conn_id, AsyncClient(settings.protocol, sender, retry_policy or RetryPolicy()), settings)
+
+    @property
+    def quota_key(self) -> str:
+        """Who the vendor counts requests against: the connection type and key id (never the secret)."""
+        return f"{self.vendor.identity.conn_type}:{self.client.protocol.key_id()}"
 
     async def refresh_credentials(self) -> None:
         """Re-read the connection (e.g. after temporary credentials were renewed)."""
-        conn = await BaseHook.aget_connection(self.conn_id)
-        self.client.protocol = self.hook_class.protocol_from_connection(conn)
+        self.client.protocol = self.vendor.protocol(await BaseHook.aget_connection(self.conn_id))
 
     async def call(self, operation: Operation | str, **arguments: Any) -> dict[str, Any]:
         """Async twin of :meth:`MediaJobsBaseHook.call`."""
-        operation = self.hook_class.operation(operation)
+        operation = self.vendor.operation(operation)
         return await self.client.call(operation, operation.bind(arguments))
 
     def iter_pages(
         self, operation: Operation | str, max_items: int | None = None, **arguments: Any
     ) -> AsyncIterator[list[Any]]:
         """Async twin of :meth:`MediaJobsBaseHook.iter_pages`; bad input raises here too."""
-        return self._pages(self.hook_class.start_listing(operation, max_items, arguments))
+        return self._pages(self.vendor.start_listing(operation, max_items, arguments))
 
     async def _pages(self, pager: Pager) -> AsyncIterator[list[Any]]:
         while (params := pager.next_params()) is not None:
@@ -664,4 +721,4 @@ class AsyncJobClient:
 
     async def close(self) -> None:
         """Close the aiohttp session."""
-        await self.client.sender.session.close()
+        await self.client.close()

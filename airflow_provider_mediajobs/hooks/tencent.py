@@ -6,18 +6,35 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import tencent as cat
-from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook
+from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, VendorApi
+from airflow_provider_mediajobs.vendors import TENCENT
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from datetime import datetime
 
-    from airflow.sdk import Connection
-
     from airflow_provider_mediajobs.catalog.model import Operation
 
-DEFAULT_REGION = "ap-beijing"
+DEFAULT_REGION = TENCENT.default_region
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{0,48}-[0-9]{6,12}", re.ASCII)
+
+
+def _protocol(fields: ConnectionFields) -> cat.TencentProtocol:
+    """The CI protocol of a ``tencent_cloud_ci`` connection."""
+    secret_id, secret_key = fields.secret_pair("SecretId", "SecretKey")
+    bucket = fields.text("bucket", fields.extra.get("bucket"), required=True)
+    if bucket is None or not _BUCKET.fullmatch(bucket):
+        raise fields.fail("bucket", "must be BucketName-APPID, e.g. examplebucket-1250000000")
+    return cat.TencentProtocol(
+        credentials=cat.TencentCredentials(secret_id, secret_key, fields.secret("security_token")),
+        region=fields.region(DEFAULT_REGION, cat.REGIONS, "Tencent Cloud"),
+        bucket=bucket,
+        endpoint_url=fields.endpoint_url({"region": DEFAULT_REGION, "bucket": "examplebucket-1250000000"}),
+    )
+
+
+#: Tencent Cloud CI as the hook and the async client use it.
+API = VendorApi(TENCENT, cat.OPERATIONS, _protocol, extras=frozenset({"bucket"}), max_batch_size=cat.MAX_IDS_PER_CALL)
 
 
 class TencentCloudCIHook(MediaJobsBaseHook):
@@ -30,29 +47,7 @@ class TencentCloudCIHook(MediaJobsBaseHook):
     :param tencent_cloud_ci_conn_id: the Airflow connection id.
     """
 
-    conn_name_attr = "tencent_cloud_ci_conn_id"
-    default_conn_name = "tencent_cloud_ci_default"
-    conn_type = "tencent_cloud_ci"
-    hook_name = "Tencent Cloud CI"
-    operations = cat.OPERATIONS
-    vendor_extras = frozenset({"bucket"})
-    max_batch_size = cat.MAX_IDS_PER_CALL
-    accepted_conn_types = ("tencent_cloud_ci",)
-
-    @classmethod
-    def protocol_from_connection(cls, conn: Connection) -> cat.TencentProtocol:
-        """Build the CI protocol from a ``tencent_cloud_ci`` connection."""
-        fields = ConnectionFields(conn, cls.conn_type)
-        secret_id, secret_key = fields.secret_pair("SecretId", "SecretKey")
-        bucket = fields.text("bucket", fields.extra.get("bucket"), required=True)
-        if bucket is None or not _BUCKET.fullmatch(bucket):
-            raise fields.fail("bucket", "must be BucketName-APPID, e.g. examplebucket-1250000000")
-        return cat.TencentProtocol(
-            credentials=cat.TencentCredentials(secret_id, secret_key, fields.secret("security_token")),
-            region=fields.region(DEFAULT_REGION, cat.REGIONS, "Tencent Cloud"),
-            bucket=bucket,
-            endpoint_url=fields.endpoint_url({"region": DEFAULT_REGION, "bucket": "examplebucket-1250000000"}),
-        )
+    api = API
 
     def _test_call(self) -> tuple[Operation, dict[str, Any]]:
         return cat.LIST_JOBS, {"tag": "Translation", "size": 1}
@@ -119,7 +114,7 @@ class TencentCloudCIHook(MediaJobsBaseHook):
         :raises NotFoundError: the vendor lists it in ``NonExistJobIds``.
         """
         # Checked here first so that an error names this method's ``job_id``, not ``job_ids``.
-        cat.TENCENT_CI_JOB.check_ids({"job_ids": job_id}, {"job_ids": "job_id"})
+        cat.TENCENT_CI_JOB.check_ids({"job_ids": job_id}, names={"job_ids": "job_id"})
         return self.get_job(cat.TENCENT_CI_JOB, job_ids=job_id)
 
     def submit_job(self, **kwargs: Any) -> dict[str, Any]:

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from airflow_provider_mediajobs.catalog import alibaba as cat
 from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
+from airflow_provider_mediajobs.vendors import ALIBABA
 
 
 class AlibabaCloudMediaOperator(CatalogOperator):
@@ -14,12 +13,7 @@ class AlibabaCloudMediaOperator(CatalogOperator):
     :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
     """
 
-    conn_name_attr = "alibaba_cloud_media_conn_id"
-    default_conn_id = "alibaba_cloud_media_default"
-    hook_class = "airflow_provider_mediajobs.hooks.alibaba.AlibabaCloudMediaHook"
-
-    def __init__(self, *, alibaba_cloud_media_conn_id: str | None = None, **kwargs: Any) -> None:
-        super().__init__(vendor_conn_id=alibaba_cloud_media_conn_id, **kwargs)
+    vendor = ALIBABA
 
 
 class IceListSmartJobsOperator(AlibabaCloudMediaOperator):
@@ -27,13 +21,13 @@ class IceListSmartJobsOperator(AlibabaCloudMediaOperator):
 
     :param job_state: ``Created``, ``Executing``, ``Finished`` or ``Failed``.
     :param job_type: ``ASR``, ``DynamicChart``, ``VideoTranslation`` or ``TextToSpeech``.
-    :param max_results: jobs per call, 1-100.
-    :param page_size: accepted for completeness (1-100); NextToken paging uses ``max_results``.
+    :param page_size: jobs per call, 1-100 (``MaxResults``; ``max_results=`` is its former name).
     :param sort_by: ``CreationTime:Asc`` or ``CreationTime:Desc``.
     :param max_items: stop after this many jobs.
     """
 
     operation = cat.LIST_SMART_JOBS
+    formerly = {"max_results": "page_size"}
 
 
 class IceGetSmartHandleJobOperator(AlibabaCloudMediaOperator):
@@ -87,7 +81,6 @@ class MtsSubmitIProductionJobOperator(SubmitJobOperator, AlibabaCloudMediaOperat
     operation = cat.SUBMIT_IPRODUCTION_JOB
     renamed = {"input": "input_uri", "output": "output_uri"}
     job_kind = cat.MTS_IPRODUCTION_JOB
-    trigger_class = "airflow_provider_mediajobs.triggers.alibaba.MtsIProductionJobTrigger"
 
 
 class ImmListTasksOperator(AlibabaCloudMediaOperator):
@@ -97,7 +90,7 @@ class ImmListTasksOperator(AlibabaCloudMediaOperator):
     :param task_types: list or comma-separated string of task types.
     :param start_time_range: ``{"Start", "End"}`` or a ``(start, end)`` pair.
     :param end_time_range: same shape, on end time.
-    :param max_results: tasks per call, 1-100.
+    :param page_size: tasks per call, 1-100 (``MaxResults``; ``max_results=`` is its former name).
     :param sort: ``TaskId``, ``StartTime`` or ``EndTime``.
     :param order: ``asc`` or ``desc``.
     :param status: ``Running``, ``Succeeded`` or ``Failed``.
@@ -107,6 +100,7 @@ class ImmListTasksOperator(AlibabaCloudMediaOperator):
     """
 
     operation = cat.LIST_TASKS
+    formerly = {"max_results": "page_size"}
 
 
 class ImmGetTaskOperator(AlibabaCloudMediaOperator):

@@ -7,10 +7,8 @@ for the user, up to ``max_items``; results are plain JSON values, safe for XCom.
 
 from __future__ import annotations
 
-import functools
-import importlib
-import inspect
 import time
+import warnings
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -20,132 +18,71 @@ from airflow.sdk import BaseOperator
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS
 from airflow_provider_mediajobs.compat import ResumableJobMixin as _Resumable
+from airflow_provider_mediajobs.exceptions import BadResponseError, MediaJobsError, NotFoundError
+from airflow_provider_mediajobs.tasks import (
+    VendorTaskMixin,
+    declare_signature,
+    default_deferrable,
+    emit_asset_event,
+    look_up,
+    trigger_for,
+)
+from airflow_provider_mediajobs.waiting import JobWait, conclude
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
     from airflow_provider_mediajobs.catalog.model import JobKind, Operation
-    from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
-
-@functools.cache
-def reserved_names() -> frozenset[str]:
-    """Names an operator argument must not take: BaseOperator's own attributes and arguments."""
-    return frozenset(dir(BaseOperator)) | frozenset(inspect.signature(BaseOperator.__init__).parameters)
-
-
-def resolve_hook_class(hook: type[MediaJobsBaseHook] | str) -> type[MediaJobsBaseHook]:
-    """Import a hook class given by dotted path (or return the class)."""
-    if not isinstance(hook, str):
-        return hook
-    module, _, name = hook.rpartition(".")
-    cls: type[MediaJobsBaseHook] = getattr(importlib.import_module(module), name)
-    return cls
-
-
-class VendorConnectionMixin:
-    """The connection id of an operator or sensor, kept under the vendor's name.
-
-    The id lives in the attribute ``conn_name_attr`` names (``alibaba_cloud_media_conn_id``),
-    which is also a template field, so ``{{ var.value.media_conn }}`` works as on any provider.
-    """
-
-    conn_name_attr: ClassVar[str]
-    default_conn_id: ClassVar[str]
-    hook_class: ClassVar[type[MediaJobsBaseHook] | str]
-    """The hook, or its dotted path: a path keeps the hook (and HTTP stack) out of DAG parsing."""
-
-    def set_conn_id(self, named: str | None, kwargs: dict[str, Any]) -> None:
-        """Keep the connection id under the vendor's name, taking ``conn_id=`` as its alias.
-
-        ``conn_id`` is what most providers call it, so a DAG author may well write it; two
-        different ids are refused rather than one silently winning.
-
-        :param named: the value given under ``conn_name_attr`` (None: not given).
-        :param kwargs: the remaining keyword arguments; ``conn_id`` is taken out of them.
-        """
-        alias = kwargs.pop("conn_id", None)
-        if alias is not None and named is not None and alias != named:
-            raise TypeError(f"{type(self).__name__}: give the connection once, as {self.conn_name_attr}= "
-                            f"(conn_id= is its alias), not both ({named!r} and {alias!r})")
-        value = named if named is not None else alias if alias is not None else self.default_conn_id
-        setattr(self, self.conn_name_attr, value)
-
-    @property
-    def conn_id(self) -> str:
-        """The (rendered) connection id."""
-        value: str = getattr(self, self.conn_name_attr)
-        return value
-
-    def get_hook(self) -> MediaJobsBaseHook:
-        """The vendor hook for ``conn_id`` (passed under the vendor's name, which errors then name)."""
-        named: dict[str, Any] = {self.conn_name_attr: self.conn_id}
-        return resolve_hook_class(self.hook_class)(**named)
-
-
-def _declare_api_signature(cls: type[CatalogOperator]) -> None:
-    """Give ``cls`` an ``__init__`` whose signature names its API arguments.
-
-    Airflow reads operator arguments from ``__init__`` signatures (``expand()`` validation,
-    ``default_args``), and so do IDEs; the catalog arguments otherwise travel through ``**kwargs``.
-    """
-    parent = cls.__mro__[1]
-
-    def __init__(self: CatalogOperator, **kwargs: Any) -> None:
-        super(cls, self).__init__(**kwargs)  # type: ignore[arg-type]
-
-    keyword = inspect.Parameter.KEYWORD_ONLY
-    __init__.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)]
-        + [inspect.Parameter(arg, keyword, default=None) for arg in cls.api_args()]
-        + [inspect.Parameter("kwargs", inspect.Parameter.VAR_KEYWORD)]
-    )
-    __init__.__doc__ = parent.__init__.__doc__  # type: ignore[misc]
-    __init__.__qualname__ = f"{cls.__qualname__}.__init__"
-    cls.__init__ = __init__  # type: ignore[method-assign]
-
 
 # Paging parameters are driven by the pager, not by the DAG author.
 _PAGING_ARGS = frozenset({"next_token", "page_no"})
 
 
-class CatalogOperator(VendorConnectionMixin, BaseOperator):
+class CatalogOperator(VendorTaskMixin, BaseOperator):
     """Call one catalog operation and return its result as the XCom value.
 
-    :param vendor_conn_id: the Airflow connection id, as given to the vendor subclass under the
-        hook's ``conn_name_attr`` (a template field); ``conn_id=`` is accepted as its alias.
     :param max_items: for listings, stop after this many items (default: all).
-    :param kwargs: the operation's documented parameters (snake_case) and BaseOperator's.
+    :param kwargs: the operation's documented parameters (snake_case, under the names in
+        ``renamed``), the vendor's connection argument (``conn_id=`` is its alias) and
+        BaseOperator's.
     """
 
     operation: ClassVar[Operation]
     template_fields: Sequence[str] = ()
     ui_color = "#e8f4fd"
-
-    renamed: ClassVar[Mapping[str, str]] = {}
-    """Catalog argument -> operator argument, for names BaseOperator already owns (``task_id``)."""
+    formerly: ClassVar[Mapping[str, str]] = {}
+    """Old argument name -> its name now: still accepted, with a deprecation warning."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "operation" in cls.__dict__:
-            clash = sorted(set(cls.api_args()) & reserved_names())
-            if clash:
-                # e.g. IMM's TaskId / TaskType and MTS's Output: BaseOperator owns task_id,
-                # task_type and output, so the operator must expose them under other names.
-                raise TypeError(f"{cls.__name__}: rename {clash} in `renamed`; BaseOperator owns these names")
+            cls.check_names(cls.api_catalog_args())
             cls.template_fields = (*cls.api_args(), cls.conn_name_attr)
             if "__init__" not in cls.__dict__:
-                _declare_api_signature(cls)
+                declare_signature(cls, optional=(*cls.api_args(), cls.conn_name_attr))
+
+    @classmethod
+    def api_catalog_args(cls) -> list[str]:
+        """The operation's parameters the DAG author sets (the pager drives the paging ones)."""
+        return [a for a in cls.operation.args if a not in _PAGING_ARGS]
 
     @classmethod
     def api_args(cls) -> list[str]:
         """The operator arguments that carry the operation's parameters."""
-        return [cls.renamed.get(a, a) for a in cls.operation.args if a not in _PAGING_ARGS]
+        return cls.shown(cls.api_catalog_args())
 
-    def __init__(self, *, vendor_conn_id: str | None = None, max_items: int | None = None, **kwargs: Any) -> None:
+    def __init__(self, *, max_items: int | None = None, **kwargs: Any) -> None:
+        for old, new in self.formerly.items():
+            if old in kwargs:
+                if kwargs.get(new) is not None:
+                    raise TypeError(f"{type(self).__name__}: give {new}= only ({old}= is its former name)")
+                warnings.warn(f"{type(self).__name__}: {old}= is now {new}=", DeprecationWarning, stacklevel=3)
+                kwargs[new] = kwargs.pop(old)
         api_values = {arg: kwargs.pop(arg, None) for arg in self.api_args()}
+        named = kwargs.pop(self.conn_name_attr, None)
         conn_args = {k: kwargs.pop(k) for k in ("conn_id",) if k in kwargs}
         super().__init__(**kwargs)
-        self.set_conn_id(vendor_conn_id, conn_args)
+        self.set_conn_id(named, conn_args)
         self.max_items = max_items
         if max_items is not None and self.operation.paging is None:
             raise invalid("max_items", f"left unset: {self.operation.name} does not list", max_items)
@@ -156,9 +93,7 @@ class CatalogOperator(VendorConnectionMixin, BaseOperator):
 
     def api_arguments(self) -> dict[str, Any]:
         """The rendered values, under the catalog's argument names."""
-        return {
-            arg: getattr(self, self.renamed.get(arg, arg)) for arg in self.operation.args if arg not in _PAGING_ARGS
-        }
+        return self.catalog_values(self.api_catalog_args())
 
     def execute(self, context: Context) -> Any:
         """Check the arguments, call the vendor and return a JSON-serializable result."""
@@ -210,7 +145,6 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
     """
 
     job_kind: ClassVar[JobKind]
-    trigger_class: ClassVar[str]
     external_id_key = "mediajobs_job_id"
 
     def __init__(
@@ -223,8 +157,6 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         not_found_grace: float = 60.0,
         **kwargs: Any,
     ) -> None:
-        from airflow_provider_mediajobs.sensors.base import default_deferrable
-
         super().__init__(**kwargs)
         # Checked here, at DAG parse: after submission a bad value would strand a running job.
         self.wait_for_completion = bool(check_flag("wait_for_completion", wait_for_completion))
@@ -244,8 +176,6 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         """The new job's id in the submit response."""
         job_id = response.get("JobId")
         if not isinstance(job_id, str) or not job_id:
-            from airflow_provider_mediajobs.exceptions import BadResponseError
-
             raise BadResponseError(f"{self.operation.name} answered without a JobId")
         return job_id
 
@@ -261,8 +191,6 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
 
     def get_job_status(self, external_id: Any, context: Context) -> str:
         """The stored job's state (``NotFound`` when the vendor does not know it)."""
-        from airflow_provider_mediajobs.exceptions import NotFoundError
-
         try:
             job = self.get_hook().get_job(self.job_kind, **self._ids(str(external_id)))
         except NotFoundError:
@@ -288,10 +216,7 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         if not self.wait_for_completion:
             return job_id
         if self.deferrable:
-            import importlib
-
-            module, _, name = self.trigger_class.rpartition(".")
-            trigger = getattr(importlib.import_module(module), name)(
+            trigger = trigger_for(self.vendor, self.job_kind)(
                 conn_id=self.conn_id, job_ids=self._ids(job_id), poll_interval=self.poll_interval,
                 not_found_grace=self.not_found_grace,
             )
@@ -300,34 +225,29 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         return self._wait_in_worker(job_id, context)
 
     def _wait_in_worker(self, job_id: str, context: Context) -> str:
-        from airflow_provider_mediajobs.exceptions import NotFoundError
-        from airflow_provider_mediajobs.waiting import evaluate, not_found_event
-
+        """Drive :class:`JobWait` from the worker: look, then sleep as long as it says."""
         hook = self.get_hook()
-        started = time.monotonic()
+        wait = JobWait(self.job_kind, job_id, poll_interval=self.poll_interval,
+                       not_found_grace=self.not_found_grace, timeout=self.wait_timeout)
         while True:
-            waited = time.monotonic() - started
             try:
-                job = hook.get_job(self.job_kind, **self._ids(job_id))
-            except NotFoundError:
-                if waited >= self.not_found_grace:
-                    return self.execute_complete(context, not_found_event(self.job_kind, job_id, waited))
-            else:
-                event = evaluate(self.job_kind, job_id, job)
-                if event is not None:
-                    return self.execute_complete(context, event)
-            if self.wait_timeout is not None and waited > self.wait_timeout:
-                from airflow_provider_mediajobs.compat import AirflowFailException
-
-                raise AirflowFailException(f"{self.job_kind.name} {job_id} did not end within {self.wait_timeout}s")
-            time.sleep(self.poll_interval)
+                look = wait.saw(look_up(hook, self.job_kind, self._ids(job_id)))
+            except MediaJobsError as err:
+                look = wait.failed(err)
+                if look.event is not None:
+                    raise  # the hook already retried: this error, as raised, is the task's failure
+                if look.refresh:
+                    hook = self.get_hook()
+            if look.note:
+                self.log.log(look.level, look.note)
+            if look.event is not None:
+                return self.execute_complete(context, look.event)
+            time.sleep(look.delay)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> str:
         """Conclude the wait: push the job's detail, emit the output asset event, return the id."""
-        from airflow_provider_mediajobs.sensors.base import emit_asset_event
-        from airflow_provider_mediajobs.waiting import conclude
-
         job = conclude(event)
         context["ti"].xcom_push(key="job", value=job)
         emit_asset_event(context, event.get("output"), {"job_id": event.get("job_id"), "kind": self.job_kind.name})
         return str(event.get("job_id"))
+

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import tencent as cat
 from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
+from airflow_provider_mediajobs.vendors import TENCENT
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -17,12 +18,7 @@ class TencentCIOperator(CatalogOperator):
     :param tencent_cloud_ci_conn_id: the ``tencent_cloud_ci`` connection id.
     """
 
-    conn_name_attr = "tencent_cloud_ci_conn_id"
-    default_conn_id = "tencent_cloud_ci_default"
-    hook_class = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
-
-    def __init__(self, *, tencent_cloud_ci_conn_id: str | None = None, **kwargs: Any) -> None:
-        super().__init__(vendor_conn_id=tencent_cloud_ci_conn_id, **kwargs)
+    vendor = TENCENT
 
 
 class TencentCIListJobsOperator(TencentCIOperator):
@@ -56,7 +52,7 @@ class TencentCIGetJobsOperator(TencentCIOperator):
 
     def execute(self, context: Context) -> Any:
         """Check every id, then fetch them in calls of at most 10 (both lists, even when empty)."""
-        from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook
+        from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook  # requests: not at DAG parse
 
         cat.split_job_ids(self.job_ids)  # the whole list is checked before any request
         hook = self.get_hook()
@@ -83,7 +79,6 @@ class TencentCISubmitJobOperator(SubmitJobOperator, TencentCIOperator):
 
     operation = cat.SUBMIT_JOB
     job_kind = cat.TENCENT_CI_JOB
-    trigger_class = "airflow_provider_mediajobs.triggers.tencent.TencentCIJobTrigger"
 
     def job_id_from(self, response: dict[str, Any]) -> str:
         """The new job's id: the submit answer is a ``JobsDetail``."""

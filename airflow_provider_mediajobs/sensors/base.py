@@ -1,20 +1,32 @@
 """The job sensor: poke, reschedule and deferrable modes over one catalog job kind.
 
-Poke and reschedule look at the job from the worker with the sync hook; deferrable hands the
-wait to the kind's trigger in the triggerer and frees the worker slot. All three conclude through
-:mod:`airflow_provider_mediajobs.waiting`, so a state means the same in each.
+A sensor class names its vendor and job kind; the kind's ``id_args`` are the sensor's arguments
+(under the names in ``renamed``) and template fields. Poke and reschedule look at the job from
+the worker with the sync hook; deferrable hands the wait to the kind's trigger in the triggerer
+and frees the worker slot. All three follow :class:`~airflow_provider_mediajobs.waiting.JobWait`,
+so a state means the same in each.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator
 
-from airflow_provider_mediajobs.operators.base import VendorConnectionMixin
+from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
+from airflow_provider_mediajobs.compat import AirflowSkipException, poke_return_value
+from airflow_provider_mediajobs.exceptions import MediaJobsError
+from airflow_provider_mediajobs.tasks import (
+    VendorTaskMixin,
+    declare_signature,
+    default_deferrable,
+    emit_asset_event,
+    look_up,
+    trigger_for,
+)
+from airflow_provider_mediajobs.waiting import JobWait, conclude
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -22,91 +34,65 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
 
 
-def default_deferrable() -> bool:
-    """``[operators] default_deferrable`` (False when unset)."""
-    from airflow.configuration import conf
-
-    return bool(conf.getboolean("operators", "default_deferrable", fallback=False))
-
-
-def emit_asset_event(context: Context, uri: str | None, extra: Mapping[str, Any]) -> None:
-    """Attach the job's output object to the task's outlet asset events, when both are known.
-
-    The sensor or operator declares ``outlets=[Asset(...)]`` / ``[AssetAlias(...)]``; for an
-    alias the event is recorded against ``Asset(uri)`` so downstream DAGs scheduled on that
-    object run.
-    """
-    if not uri:
-        return
-    outlet_events = context.get("outlet_events")
-    task = context.get("task")
-    outlets = list(getattr(task, "outlets", None) or [])
-    if outlet_events is None or not outlets:
-        return
-    from airflow.sdk import Asset, AssetAlias
-
-    for outlet in outlets:
-        if isinstance(outlet, AssetAlias):
-            outlet_events[outlet].add(Asset(uri), extra=dict(extra))
-        elif isinstance(outlet, Asset) and outlet.uri == uri:
-            outlet_events[outlet].extra.update(extra)
-
-
-class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
+class MediaJobSensor(VendorTaskMixin, BaseSensorOperator):
     """Wait for one job of a catalog job kind.
 
-    :param vendor_conn_id: the Airflow connection id (given to the vendor subclass under its
-        ``conn_name_attr``; ``conn_id=`` is accepted as its alias).
-    :param job_ids: the ids that name the job (the kind's ``get`` arguments).
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     :param not_found_grace: seconds a just-submitted job may be invisible before the wait fails.
     :param coalesce: in deferrable mode, share polling with other waits of the same connection.
+    :param kwargs: the ids that name the job (the kind's ``id_args``, under the names in
+        ``renamed``), the vendor's connection argument (``conn_id=`` is its alias) and
+        BaseSensorOperator's.
     """
 
     kind: ClassVar[JobKind]
-    trigger_class: ClassVar[str]
+    template_fields: Sequence[str] = ()
     ui_color = "#fdf3e8"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            cls.check_names(cls.kind.id_args)
+            cls.template_fields = (*cls.shown(cls.kind.id_args), cls.conn_name_attr)
+            if "__init__" not in cls.__dict__:
+                declare_signature(cls, required=cls.shown(cls.kind.id_args), optional=(cls.conn_name_attr,))
 
     def __init__(
         self,
         *,
-        vendor_conn_id: str | None = None,
-        job_ids: Mapping[str, Any],
         deferrable: bool | None = None,
         not_found_grace: float = 60.0,
         coalesce: bool = True,
         **kwargs: Any,
     ) -> None:
-        from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds
-
         kwargs.setdefault("poke_interval", 10)
+        ids = {name: kwargs.pop(name, None) for name in self.shown(self.kind.id_args)}
+        named = kwargs.pop(self.conn_name_attr, None)
         conn_args = {k: kwargs.pop(k) for k in ("conn_id",) if k in kwargs}
         super().__init__(**kwargs)
-        self.set_conn_id(vendor_conn_id, conn_args)
-        self._job_args = dict(job_ids)
+        for name, value in ids.items():
+            if value is None:
+                raise invalid(name, f"given: {type(self).__name__} waits for the job it names", None)
+            setattr(self, name, value)
+        self.set_conn_id(named, conn_args)
         self.deferrable = default_deferrable() if deferrable is None else bool(check_flag("deferrable", deferrable))
         self.not_found_grace = check_seconds("not_found_grace", not_found_grace)
         self.coalesce = bool(check_flag("coalesce", coalesce))
-        self._first_poke: float | None = None
+        self._wait: JobWait | None = None
 
     def job_ids(self) -> dict[str, str]:
-        """The rendered ids, checked (the catalog's rules) before any request."""
-        ids = {arg: getattr(self, attr) for arg, attr in self._job_args.items()}
-        self.kind.check_ids(ids, {arg: attr for arg, attr in self._job_args.items() if arg != attr})
+        """The rendered ids under the catalog's names, checked before any request."""
+        ids = self.catalog_values(self.kind.id_args)
+        self.kind.check_ids(ids, self.renamed)
         return {k: str(v) for k, v in ids.items()}
 
     def execute(self, context: Context) -> Any:
         """Defer to the trigger, or poke from the worker."""
         if not self.deferrable:
             return super().execute(context)
-        ids = self.job_ids()
-        module, _, name = self.trigger_class.rpartition(".")
-        import importlib
-
-        trigger_cls = getattr(importlib.import_module(module), name)
         self.defer(
-            trigger=trigger_cls(
-                conn_id=self.conn_id, job_ids=ids, poll_interval=float(self.poke_interval),
+            trigger=trigger_for(self.vendor, self.kind)(
+                conn_id=self.conn_id, job_ids=self.job_ids(), poll_interval=float(self.poke_interval),
                 not_found_grace=self.not_found_grace, coalesce=self.coalesce,
             ),
             method_name="execute_complete",
@@ -115,48 +101,42 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
         return None  # pragma: no cover - defer() raises
 
     def poke(self, context: Context) -> Any:
-        """Look at the job once: True-ish with the job when done, False while pending."""
-        from airflow_provider_mediajobs.compat import poke_return_value
-        from airflow_provider_mediajobs.exceptions import NotFoundError
-        from airflow_provider_mediajobs.waiting import evaluate, not_found_event
+        """Look at the job once: True-ish with the job when done, False while pending.
 
+        Airflow times the pokes and enforces ``timeout``; :class:`JobWait` decides the rest.
+        """
         ids = self.job_ids()
-        job_id = ids[self.kind.job_id_arg]
-        if self._first_poke is None:
-            self._first_poke = time.monotonic()
+        wait = self._wait_state(context, self.kind.job_id(ids))
         try:
-            job = self.get_hook().get_job(self.kind, **ids)
-        except NotFoundError:
-            waited = self._waited(context, self._first_poke)
-            if waited < self.not_found_grace:
-                self.log.info("%s %s not visible yet (%.0fs)", self.kind.name, job_id, waited)
-                return False
-            return poke_return_value(True, self._finish(context, not_found_event(self.kind, job_id, waited)))
-        event = evaluate(self.kind, job_id, job)
-        if event is None:
-            self.log.info("%s %s is %s", self.kind.name, job_id, job.get(self.kind.state[0]))
+            look = wait.saw(look_up(self.get_hook(), self.kind, ids))
+        except MediaJobsError as err:
+            if wait.failed(err).event is not None:
+                raise  # the hook already retried: this error, as raised, is the task's failure
             return False
-        return poke_return_value(True, self._finish(context, event))
+        if look.note:
+            self.log.log(look.level, look.note)
+        if look.event is None:
+            return False
+        return poke_return_value(True, self._finish(context, look.event))
 
-    def _waited(self, context: Context, first_poke: float) -> float:
-        """Seconds since the wait began. In reschedule mode every poke runs in a new process, so
-        the start comes from Airflow's record of the first reschedule, not from this instance."""
+    def _wait_state(self, context: Context, job_id: str) -> JobWait:
+        """The wait's state. In reschedule mode every poke runs in a new process, so the start
+        comes from Airflow's record of the first reschedule, not from this instance."""
+        if self._wait is None:
+            self._wait = JobWait(self.kind, job_id, poll_interval=float(self.poke_interval),
+                                 not_found_grace=self.not_found_grace)
         ti = context.get("ti")
         if self.reschedule and ti is not None and hasattr(ti, "get_first_reschedule_date"):
             first = ti.get_first_reschedule_date(context)
             if first is not None:
-                return float((datetime.now(UTC) - first).total_seconds())
-        return time.monotonic() - first_poke
+                self._wait.started = self._wait.clock() - (datetime.now(UTC) - first).total_seconds()
+        return self._wait
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
         """Conclude a deferred wait from the trigger's event."""
         return self._finish(context, event)
 
     def _finish(self, context: Context, event: Mapping[str, Any]) -> Any:
-        from airflow_provider_mediajobs.compat import AirflowSkipException
-        from airflow_provider_mediajobs.exceptions import MediaJobsError
-        from airflow_provider_mediajobs.waiting import conclude
-
         try:
             job = conclude(event)
         except MediaJobsError as err:
@@ -166,4 +146,3 @@ class MediaJobSensor(VendorConnectionMixin, BaseSensorOperator):
         self.log.info("%s %s succeeded", self.kind.name, event.get("job_id"))
         emit_asset_event(context, event.get("output"), {"job_id": event.get("job_id"), "kind": self.kind.name})
         return job
-

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from airflow_provider_mediajobs.catalog import tencent as cat
 from airflow_provider_mediajobs.sensors.base import MediaJobSensor
+from airflow_provider_mediajobs.vendors import TENCENT
 
 
 class TencentCIJobSensor(MediaJobSensor):
@@ -19,15 +18,6 @@ class TencentCIJobSensor(MediaJobSensor):
     :param tencent_cloud_ci_conn_id: the ``tencent_cloud_ci`` connection id.
     """
 
-    template_fields = ("job_id", "tencent_cloud_ci_conn_id")
+    vendor = TENCENT
     kind = cat.TENCENT_CI_JOB
-    hook_class = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
-    trigger_class = "airflow_provider_mediajobs.triggers.tencent.TencentCIJobTrigger"
-    conn_name_attr = "tencent_cloud_ci_conn_id"
-    default_conn_id = "tencent_cloud_ci_default"
-
-    def __init__(
-        self, *, job_id: str, tencent_cloud_ci_conn_id: str | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(vendor_conn_id=tencent_cloud_ci_conn_id, job_ids={"job_ids": "job_id"}, **kwargs)
-        self.job_id = job_id
+    renamed = {"job_ids": "job_id"}

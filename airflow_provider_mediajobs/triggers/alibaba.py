@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
+from airflow_provider_mediajobs.hooks.alibaba import API
 from airflow_provider_mediajobs.triggers.base import MediaJobTrigger
-
-_HOOK = "airflow_provider_mediajobs.hooks.alibaba.AlibabaCloudMediaHook"
 
 
 class MtsIProductionJobTrigger(MediaJobTrigger):
     """Wait for an MTS IProduction job (QueryIProductionJob): ``Success`` / ``Fail``."""
 
+    vendor = API
     kind = cat.MTS_IPRODUCTION_JOB
-    hook_class_path = _HOOK
 
 
 class IceSmartJobTrigger(MediaJobTrigger):
     """Wait for an ICE smart job (GetSmartHandleJob): ``Finished`` / ``Failed``."""
 
+    vendor = API
     kind = cat.ICE_SMART_JOB
-    hook_class_path = _HOOK
 
 
 class ImmTaskTrigger(MediaJobTrigger):
     """Wait for an IMM task (GetTask): ``Succeeded`` / ``Failed``."""
 
+    vendor = API
     kind = cat.IMM_TASK
-    hook_class_path = _HOOK

@@ -1,4 +1,4 @@
-"""The one polling loop every job trigger runs; subclasses only name the job kind and the hook.
+"""The one polling loop every job trigger runs; subclasses only name the vendor and the job kind.
 
 By default the trigger asks the process-wide shared poller (:mod:`.coalesce`) for the job's
 state, so a thousand waits cost few requests; ``coalesce=False`` makes it poll on its own (the
@@ -9,10 +9,7 @@ the sync hooks are used.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
-import random
-import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -20,35 +17,23 @@ import aiohttp  # noqa: F401 - imported here, not on first use inside the trigge
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
 from airflow_provider_mediajobs.catalog.params import check_count, check_flag, check_seconds, invalid
-from airflow_provider_mediajobs.exceptions import (
-    BadResponseError,
-    ExpiredCredentialsError,
-    MediaJobsError,
-    NotFoundError,
-    ServerError,
-    ThrottledError,
-    TransportError,
-)
-from airflow_provider_mediajobs.hooks.base import AsyncJobClient, check_conn_id
+from airflow_provider_mediajobs.exceptions import MediaJobsError, NotFoundError
+from airflow_provider_mediajobs.hooks.base import AsyncJobClient, VendorApi, check_conn_id
 from airflow_provider_mediajobs.triggers import coalesce
-from airflow_provider_mediajobs.waiting import error_event, evaluate, not_found_event
+from airflow_provider_mediajobs.waiting import JobWait
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
-    from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
     from airflow_provider_mediajobs.triggers.coalesce import SharedPoller
 
 log = logging.getLogger(__name__)
-
-# Errors the loop rides out (the client already retried each call; these are what is left).
-TRANSIENT = (ThrottledError, ServerError, TransportError, BadResponseError)
 
 
 class MediaJobTrigger(BaseTrigger):
     """Poll one job until it succeeds or fails.
 
     :param conn_id: the Airflow connection id (read asynchronously in the triggerer).
-    :param job_ids: the arguments of the job kind's ``get`` that name the job.
+    :param job_ids: the arguments of the job kind's ``get`` that name the job (its ``id_args``).
     :param poll_interval: seconds between looks at the job.
     :param not_found_grace: seconds a job may stay invisible (just submitted) before the wait fails.
     :param max_transient_errors: consecutive failed looks tolerated before the wait fails.
@@ -57,8 +42,23 @@ class MediaJobTrigger(BaseTrigger):
         expired, waiting for someone (or a rotation job) to renew them, before the wait fails.
     """
 
+    vendor: ClassVar[VendorApi]
     kind: ClassVar[JobKind]
-    hook_class_path: ClassVar[str]
+    _by_kind: ClassVar[dict[str, type[MediaJobTrigger]]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__:
+            # The first class declared for a kind is its trigger (what sensors and operators defer to).
+            MediaJobTrigger._by_kind.setdefault(cls.kind.name, cls)
+
+    @classmethod
+    def for_kind(cls, kind: JobKind) -> type[MediaJobTrigger]:
+        """The trigger class declared for ``kind`` (its module must be imported)."""
+        try:
+            return cls._by_kind[kind.name]
+        except KeyError:
+            raise TypeError(f"no trigger is declared for the job kind {kind.name}") from None
 
     def __init__(
         self,
@@ -89,7 +89,7 @@ class MediaJobTrigger(BaseTrigger):
     @property
     def job_id(self) -> str:
         """The job's own id (what logs and events name it by)."""
-        return str(self.job_ids[self.kind.job_id_arg])
+        return self.kind.job_id(self.job_ids)
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Class path and kwargs: ids, conn id and timing only, never a credential."""
@@ -106,20 +106,6 @@ class MediaJobTrigger(BaseTrigger):
             },
         )
 
-    @classmethod
-    def hook_class(cls) -> type[MediaJobsBaseHook]:
-        """The vendor hook class (imported when the trigger runs, not at DAG parse)."""
-        module, _, name = cls.hook_class_path.rpartition(".")
-        hook: type[MediaJobsBaseHook] = getattr(importlib.import_module(module), name)
-        return hook
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        # Import the hook (and with it requests, defusedxml users) when the trigger class is
-        # loaded, so that nothing is imported for the first time inside the event loop.
-        if "hook_class_path" in cls.__dict__:
-            cls.hook_class()
-
     async def fetch(self) -> dict[str, Any] | None:
         """The job's current detail, or None while the vendor says it does not exist.
 
@@ -127,10 +113,10 @@ class MediaJobTrigger(BaseTrigger):
         """
         if self.coalesce:
             if self._poller is None:
-                self._poller = await coalesce.acquire(self.hook_class(), self.conn_id)
+                self._poller = await coalesce.acquire(self.vendor, self.conn_id)
             return await self._poller.fetch(self.kind, self.job_ids)
         if self._client is None:
-            self._client = await AsyncJobClient.create(self.hook_class(), self.conn_id)
+            self._client = await AsyncJobClient.create(self.vendor, self.conn_id)
         try:
             return await self._client.get_job(self.kind, **self.job_ids)
         except NotFoundError:
@@ -143,57 +129,25 @@ class MediaJobTrigger(BaseTrigger):
             await client.refresh_credentials()
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
-        """Poll until the job ends; yield exactly one event."""
-        started = time.monotonic()
-        failures = 0
-        warned_state: Any = None
-        expired_since: float | None = None
+        """Drive :class:`JobWait` until the job ends; yield exactly one event."""
+        wait = JobWait(self.kind, self.job_id, poll_interval=self.poll_interval,
+                       not_found_grace=self.not_found_grace, max_transient_errors=self.max_transient_errors,
+                       credentials_grace=self.credentials_grace)
         try:
             while True:
                 try:
-                    job = await self.fetch()
-                except ExpiredCredentialsError as err:
-                    # Re-read the connection each look: it may hold renewed credentials. Past the
-                    # grace period, end with the error, which says what to renew.
-                    expired_since = expired_since or time.monotonic()
-                    if time.monotonic() - expired_since > self.credentials_grace:
-                        yield TriggerEvent(error_event(self.kind, self.job_id, err))
-                        return
-                    await asyncio.sleep(self.poll_interval)
-                    await self.refresh_credentials()
-                    continue
-                except TRANSIENT as err:
-                    failures += 1
-                    if failures > self.max_transient_errors:
-                        yield TriggerEvent(error_event(self.kind, self.job_id, err))
-                        return
-                    delay = min(self.poll_interval * 2 ** min(failures, 6), 300.0)
-                    log.warning("%s %s: look %d failed (%s); next in %.1fs", self.kind.name, self.job_id,
-                                failures, err, delay)
-                    await asyncio.sleep(random.uniform(delay / 2, delay))
-                    continue
+                    look = wait.saw(await self.fetch())
                 except MediaJobsError as err:
-                    yield TriggerEvent(error_event(self.kind, self.job_id, err))
+                    look = wait.failed(err)
+                if look.event is not None:
+                    yield TriggerEvent(look.event)
                     return
-                failures = 0
-                expired_since = None
-                if job is None:
-                    waited = time.monotonic() - started
-                    if waited >= self.not_found_grace:
-                        yield TriggerEvent(not_found_event(self.kind, self.job_id, waited))
-                        return
-                else:
-                    event = evaluate(self.kind, self.job_id, job)
-                    if event is not None:
-                        yield TriggerEvent(event)
-                        return
-                    state = self.kind.classify(job)
-                    if state == "unknown" and warned_state is None:
-                        warned_state = job.get(self.kind.state[0])
-                        log.warning("%s %s is in a state this provider does not know (%r); still waiting",
-                                    self.kind.name, self.job_id, warned_state)
-                # Jitter spreads many triggers that started together.
-                await asyncio.sleep(self.poll_interval * random.uniform(0.9, 1.1))
+                # Only warnings: a triggerer runs a thousand waits, each looking every few seconds.
+                if look.note and look.level > logging.INFO:
+                    log.log(look.level, look.note)
+                await asyncio.sleep(look.delay)
+                if look.refresh:
+                    await self.refresh_credentials()
         finally:
             await self.cleanup()
 

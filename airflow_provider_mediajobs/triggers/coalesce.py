@@ -30,12 +30,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_mediajobs.exceptions import NotFoundError
 from airflow_provider_mediajobs.extras import DEFAULT_BATCH_WINDOW
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
-    from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
+    from airflow_provider_mediajobs.hooks.base import VendorApi
 
 
 
@@ -92,7 +93,7 @@ class BatchFetcher:
     after the first round they gather into full batches on their own.
 
     :param poller: the owning poller (client and bucket).
-    :param kind: a job kind whose ``get`` takes several ids in ``kind.batch_arg``.
+    :param kind: a job kind whose ``get`` takes several ids in ``kind.job_id_arg``.
     :param batch_size: most ids per call; never more than the kind's ``get`` takes.
     :param window: longest time an id waits for company before its batch is sent (seconds).
     """
@@ -110,7 +111,7 @@ class BatchFetcher:
 
     async def fetch(self, ids: Mapping[str, Any]) -> dict[str, Any] | None:
         """The job's current detail, or None when the vendor says it does not exist."""
-        job_id = str(ids[self.kind.job_id_arg])
+        job_id = self.kind.job_id(ids)
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         entry = self._pending.get(job_id)
@@ -156,8 +157,7 @@ class BatchFetcher:
     async def _call(self, batch: dict[str, _Pending]) -> None:
         try:
             await self.poller.bucket.acquire()
-            arg = self.kind.batch_arg or self.kind.job_id_arg
-            response = await self.poller.client.call(self.kind.get, **{arg: list(batch)})
+            response = await self.poller.client.call(self.kind.get, **{self.kind.job_id_arg: list(batch)})
         except asyncio.CancelledError:
             for entry in batch.values():
                 for future in entry.futures:
@@ -216,8 +216,6 @@ class SingleFlightFetcher:
         return await asyncio.shield(task)
 
     async def _call(self, key: tuple[tuple[str, str], ...], ids: dict[str, Any]) -> dict[str, Any] | None:
-        from airflow_provider_mediajobs.exceptions import NotFoundError
-
         try:
             await self.poller.bucket.acquire()
             return await self.poller.client.get_job(self.kind, **ids)
@@ -253,9 +251,8 @@ class SharedPoller:
                  batch_window: float = DEFAULT_BATCH_WINDOW) -> None:
         self.client = client
         self.bucket = bucket
-        settings = getattr(client, "settings", None)
         # None: as many as each kind's get takes (BatchFetcher caps it per kind).
-        self.batch_size = batch_size or (settings.batch_size if settings is not None else 1 << 30)
+        self.batch_size = batch_size or 1 << 30
         self.batch_window = batch_window
         self.users = 0
         self._fetchers: dict[str, BatchFetcher | SingleFlightFetcher] = {}
@@ -266,7 +263,7 @@ class SharedPoller:
         if fetcher is None:
             fetcher = (
                 BatchFetcher(self, kind, self.batch_size, self.batch_window)
-                if kind.batch_arg
+                if kind.max_batch > 1
                 else SingleFlightFetcher(self, kind)
             )
             self._fetchers[kind.name] = fetcher
@@ -287,28 +284,23 @@ _BUCKETS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TokenBu
 _LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
-def _identity(client: AsyncJobClient) -> str:
-    """Who the vendor counts QPS against: the key id (never the secret)."""
-    creds = getattr(client.client.protocol, "credentials", None)
-    key_id = getattr(creds, "access_key_id", None) or getattr(creds, "secret_id", None)
-    return f"{client.hook_class.conn_type}:{key_id or client.conn_id}"
+async def acquire(vendor: VendorApi, conn_id: str) -> SharedPoller:
+    """Join (or start) the shared poller of ``conn_id`` in the running loop.
 
-
-async def acquire(hook_class: type[MediaJobsBaseHook], conn_id: str) -> SharedPoller:
-    """Join (or start) the shared poller of ``conn_id`` in the running loop."""
+    Starting one reads the connection once: the client checks every extra, the poller's tuning
+    included, and the key pair found there picks the token bucket.
+    """
     loop = asyncio.get_running_loop()
     lock = _LOCKS.setdefault(loop, asyncio.Lock())
     async with lock:
         pollers = _POLLERS.setdefault(loop, {})
-        key = (hook_class.conn_type, conn_id)
+        key = (vendor.identity.conn_type, conn_id)
         poller = pollers.get(key)
         if poller is None:
-            # One read of the connection: the client checks every extra, the poller's tuning too.
-            client = await AsyncJobClient.create(hook_class, conn_id)
+            client = await AsyncJobClient.create(vendor, conn_id)
             settings = client.settings
             assert settings is not None  # create() always reads them
-            buckets = _BUCKETS.setdefault(loop, {})
-            bucket = buckets.setdefault(_identity(client), TokenBucket(settings.qps_budget))
+            bucket = _BUCKETS.setdefault(loop, {}).setdefault(client.quota_key, TokenBucket(settings.qps_budget))
             poller = SharedPoller(client, bucket, settings.batch_size, settings.batch_window)
             pollers[key] = poller
         poller.users += 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import defusedxml.ElementTree  # noqa: F401 - loaded now, not on first use inside the event loop
 
 from airflow_provider_mediajobs.catalog import tencent as cat
+from airflow_provider_mediajobs.hooks.tencent import API
 from airflow_provider_mediajobs.triggers.base import MediaJobTrigger
 
 
@@ -12,5 +13,5 @@ class TencentCIJobTrigger(MediaJobTrigger):
     """Wait for a CI job (GET /jobs/{id}): ``Success``; ``Failed`` / ``Cancel``. Batched with the
     other waits of the connection when ``coalesce`` is on."""
 
+    vendor = API
     kind = cat.TENCENT_CI_JOB
-    hook_class_path = "airflow_provider_mediajobs.hooks.tencent.TencentCloudCIHook"
