@@ -7,8 +7,10 @@ carries a credential: messages are built from the response, never from the reque
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 from airflow_provider_mediajobs.compat import AirflowException, AirflowFailException
 
@@ -165,9 +167,6 @@ def secret_forms(secret: str) -> set[str]:
 
     :param secret: a key secret, token or signature.
     """
-    import base64
-    from urllib.parse import quote, quote_plus
-
     if len(secret) < _SHORTEST_SECRET:
         return set()
     forms = {secret, repr(secret)[1:-1], secret.encode("unicode_escape").decode("ascii")}

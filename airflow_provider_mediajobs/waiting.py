@@ -20,8 +20,7 @@ import logging
 import random
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from airflow_provider_mediajobs import exceptions
 from airflow_provider_mediajobs.catalog.model import dig
@@ -47,8 +46,7 @@ TRANSIENT = (ThrottledError, ServerError, TransportError, BadResponseError)
 MAX_BACKOFF = 300.0
 
 
-@dataclass(frozen=True)
-class Look:
+class Look(NamedTuple):
     """What one look at the job means for the wait.
 
     :param event: the event the wait ends with; None to keep waiting.

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, dig, window
+from airflow_provider_mediajobs.catalog.nesting import loads
 from airflow_provider_mediajobs.catalog.params import (
     Bool,
     Enum,
@@ -329,6 +330,8 @@ class AlibabaProtocol(NamedTuple):
 
     def build(self, operation: Operation, wire: Mapping[str, str]) -> HttpRequest:
         """Sign one attempt afresh: a new nonce and time every call."""
+        # Imported where requests are built and parsed: DAG parsing reads this catalog for its
+        # parameters and does not pay for the wire types (dataclasses, email.utils) or signers.
         from airflow_provider_mediajobs.catalog.wire import HttpRequest
         from airflow_provider_mediajobs.signing import acs3_sign_headers, acs_timestamp, canonical_query, v1_sign_params
         service = operation.service
@@ -393,7 +396,7 @@ class AlibabaProtocol(NamedTuple):
                     status=response.status, request_id=request_id,
                 )
             # Otherwise the vendor error it carries, typed and raised as any other below.
-        from airflow_provider_mediajobs.catalog.wire import parse_retry_after
+        from airflow_provider_mediajobs.catalog.wire import parse_retry_after  # see build()
 
         retry_after = parse_retry_after(response)  # x-acs-retry-after (ms) or Retry-After
         if body is None and response.status < 500 and response.status != 429:
@@ -422,8 +425,6 @@ def _load_json(operation: Operation, response: HttpResponse) -> dict[str, Any] |
     :raises BadResponseError: the body nests deeper than :data:`~.nesting.MAX_DEPTH`, whether
         ``json`` gave up on it or parsed it (later code would recurse on it).
     """
-    from airflow_provider_mediajobs.catalog.nesting import loads
-
     if not response.body:
         return None
     try:

@@ -8,6 +8,7 @@ on the wire exactly as it was signed.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -305,6 +306,8 @@ class TencentProtocol(NamedTuple):
 
     def build(self, operation: Operation, wire: Mapping[str, str]) -> HttpRequest:
         """Sign one attempt afresh (a new key time each call)."""
+        # Imported where requests are built and parsed: DAG parsing reads this catalog for its
+        # parameters and does not pay for the wire types, the signer or xml.etree.
         from airflow_provider_mediajobs.catalog import xml
         from airflow_provider_mediajobs.catalog.wire import HttpRequest
         from airflow_provider_mediajobs.signing import canonical_query, ci_headers_to_sign, q_sign_authorization
@@ -354,7 +357,7 @@ class TencentProtocol(NamedTuple):
         empty body, or another root (an HTML page, ``<Foo/>``), says nothing about the jobs: read
         as a success it would be "no jobs" or "not found", so it is a :class:`BadResponseError`.
         """
-        from airflow_provider_mediajobs.catalog import xml
+        from airflow_provider_mediajobs.catalog import xml  # see build()
         from airflow_provider_mediajobs.catalog.wire import parse_retry_after
 
         retry_after = parse_retry_after(response)
@@ -414,8 +417,6 @@ def _id_list(operation: Operation, value: Any) -> list[str]:
 def _json_value(text: str) -> Any:
     # Json parameters arrive serialized; the XML builder wants the object to make child elements.
     if text.startswith("{"):
-        import json
-
         return json.loads(text)
     return text
 
