@@ -72,10 +72,10 @@ test: lint typecheck docs $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -ra
 
 demo: $(STAMP)
-	$(BIN)/python scripts/run_demo.py
+	$(BIN)/python -m scripts.run_demo
 
 demo-ui: $(STAMP)
-	$(BIN)/python scripts/run_demo.py --ui
+	$(BIN)/python -m scripts.run_demo --ui
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -1,14 +1,18 @@
 """Pytest plugin for DAG authors' own tests: start the emulator and point connections at it.
 
-Installed with the provider (entry point ``pytest11``), so these fixtures are available in any
-project that has the provider installed::
+Opt-in: installing the provider does not load it into every pytest run. Enable it with
+``pytest -p airflow_provider_mediajobs.testing``, or in your ``conftest.py``::
+
+    pytest_plugins = ["airflow_provider_mediajobs.testing"]
+
+and the fixtures are there::
 
     def test_my_pipeline(mediajobs_connections, mediajobs_emulator):
         hook = AlibabaCloudMediaHook()            # uses alibaba_cloud_media_default
         job_id = hook.submit_iproduction_job(function_name="VideoQualityEnhancement")["JobId"]
         mediajobs_emulator.admin("POST", "faults", {"kind": "503", "rate": 0.3})
 
-Nothing here imports Airflow at import time (pytest loads plugins before ``conftest.py`` sets
+Nothing here imports Airflow at import time (``-p`` loads the plugin before ``conftest.py`` sets
 ``AIRFLOW_HOME``).
 """
 

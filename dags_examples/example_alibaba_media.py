@@ -32,7 +32,6 @@ with DAG(
     tags=["example", "alibaba", "mediajobs"],
     doc_md=__doc__,
 ):
-    # [START howto_mts_submit_and_wait]
     # --8<-- [start:howto_mts_submit_and_wait]
     # --8<-- [start:howto_mts_submit]
     submit = MtsSubmitIProductionJobOperator(
@@ -58,11 +57,7 @@ with DAG(
     # --8<-- [end:howto_mts_query]
     submit >> wait >> result
     # --8<-- [end:howto_mts_submit_and_wait]
-    # [END howto_mts_submit_and_wait]
 
-    # [START howto_ice_list_and_fan_out]
-
-    # --8<-- [start:howto_ice_list_and_fan_out]
     # --8<-- [start:howto_ice_list_smart_jobs]
     recent = IceListSmartJobsOperator(
         task_id="list_recent_asr_jobs",
@@ -82,7 +77,6 @@ with DAG(
 
     IceGetSmartHandleJobOperator.partial(task_id="fetch_smart_job").expand(job_id=smart_job_ids(recent.output))
     # --8<-- [end:howto_ice_get_smart_job]
-    # --8<-- [end:howto_ice_list_and_fan_out]
 
     # --8<-- [start:howto_ice_wait]
     IceSmartJobSensor(
@@ -103,11 +97,7 @@ with DAG(
         max_items=10,
     )
     # --8<-- [end:howto_ice_live_snapshots]
-    # [END howto_ice_list_and_fan_out]
 
-    # [START howto_imm_list_and_fetch]
-
-    # --8<-- [start:howto_imm_list_and_fetch]
     # --8<-- [start:howto_imm_list_tasks]
     recent_tasks = ImmListTasksOperator(
         task_id="list_recent_imm_tasks",
@@ -130,7 +120,6 @@ with DAG(
         imm_task_refs(recent_tasks.output)
     )
     # --8<-- [end:howto_imm_get_task]
-    # --8<-- [end:howto_imm_list_and_fetch]
 
     # --8<-- [start:howto_imm_wait]
     ImmTaskSensor(
@@ -143,4 +132,3 @@ with DAG(
         timeout=3600,
     ).set_upstream(recent_tasks)
     # --8<-- [end:howto_imm_wait]
-    # [END howto_imm_list_and_fetch]

@@ -29,7 +29,6 @@ with DAG(
     tags=["example", "tencent", "mediajobs"],
     doc_md=__doc__,
 ):
-    # [START howto_tencent_submit_and_wait]
     # --8<-- [start:howto_tencent_submit_and_wait]
     # --8<-- [start:howto_tencent_submit]
     translate = TencentCISubmitJobOperator(
@@ -54,11 +53,7 @@ with DAG(
     # --8<-- [end:howto_tencent_get_jobs]
     translate >> wait >> result
     # --8<-- [end:howto_tencent_submit_and_wait]
-    # [END howto_tencent_submit_and_wait]
 
-    # [START howto_tencent_list_and_fan_out]
-
-    # --8<-- [start:howto_tencent_list_and_fan_out]
     # --8<-- [start:howto_tencent_list_jobs]
     recent = TencentCIListJobsOperator(
         task_id="list_recent_speech_jobs",
@@ -79,5 +74,3 @@ with DAG(
 
     TencentCIGetJobsOperator.partial(task_id="fetch_speech_jobs").expand(job_ids=id_batches(recent.output))
     # --8<-- [end:howto_tencent_get_jobs_batches]
-    # --8<-- [end:howto_tencent_list_and_fan_out]
-    # [END howto_tencent_list_and_fan_out]

@@ -1,5 +1,7 @@
 """``make demo``: the example pipelines end to end, with a real Airflow, against the emulator.
 
+Run from the repository root as ``python -m scripts.run_demo`` (what ``make demo`` does).
+
 1. starts the emulator on 127.0.0.1 (a free port) with jobs that finish in a few seconds;
 2. creates a throwaway Airflow (SQLite) under ``.airflow-demo/`` and points the default
    connections at the emulator;
@@ -26,18 +28,11 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from airflow_provider_mediajobs.emulator import connections_for
+from airflow_provider_mediajobs.testing import find_secrets
+from scripts.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
 
-from airflow_provider_mediajobs.emulator import connections_for  # noqa: E402
-from airflow_provider_mediajobs.local_airflow import (  # noqa: E402
-    Standalone,
-    airflow_env,
-    copy_dags,
-    dags_test,
-    migrate,
-)
-from airflow_provider_mediajobs.testing import find_secrets  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 DAGS = sorted((ROOT / "dags_examples").glob("example_*.py"))
 

@@ -13,3 +13,6 @@ atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
 os.environ.setdefault("AIRFLOW_HOME", _HOME)
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", os.path.join(os.path.dirname(__file__), "..", "dags_examples"))
+
+# The provider's pytest plugin is opt-in (no pytest11 entry point): opt in as a DAG author would.
+pytest_plugins = ["airflow_provider_mediajobs.testing"]

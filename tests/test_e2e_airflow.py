@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY, connections_for
-from airflow_provider_mediajobs.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
 from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets, running_emulator
+from scripts.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
 
 pytestmark = pytest.mark.e2e
 

@@ -36,8 +36,14 @@ def test_wheel_and_sdist_install_and_register(tmp_path: Path) -> None:
     assert "airflow_provider_mediajobs/py.typed" in names
     assert "airflow_provider_mediajobs/emulator/server.py" in names
     assert not [n for n in names if n.startswith("tests/")]
+    # Repository tooling stays out of the wheel: the throwaway Airflow of the demo and e2e tests.
+    assert not [n for n in names if n.startswith("scripts/") or "local_airflow" in n]
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "apache_airflow_provider" in zipfile.ZipFile(wheels[0]).read(entry_points).decode()
+    entry_points_text = zipfile.ZipFile(wheels[0]).read(entry_points).decode()
+    assert "apache_airflow_provider" in entry_points_text
+    # The pytest plugin is opt-in (-p airflow_provider_mediajobs.testing), not loaded by every run.
+    assert "airflow_provider_mediajobs/testing.py" in names
+    assert "pytest11" not in entry_points_text
 
     # A fresh venv that gets the provider only from the wheel. Its dependencies come from the
     # project environment through a .pth path entry (no download, and that directory's own .pth

@@ -22,7 +22,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.local_airflow import AIRFLOW, airflow_env, free_port, migrate
+from scripts.local_airflow import AIRFLOW, airflow_env, free_port, migrate
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 

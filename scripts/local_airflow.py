@@ -1,5 +1,8 @@
-"""Run a real, throwaway Airflow on this machine: for the demo, the end-to-end tests and DAG
-authors who want to run their DAGs against the emulator.
+"""Run a real, throwaway Airflow on this machine, for the demo and the end-to-end tests.
+
+Repository tooling, not part of the provider's wheel: import it as ``scripts.local_airflow`` from
+the repository root (``python -m scripts.run_demo``; the tests get the root on their path from the
+pytest configuration).
 
 Everything lives under one directory (``AIRFLOW_HOME`` with a SQLite database); connections are
 passed as ``AIRFLOW_CONN_*`` environment variables, so nothing is written to a shared Airflow.
@@ -127,7 +130,7 @@ class Standalone:
         wrapper = shim / "airflow"
         wrapper.write_text(
             "#!/bin/sh\n"
-            "# Keep the log servers of airflow standalone off the network (see local_airflow.py).\n"
+            "# Keep the log servers of airflow standalone off the network (see scripts/local_airflow.py).\n"
             'case "$1" in\n'
             f'  scheduler|triggerer) exec {AIRFLOW} "$@" --skip-serve-logs ;;\n'
             f'  *) exec {AIRFLOW} "$@" ;;\n'
