@@ -18,7 +18,7 @@ from typing import Any
 def connection_env(url: str) -> dict[str, str]:
     """``AIRFLOW_CONN_*`` variables for both default connections, pointing at the emulator at
     ``url`` with its keys, regions and bucket, and ``MEDIAJOBS_EMULATOR_URL``."""
-    from airflow_provider_mediajobs.emulator import connections_for
+    from airflow_provider_mediajobs.emulator.backend import connections_for
 
     env = {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in connections_for(url).items()}
     env["MEDIAJOBS_EMULATOR_URL"] = url

@@ -28,7 +28,12 @@ KINDS: dict[str, tuple[str, str, str, str]] = {
 SMART_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
 IMM_TYPES = ("VideoLabelClassification", "FaceClustering", "ImageDetection")
 TENCENT_TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
-DEFAULT_BUCKETS = {"examplebucket-1250000000": "ap-beijing", "mediabucket-1250000000": "ap-shanghai"}
+# The emulator's credentials and the bucket of the default ``tencent_cloud_ci_default`` connection.
+ALIBABA_KEY = ("LTAIemulatorKEY", "emulator-secret")
+TENCENT_KEY = ("AKIDemulatorKEY", "emulator-secret")
+ALIBABA_REGION = "cn-shanghai"
+TENCENT_BUCKET = ("examplebucket-1250000000", "ap-beijing")
+DEFAULT_BUCKETS = dict([TENCENT_BUCKET, ("mediabucket-1250000000", "ap-shanghai")])  # bucket -> region
 DEFAULT_IMM_PROJECT = "media-archive"  # the project the seeded IMM tasks are in
 # Per kind, every attribute the vendor handlers read, with the value a job gets when its creator
 # leaves it out. A Tencent job's empty bucket becomes Backend.default_bucket() at creation.
@@ -127,8 +132,8 @@ class Backend:
         self.queue_seconds = queue_seconds
         self.run_seconds = run_seconds
         self.failure_ratio = failure_ratio
-        self.alibaba_keys = alibaba_keys or {"LTAIemulatorKEY": "emulator-secret"}
-        self.tencent_keys = tencent_keys or {"AKIDemulatorKEY": "emulator-secret"}
+        self.alibaba_keys = alibaba_keys or dict([ALIBABA_KEY])
+        self.tencent_keys = tencent_keys or dict([TENCENT_KEY])
         self.buckets = buckets or dict(DEFAULT_BUCKETS)
         self.clock_skew_limit = clock_skew_limit
         self.clock_offset = 0.0
@@ -153,8 +158,6 @@ class Backend:
         """The bucket a Tencent job lands in when its creator names none: the default
         ``tencent_cloud_ci_default`` connection's bucket when this backend serves it, else the
         first bucket it serves."""
-        from airflow_provider_mediajobs.emulator import TENCENT_BUCKET  # late: that package imports us
-
         return TENCENT_BUCKET[0] if TENCENT_BUCKET[0] in self.buckets else next(iter(self.buckets))
 
     def job_options(self, kind: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -347,3 +350,21 @@ class Backend:
 def window_ok(start: float, end: float, days: int) -> bool:
     """Whether ``[start, end]`` is a valid window of at most ``days``."""
     return start < end and end - start <= timedelta(days=days).total_seconds()
+
+
+def connections_for(url: str) -> dict[str, dict[str, object]]:
+    """Connection dicts for both default conn ids, pointing at the emulator at ``url``."""
+    return {
+        "alibaba_cloud_media_default": {
+            "conn_type": "alibaba_cloud_media",
+            "login": ALIBABA_KEY[0],
+            "password": ALIBABA_KEY[1],
+            "extra": {"region": ALIBABA_REGION, "endpoint_url": url},
+        },
+        "tencent_cloud_ci_default": {
+            "conn_type": "tencent_cloud_ci",
+            "login": TENCENT_KEY[0],
+            "password": TENCENT_KEY[1],
+            "extra": {"region": TENCENT_BUCKET[1], "bucket": TENCENT_BUCKET[0], "endpoint_url": url},
+        },
+    }

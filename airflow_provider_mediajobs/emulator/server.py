@@ -11,7 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
-from airflow_provider_mediajobs.emulator import alibaba, tencent
+import airflow_provider_mediajobs.emulator.alibaba as alibaba
+import airflow_provider_mediajobs.emulator.tencent as tencent
 from airflow_provider_mediajobs.emulator.backend import FAULT_KINDS, Backend, Fault
 
 log = logging.getLogger(__name__)
