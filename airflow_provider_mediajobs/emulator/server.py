@@ -7,72 +7,100 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
 
 from aiohttp import web
 
 import airflow_provider_mediajobs.emulator.alibaba as alibaba
 import airflow_provider_mediajobs.emulator.tencent as tencent
-from airflow_provider_mediajobs.emulator.backend import FAULT_KINDS, Backend, Fault
+from airflow_provider_mediajobs.emulator.backend import DEFAULT_STALL_SECONDS, Backend, Fault, VendorError
 
 log = logging.getLogger(__name__)
 
 HTML_PAGE = b"<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1></body></html>"
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
+MAX_JOBS_PER_CALL = 100_000  # admin POST jobs "count"
 
 
-def _is_tencent(request: web.Request) -> bool:
-    host = (request.headers.get("Host") or "").split(":")[0]
-    return ".ci." in host and host.endswith(".myqcloud.com")
+class Vendor(Protocol):
+    """What the server asks of a vendor module (:mod:`.alibaba`, :mod:`.tencent`)."""
+
+    VENDOR: str  # its name in log lines and the admin API
+
+    def operation_of(self, request: web.Request) -> str: ...
+
+    async def handle(self, request: web.Request, backend: Backend) -> web.Response: ...
+
+    def error_response(self, err: VendorError) -> web.Response: ...
+
+    def throttled(self) -> VendorError: ...
+
+    def unavailable(self) -> VendorError: ...
 
 
-async def _fault(request: web.Request, kind: str, vendor: str, stall_seconds: float) -> web.StreamResponse | None:
-    if kind == "503":
-        if vendor == "tencent":
-            return tencent.error_response(tencent.CIError(503, "ServiceUnavailable", "Service is unavailable."))
-        return alibaba.error_response(alibaba.AliError(503, "ServiceUnavailable", "The request has failed due to a "
-                                                       "temporary failure of the server."))
-    if kind == "throttling":
-        if vendor == "tencent":
-            return tencent.error_response(tencent.CIError(503, "SlowDown", "Please reduce your request rate."))
-        return alibaba.error_response(alibaba.AliError(400, "Throttling.User", "Request was denied due to user "
-                                                       "flow control."))
-    if kind == "html":
-        return web.Response(body=HTML_PAGE, status=502, content_type="text/html")
-    if kind == "reset":
-        if request.transport is not None:
-            request.transport.abort()
-        return web.Response(status=500)  # never reaches the client: the connection is gone
-    if kind == "stall":
-        await asyncio.sleep(stall_seconds)
-        return None  # then answer normally, too late for a client with a shorter timeout
-    if kind == "truncated":
-        resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json", "Content-Length": "4096"})
-        await resp.prepare(request)
-        await resp.write(b'{"RequestId": "truncated", "Jobs')
-        if request.transport is not None:
-            request.transport.close()
-        return resp
-    return None
+# -- faults -----------------------------------------------------------------------------------------
+# Each fault kind's answer; ``None`` lets the request be answered normally afterwards.
+FaultAnswer = Callable[[web.Request, Vendor, float], Awaitable[web.StreamResponse | None]]
 
 
-def build_app(backend: Backend, stall_seconds: float = 35.0) -> web.Application:
+async def _unavailable(request: web.Request, vendor: Vendor, stall_seconds: float) -> web.StreamResponse | None:
+    return vendor.error_response(vendor.unavailable())
+
+
+async def _throttled(request: web.Request, vendor: Vendor, stall_seconds: float) -> web.StreamResponse | None:
+    return vendor.error_response(vendor.throttled())
+
+
+async def _reset(request: web.Request, vendor: Vendor, stall_seconds: float) -> web.StreamResponse | None:
+    if request.transport is not None:
+        request.transport.abort()
+    return web.Response(status=500)  # never reaches the client: the connection is gone
+
+
+async def _stall(request: web.Request, vendor: Vendor, stall_seconds: float) -> web.StreamResponse | None:
+    await asyncio.sleep(stall_seconds)
+    return None  # then answer normally, too late for a client with a shorter timeout
+
+
+async def _truncated(request: web.Request, vendor: Vendor, stall_seconds: float) -> web.StreamResponse | None:
+    resp = web.StreamResponse(status=200, headers={"Content-Type": "application/json", "Content-Length": "4096"})
+    await resp.prepare(request)
+    await resp.write(b'{"RequestId": "truncated", "Jobs')
+    if request.transport is not None:
+        request.transport.close()
+    return resp
+
+
+async def _html(request: web.Request, vendor: Vendor, stall_seconds: float) -> web.StreamResponse | None:
+    return web.Response(body=HTML_PAGE, status=502, content_type="text/html")
+
+
+FAULTS: dict[str, FaultAnswer] = {
+    "503": _unavailable, "throttling": _throttled, "reset": _reset, "stall": _stall, "truncated": _truncated,
+    "html": _html,
+}
+FAULT_KINDS = tuple(FAULTS)
+
+
+def build_app(backend: Backend, stall_seconds: float = DEFAULT_STALL_SECONDS) -> web.Application:
     """The aiohttp application serving ``backend``."""
 
     async def vendor(request: web.Request) -> web.StreamResponse:
-        is_ci = _is_tencent(request)
-        module: Any = tencent if is_ci else alibaba
+        module: Vendor = tencent if tencent.is_ci_request(request) else alibaba
         operation = module.operation_of(request)
         fault = backend.pick_fault(operation)
-        if fault:
-            early = await _fault(request, fault, "tencent" if is_ci else "alibaba", stall_seconds)
+        answer = FAULTS.get(fault) if fault else None
+        if answer is not None:
+            early = await answer(request, module, stall_seconds)
             if early is not None:
                 backend.count(operation, early.status)
-                log.info("%s %s -> injected %s", "tencent" if is_ci else "alibaba", operation, fault)
+                log.info("%s %s -> injected %s", module.VENDOR, operation, fault)
                 return early
         response: web.StreamResponse = await module.handle(request, backend)
         backend.count(operation, response.status)
         # Operation and status only: the query string and headers carry signatures and tokens.
-        log.info("%s %s -> %d", "tencent" if is_ci else "alibaba", operation, response.status)
+        log.info("%s %s -> %d", module.VENDOR, operation, response.status)
         return response
 
     async def admin(request: web.Request) -> web.StreamResponse:
@@ -101,8 +129,9 @@ async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
     if action == "jobs" and request.method == "POST":
         kind = body.pop("kind", None)
         count = body.pop("count", None)
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 100_000):
-            raise web.HTTPBadRequest(text="count must be an integer from 1 to 100000")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)
+                                  or not 1 <= count <= MAX_JOBS_PER_CALL):
+            raise web.HTTPBadRequest(text=f"count must be an integer from 1 to {MAX_JOBS_PER_CALL}")
         # Every field (kind included) is checked before any job exists: a refused body creates nothing.
         try:
             options = backend.job_options(kind, body)
@@ -134,8 +163,8 @@ async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
         backend.qps_limit = float(limit) if limit else None
         return web.json_response({"limit": backend.qps_limit})
     if action == "sts":
-        vendor = body.get("vendor", "alibaba")
-        keys = backend.alibaba_keys if vendor == "alibaba" else backend.tencent_keys
+        vendor = body.get("vendor", alibaba.VENDOR)
+        keys = backend.alibaba_keys if vendor == alibaba.VENDOR else backend.tencent_keys
         key_id = body.get("key_id") or next(iter(keys))
         token = backend.issue_token(vendor, key_id, float(body.get("ttl", 3600)))
         return web.json_response({"token": token, "key_id": key_id, "secret": keys[key_id]})
@@ -160,9 +189,9 @@ class EmulatorServer:
     :param backend_options: passed to :class:`Backend` (``seed_jobs``, ``queue_seconds``...).
     """
 
-    def __init__(self, port: int = 0, host: str = "127.0.0.1", stall_seconds: float = 35.0,
+    def __init__(self, port: int = 0, host: str = LOOPBACK_HOSTS[0], stall_seconds: float = DEFAULT_STALL_SECONDS,
                  **backend_options: Any) -> None:
-        if host not in ("127.0.0.1", "localhost", "::1"):
+        if host not in LOOPBACK_HOSTS:
             raise ValueError("the emulator only listens on loopback")
         self.host, self.port = host, port
         self.backend = Backend(**backend_options)
