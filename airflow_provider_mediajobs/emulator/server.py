@@ -112,6 +112,101 @@ def build_app(backend: Backend, stall_seconds: float = DEFAULT_STALL_SECONDS) ->
     return app
 
 
+# -- admin API ----------------------------------------------------------------------------------------
+# A handler gets the backend, the JSON body and the action (``jobs/{id}/state``...).
+AdminHandler = Callable[[Backend, dict[str, Any], str], web.StreamResponse]
+
+
+def _counters(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    with backend.lock:
+        return web.json_response(dict(backend.counters))
+
+
+def _reset_backend(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    backend.reset(seed_jobs=body.get("seed_jobs"))
+    return web.json_response({"ok": True})
+
+
+def _create_jobs(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    kind = body.pop("kind", None)
+    count = body.pop("count", None)
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int)
+                              or not 1 <= count <= MAX_JOBS_PER_CALL):
+        raise web.HTTPBadRequest(text=f"count must be an integer from 1 to {MAX_JOBS_PER_CALL}")
+    # Every field (kind included, checked against the backend's kinds) is checked before any job
+    # exists: a refused body creates nothing.
+    try:
+        options = backend.job_options(kind, body)
+    except ValueError as err:
+        raise web.HTTPBadRequest(text=str(err)) from None
+    if count is None:
+        created = backend.create(kind, **options)
+        return web.json_response({"job_id": created.job_id, "done_at": created.done_at(),
+                                  "attributes": created.attrs})
+    many = [backend.create(kind, **options) for _ in range(count)]
+    return web.json_response({"job_ids": [j.job_id for j in many], "done_at": [j.done_at() for j in many],
+                              "attributes": many[0].attrs})
+
+
+def _force_state(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    forced = backend.force(action.split("/")[1], body.get("state"))
+    if forced is None:
+        raise web.HTTPNotFound(text="no such job")
+    return web.json_response({"job_id": forced.job_id, "state": body.get("state")})
+
+
+def _clear_faults(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    backend.faults.clear()
+    return web.json_response({"ok": True})
+
+
+def _add_fault(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    kind, rate = body.get("kind"), float(body.get("rate", 0))
+    if kind not in FAULT_KINDS or not 0 <= rate <= 1:
+        raise web.HTTPBadRequest(text=f"kind must be one of {FAULT_KINDS}, rate within 0..1")
+    backend.faults.append(Fault(kind, rate, body.get("operation")))
+    return web.json_response({"faults": len(backend.faults)})
+
+
+def _qps(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    limit = body.get("limit")
+    backend.qps_limit = float(limit) if limit else None
+    return web.json_response({"limit": backend.qps_limit})
+
+
+def _sts(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    vendor = body.get("vendor", alibaba.VENDOR)
+    keys = backend.alibaba_keys if vendor == alibaba.VENDOR else backend.tencent_keys
+    key_id = body.get("key_id") or next(iter(keys))
+    token = backend.issue_token(vendor, key_id, float(body.get("ttl", 3600)))
+    return web.json_response({"token": token, "key_id": key_id, "secret": keys[key_id]})
+
+
+def _clock(backend: Backend, body: dict[str, Any], action: str) -> web.StreamResponse:
+    backend.clock_skew_limit = float(body.get("skew_limit", backend.clock_skew_limit))
+    backend.clock_offset = float(body.get("offset", backend.clock_offset))
+    return web.json_response({"skew_limit": backend.clock_skew_limit, "offset": backend.clock_offset})
+
+
+# (method, action) -> handler; method "*" answers any method the action has no entry of its own for.
+ADMIN_ROUTES: dict[tuple[str, str], AdminHandler] = {
+    ("GET", "counters"): _counters,
+    ("*", "reset"): _reset_backend,
+    ("POST", "jobs"): _create_jobs,
+    ("DELETE", "faults"): _clear_faults,
+    ("*", "faults"): _add_fault,
+    ("*", "qps"): _qps,
+    ("*", "sts"): _sts,
+    ("*", "clock"): _clock,
+}
+
+
+def _admin_route(method: str, action: str) -> AdminHandler | None:
+    if action.startswith("jobs/") and action.endswith("/state"):  # jobs/{id}/state, any method
+        return _force_state
+    return ADMIN_ROUTES.get((method, action)) or ADMIN_ROUTES.get(("*", action))
+
+
 async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
     action = request.match_info["action"].strip("/")
     try:
@@ -120,59 +215,10 @@ async def _admin(request: web.Request, backend: Backend) -> web.StreamResponse:
         raise web.HTTPBadRequest(text="the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(text="the body must be a JSON object")
-    if action == "counters" and request.method == "GET":
-        with backend.lock:
-            return web.json_response(dict(backend.counters))
-    if action == "reset":
-        backend.reset(seed_jobs=body.get("seed_jobs"))
-        return web.json_response({"ok": True})
-    if action == "jobs" and request.method == "POST":
-        kind = body.pop("kind", None)
-        count = body.pop("count", None)
-        if count is not None and (isinstance(count, bool) or not isinstance(count, int)
-                                  or not 1 <= count <= MAX_JOBS_PER_CALL):
-            raise web.HTTPBadRequest(text=f"count must be an integer from 1 to {MAX_JOBS_PER_CALL}")
-        # Every field (kind included) is checked before any job exists: a refused body creates nothing.
-        try:
-            options = backend.job_options(kind, body)
-        except ValueError as err:
-            raise web.HTTPBadRequest(text=str(err)) from None
-        if count is None:
-            created = backend.create(kind, **options)
-            return web.json_response({"job_id": created.job_id, "done_at": created.done_at(),
-                                      "attributes": created.attrs})
-        many = [backend.create(kind, **options) for _ in range(count)]
-        return web.json_response({"job_ids": [j.job_id for j in many], "done_at": [j.done_at() for j in many],
-                                  "attributes": many[0].attrs})
-    if action.startswith("jobs/") and action.endswith("/state"):
-        forced = backend.force(action.split("/")[1], body.get("state"))
-        if forced is None:
-            raise web.HTTPNotFound(text="no such job")
-        return web.json_response({"job_id": forced.job_id, "state": body.get("state")})
-    if action == "faults":
-        if request.method == "DELETE":
-            backend.faults.clear()
-            return web.json_response({"ok": True})
-        kind, rate = body.get("kind"), float(body.get("rate", 0))
-        if kind not in FAULT_KINDS or not 0 <= rate <= 1:
-            raise web.HTTPBadRequest(text=f"kind must be one of {FAULT_KINDS}, rate within 0..1")
-        backend.faults.append(Fault(kind, rate, body.get("operation")))
-        return web.json_response({"faults": len(backend.faults)})
-    if action == "qps":
-        limit = body.get("limit")
-        backend.qps_limit = float(limit) if limit else None
-        return web.json_response({"limit": backend.qps_limit})
-    if action == "sts":
-        vendor = body.get("vendor", alibaba.VENDOR)
-        keys = backend.alibaba_keys if vendor == alibaba.VENDOR else backend.tencent_keys
-        key_id = body.get("key_id") or next(iter(keys))
-        token = backend.issue_token(vendor, key_id, float(body.get("ttl", 3600)))
-        return web.json_response({"token": token, "key_id": key_id, "secret": keys[key_id]})
-    if action == "clock":
-        backend.clock_skew_limit = float(body.get("skew_limit", backend.clock_skew_limit))
-        backend.clock_offset = float(body.get("offset", backend.clock_offset))
-        return web.json_response({"skew_limit": backend.clock_skew_limit, "offset": backend.clock_offset})
-    raise web.HTTPNotFound(text=f"unknown admin action {action!r}")
+    handler = _admin_route(request.method, action)
+    if handler is None:
+        raise web.HTTPNotFound(text=f"unknown admin action {action!r}")
+    return handler(backend, body, action)
 
 
 async def _cancel_all_but_me() -> None:
