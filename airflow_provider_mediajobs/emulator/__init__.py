@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin, EmulatorAdminError
 from airflow_provider_mediajobs.emulator.backend import (
     ALIBABA_KEY,
     TENCENT_BUCKET,
@@ -36,4 +37,7 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["ALIBABA_KEY", "TENCENT_BUCKET", "TENCENT_KEY", "Backend", "EmulatorServer", "build_app", "connections_for"]
+__all__ = [
+    "ALIBABA_KEY", "TENCENT_BUCKET", "TENCENT_KEY", "Backend", "EmulatorAdmin", "EmulatorAdminError", "EmulatorServer",
+    "build_app", "connections_for",
+]
