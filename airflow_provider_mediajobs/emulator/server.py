@@ -14,6 +14,7 @@ from aiohttp import web
 
 import airflow_provider_mediajobs.emulator.alibaba as alibaba
 import airflow_provider_mediajobs.emulator.tencent as tencent
+from airflow_provider_mediajobs.emulator.admin import ADMIN_PATH
 from airflow_provider_mediajobs.emulator.backend import DEFAULT_STALL_SECONDS, Backend, Fault, VendorError
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def build_app(backend: Backend, stall_seconds: float = DEFAULT_STALL_SECONDS) ->
         return await _admin(request, backend)
 
     app = web.Application(client_max_size=4 << 20)
-    app.router.add_route("*", "/_emulator/{action:.*}", admin)
+    app.router.add_route("*", ADMIN_PATH + "{action:.*}", admin)
     app.router.add_route("*", "/{tail:.*}", vendor)
     return app
 
