@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from airflow_provider_mediajobs.emulator import EmulatorAdmin
+from airflow_provider_mediajobs.emulator.server import FAULT_KINDS  # the soak injects every one
 from benchmarks import harness
 
-FAULT_KINDS = ("503", "throttling", "reset", "stall", "truncated", "html")
 # Six independent draws of rate r fault a request with probability 1 - (1 - r) ** 6 = 30%.
 FAULT_SHARE = 0.30
 PER_KIND_RATE = 1 - (1 - FAULT_SHARE) ** (1 / len(FAULT_KINDS))
