@@ -33,6 +33,8 @@ MTS, SMART, IMM = JOB_KINDS["mts"], JOB_KINDS["ice_smart"], JOB_KINDS["imm"]
 VERSIONS = {"2020-11-09": "ice", "2014-06-18": "mts", "2020-09-30": "imm"}
 V1_COMMON = {"Action", "Version", "Format", "AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce",
              "Timestamp", "SecurityToken", "Signature"}
+USER_ID = 1234567890  # the account every ICE job belongs to
+LIVE_WINDOW_S = 7 * 86400  # ListLiveSnapshotJobs' window when StartTime or EndTime is left out
 V3_SIGNED = {"host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"}
 
 
@@ -196,7 +198,7 @@ def _not_found(kind: str) -> AliError:
 def smart_job(job: Job, now: float) -> dict[str, Any]:
     """A ListSmartJobs item."""
     return {
-        "JobId": job.job_id, "Title": job.attrs["title"], "Description": "", "UserId": 1234567890,
+        "JobId": job.job_id, "Title": job.attrs["title"], "Description": "", "UserId": USER_ID,
         "JobType": job.attrs["job_type"], "EditingConfig": "", "UserData": job.attrs["user_data"],
         "JobState": job.state(now), "CreateTime": iso(job.created), "ModifiedTime": iso(min(now, job.done_at())),
         "InputConfig": {"InputFile": f"oss://seed-in/{job.job_id}.mp4", "Keyword": ""},
@@ -260,7 +262,7 @@ def get_smart_handle_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "RequestId": _request_id(), "JobId": job.job_id, "State": item["JobState"], "UserData": item["UserData"],
         "Output": "", "JobResult": {"AiResult": "", "MediaId": "", "MediaUrl": "", "Usage": ""},
-        "SmartJobInfo": {"Title": item["Title"], "Description": "", "UserId": "1234567890", "JobType": item["JobType"],
+        "SmartJobInfo": {"Title": item["Title"], "Description": "", "UserId": str(USER_ID), "JobType": item["JobType"],
                          "CreateTime": item["CreateTime"], "ModifiedTime": item["ModifiedTime"],
                          "InputConfig": {"InputFile": item["InputConfig"]["InputFile"]},
                          "OutputConfig": item["OutputConfig"]},
@@ -270,22 +272,22 @@ def get_smart_handle_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     return body
 
 
+def _time_param(p: dict[str, str], name: str) -> float | None:
+    try:
+        return _parse_time(p[name]) if p.get(name) else None
+    except ValueError:
+        raise AliError(400, f"Malformed{name}", f"Specified parameter {name} is not valid.") from None
+
+
 def list_live_snapshot_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     now = time.time()
-    try:
-        start = _parse_time(p["StartTime"]) if p.get("StartTime") else None
-    except ValueError:
-        raise AliError(400, "MalformedStartTime", "Specified parameter StartTime is not valid.") from None
-    try:
-        end = _parse_time(p["EndTime"]) if p.get("EndTime") else None
-    except ValueError:
-        raise AliError(400, "MalformedEndTime", "Specified parameter EndTime is not valid.") from None
+    start, end = _time_param(p, "StartTime"), _time_param(p, "EndTime")
     if start is None and end is None:
-        start, end = now - 7 * 86400, now
+        start, end = now - LIVE_WINDOW_S, now
     elif end is None:
-        end = start + 7 * 86400  # type: ignore[operator]
+        end = start + LIVE_WINDOW_S  # type: ignore[operator]
     elif start is None:
-        start = end - 7 * 86400
+        start = end - LIVE_WINDOW_S
     assert start is not None
     assert end is not None
     if not window_ok(start, end, 30):

@@ -21,6 +21,7 @@ PAUSED, CANCELLED = KIND.other_states
 NO_OUTPUT_TAG = "WordsGeneralize"  # its jobs write no output object; their result is in the answer
 # A bucket's host: {bucket}.ci.{region}.myqcloud.com
 HOST_INFIX, HOST_SUFFIX = ".ci.", ".myqcloud.com"
+JOBS_PATH = "/jobs"  # GET lists, POST submits; GET /jobs/{ids} reads, PUT /jobs/{id}?cancel cancels
 # GET /jobs/{ids}: at most 10 ids (DescribeMediaJob page). The vendor documents the cap, not the
 # answer past it: this emulator answers 400 InvalidArgument, the code CI uses for a bad parameter.
 MAX_IDS_PER_CALL = 10
@@ -38,6 +39,10 @@ def throttled() -> CIError:
 def unavailable() -> CIError:
     """The answer of a service that is down for a moment (the ``503`` fault)."""
     return CIError(503, "ServiceUnavailable", "Service is unavailable.")
+
+
+def _invalid(name: str) -> CIError:
+    return CIError(400, "InvalidArgument", f"{name} is invalid")
 
 
 def _xml(root: ET.Element, status: int = 200, request_id: str | None = None) -> web.Response:
@@ -132,7 +137,7 @@ def operation_of(request: web.Request) -> str:
         return "SubmitJob"
     if request.method == "PUT":
         return "CancelJob"
-    return "ListJobs" if path == "/jobs" else "GetJobs"
+    return "ListJobs" if path == JOBS_PATH else "GetJobs"
 
 
 def job_detail(parent: ET.Element, job: Job, now: float, region: str) -> None:
@@ -172,26 +177,26 @@ def _parse_ci_time(name: str, text: str) -> float:
     try:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
     except ValueError:
-        raise CIError(400, "InvalidArgument", f"{name} is invalid") from None
+        raise _invalid(name) from None
 
 
 def list_jobs(backend: Backend, bucket: str, q: dict[str, str]) -> ET.Element:
     now = time.time()
     tag = q.get("tag")
     if tag not in KIND.choices["tag"]:
-        raise CIError(400, "InvalidArgument", "tag is invalid")
+        raise _invalid("tag")
     states = [s for s in (q.get("states") or "All").split(",") if s]
     if any(s not in (*KIND.states, "All") for s in states):
-        raise CIError(400, "InvalidArgument", "states is invalid")
+        raise _invalid("states")
     try:
         size = int(q.get("size") or 10)
     except ValueError:
-        raise CIError(400, "InvalidArgument", "size is invalid") from None
+        raise _invalid("size") from None
     if not 1 <= size <= 100:
-        raise CIError(400, "InvalidArgument", "size is invalid")
+        raise _invalid("size")
     order = q.get("orderByTime") or "Desc"
     if order not in ("Desc", "Asc"):
-        raise CIError(400, "InvalidArgument", "orderByTime is invalid")
+        raise _invalid("orderByTime")
     start = _parse_ci_time("startCreationTime", q["startCreationTime"]) if q.get("startCreationTime") else None
     end = _parse_ci_time("endCreationTime", q["endCreationTime"]) if q.get("endCreationTime") else None
     jobs = [j for j in backend.of_kind(KIND.name) if j.attrs.get("bucket") == bucket and j.attrs.get("tag") == tag
@@ -204,7 +209,7 @@ def list_jobs(backend: Backend, bucket: str, q: dict[str, str]) -> ET.Element:
     token = q.get("nextToken") or ""
     offset = int(token) if token.isdigit() else 0
     if token and not token.isdigit():
-        raise CIError(400, "InvalidArgument", "nextToken is invalid")
+        raise _invalid("nextToken")
     root = ET.Element("Response")
     region = backend.buckets[bucket]
     for job in jobs[offset : offset + size]:
@@ -242,7 +247,7 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
         raise CIError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
     tag = request.findtext("Tag")
     if tag not in KIND.choices["tag"]:
-        raise CIError(400, "InvalidArgument", "Tag is invalid")
+        raise _invalid("Tag")
     obj = request.findtext("Input/Object")
     if not obj:
         raise CIError(400, "InvalidArgument", "Input.Object is required")
@@ -255,12 +260,12 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
     # CallBackFormat JSON or XML.
     user_data = request.findtext("Operation/UserData") or ""
     if len(user_data) > 1024 or not all(" " <= c <= "~" for c in user_data):
-        raise CIError(400, "InvalidArgument", "Operation.UserData is invalid")
+        raise _invalid("Operation.UserData")
     level = request.findtext("Operation/JobLevel") or KIND.attributes["job_level"]
     if level not in KIND.choices["job_level"]:
-        raise CIError(400, "InvalidArgument", "Operation.JobLevel is invalid")
+        raise _invalid("Operation.JobLevel")
     if (request.findtext("CallBackFormat") or "XML") not in ("JSON", "XML"):
-        raise CIError(400, "InvalidArgument", "CallBackFormat is invalid")
+        raise _invalid("CallBackFormat")
     job = backend.create(KIND.name, bucket=bucket, tag=tag, queue_id=queue, input_object=obj,
                          output_object=request.findtext("Operation/Output/Object") or "",
                          user_data=user_data, job_level=level)
@@ -277,14 +282,15 @@ async def handle(request: web.Request, backend: Backend) -> web.Response:
         if not backend.admit(key_id):
             raise throttled()
         path = request.path.rstrip("/")
-        if path == "/jobs" and request.method == "GET":
+        ids = path.removeprefix(f"{JOBS_PATH}/") if path.startswith(f"{JOBS_PATH}/") else None
+        if path == JOBS_PATH and request.method == "GET":
             return _xml(list_jobs(backend, bucket, dict(request.query)))
-        if path == "/jobs" and request.method == "POST":
+        if path == JOBS_PATH and request.method == "POST":
             return _xml(submit_job(backend, bucket, await request.read()))
-        if path.startswith("/jobs/") and request.method == "GET":
-            return _xml(get_jobs(backend, bucket, path[len("/jobs/") :]))
-        if path.startswith("/jobs/") and request.method == "PUT" and "cancel" in request.query:
-            job = backend.get(path[len("/jobs/") :], KIND.name)
+        if ids is not None and request.method == "GET":
+            return _xml(get_jobs(backend, bucket, ids))
+        if ids is not None and request.method == "PUT" and "cancel" in request.query:
+            job = backend.get(ids, KIND.name)
             if job is None:
                 raise CIError(404, "NoSuchJob", "The specified job does not exist.")
             if job.state(time.time()) in (KIND.queued, KIND.running, PAUSED):
