@@ -29,9 +29,10 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from airflow_provider_mediajobs.emulator import EmulatorAdmin
+from airflow_provider_mediajobs.emulator.server import FAULT_KINDS  # the soak injects every one
 from benchmarks import harness
 
-FAULT_KINDS = ("503", "throttling", "reset", "stall", "truncated", "html")
 # Six independent draws of rate r fault a request with probability 1 - (1 - r) ** 6 = 30%.
 FAULT_SHARE = 0.30
 PER_KIND_RATE = 1 - (1 - FAULT_SHARE) ** (1 / len(FAULT_KINDS))
@@ -68,6 +69,7 @@ class Soak:
 
 
 async def _soak(url: str, soak: Soak) -> dict[str, Any]:
+    admin = EmulatorAdmin(url)
     rng = random.Random(soak.seed)
     plan: list[tuple[str, dict[str, Any]]] = []
     for kind, share in MIX.items():
@@ -81,7 +83,7 @@ async def _soak(url: str, soak: Soak) -> dict[str, Any]:
         expected |= {c["job_id"]: (kind, "success" if s["succeed"] else "failure")
                      for c, s in zip(created, specs, strict=True)}
     for fault in FAULT_KINDS:
-        harness.admin(url, "POST", "faults", {"kind": fault, "rate": PER_KIND_RATE})
+        admin.add_fault(fault, rate=PER_KIND_RATE)
     triggers = [harness.make_trigger(kind, job_id, poll_interval=soak.poll_interval,
                                      coalesce=rng.random() >= soak.own_polling_share)
                 for job_id, (kind, _) in expected.items()]
@@ -90,8 +92,8 @@ async def _soak(url: str, soak: Soak) -> dict[str, Any]:
         outcomes = await harness.run_like_the_triggerer(
             triggers, asyncio.get_running_loop().time() + soak.max_seconds)
     took = time.monotonic() - started
-    harness.admin(url, "DELETE", "faults")
-    counters = harness.admin(url, "GET", "counters")
+    admin.clear_faults()
+    counters = admin.counters()
 
     spurious, lost, duplicated, bad_message = [], [], [], []
     for job_id, (kind, truth) in expected.items():

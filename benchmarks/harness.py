@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -24,7 +23,8 @@ from typing import Any
 
 import psutil
 
-from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY
+from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, EmulatorAdmin
+from airflow_provider_mediajobs.emulator.admin import admin_url
 
 CONN_IDS = {"tencent": "bench_tencent", "mts": "bench_alibaba"}
 
@@ -52,6 +52,7 @@ class EmulatorProcess:
     def __init__(self, *options: str) -> None:
         self.options = options
         self.url = ""
+        self.admin = EmulatorAdmin("")
         self.proc: subprocess.Popen[str] | None = None
 
     def __enter__(self) -> EmulatorProcess:
@@ -64,6 +65,7 @@ class EmulatorProcess:
             self.proc.kill()
             raise RuntimeError(f"the emulator did not start: {line!r}")
         self.url = line.rsplit(" ", 1)[1].strip()
+        self.admin = EmulatorAdmin(self.url)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -80,19 +82,6 @@ class EmulatorProcess:
         """The emulator's process id."""
         assert self.proc is not None
         return self.proc.pid
-
-    def admin(self, method: str, action: str, body: Any = None) -> Any:
-        """Call the emulator's admin API."""
-        return admin(self.url, method, action, body)
-
-
-def admin(url: str, method: str, action: str, body: Any = None) -> Any:
-    """Call the admin API of the emulator at ``url`` and return its JSON answer."""
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(f"{url}/_emulator/{action}", data=data, method=method,
-                                     headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(request, timeout=60) as resp:
-        return json.loads(resp.read() or b"null")
 
 
 def set_connections(url: str, **extras: Any) -> None:
@@ -138,7 +127,7 @@ async def create_jobs(url: str, kind: str, specs: Sequence[dict[str, Any]]) -> l
     created: list[dict[str, Any]] = []
     async with aiohttp.ClientSession() as session:
         async def one(spec: dict[str, Any]) -> dict[str, Any]:
-            async with session.post(f"{url}/_emulator/jobs", json={"kind": kind, **attrs, **spec}) as resp:
+            async with session.post(admin_url(url, "jobs"), json={"kind": kind, **attrs, **spec}) as resp:
                 answer: dict[str, Any] = await resp.json()
                 return answer
 
@@ -214,7 +203,7 @@ class Sampler:
             last_time = time.monotonic()
             while True:
                 self.peak_rss = max(self.peak_rss, proc.memory_info().rss)
-                async with session.get(f"{self.url}/_emulator/counters") as resp:
+                async with session.get(admin_url(self.url, "counters")) as resp:
                     count = int((await resp.json()).get("requests", 0))
                 now = time.monotonic()
                 if last_count is not None:

@@ -115,10 +115,9 @@ def run() -> list[dict[str, Any]]:
         harness.set_connections(emulator.url)
         # 10,000 finished jobs of each kind, a day old, in the connection's bucket and one tag.
         created = time.time() - 86400
-        emulator.admin("POST", "jobs", {"kind": "tencent", "count": JOBS, "created": created, "queue_s": 1,
-                                        "run_s": 1, "bucket": "examplebucket-1250000000", "tag": "Translation"})
-        emulator.admin("POST", "jobs", {"kind": "ice_smart", "count": JOBS, "created": created, "queue_s": 1,
-                                        "run_s": 1, "job_type": "ASR"})
+        emulator.admin.create_jobs("tencent", JOBS, created=created, queue_s=1, run_s=1,
+                                   bucket="examplebucket-1250000000", tag="Translation")
+        emulator.admin.create_jobs("ice_smart", JOBS, created=created, queue_s=1, run_s=1, job_type="ASR")
         sides = {
             "Tencent CI GET /jobs": (_hook_tencent(), _sdk_tencent(emulator.url),
                                      "cos-python-sdk-v5 ci_list_media_jobs"),

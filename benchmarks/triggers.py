@@ -31,6 +31,7 @@ import time
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from airflow_provider_mediajobs.emulator import EmulatorAdmin
 from benchmarks import harness
 
 POLL_INTERVAL = 5.0
@@ -83,7 +84,8 @@ async def _measure(scenario: Scenario) -> dict[str, Any]:
         asyncio.get_running_loop().time() + 30)
     gc.collect()
     rss_before = psutil.Process().memory_info().rss
-    counters_before = harness.admin(scenario.url, "GET", "counters")
+    admin = EmulatorAdmin(scenario.url)
+    counters_before = admin.counters()
     cpu_before, emu_cpu_before = harness.cpu_seconds(), harness.cpu_seconds(scenario.emulator_pid)
     sampler = harness.Sampler(scenario.url)
     sampler.start()
@@ -95,7 +97,7 @@ async def _measure(scenario: Scenario) -> dict[str, Any]:
     await sampler.stop()
     cpu = harness.cpu_seconds() - cpu_before
     emu_cpu = harness.cpu_seconds(scenario.emulator_pid) - emu_cpu_before
-    counters = harness.admin(scenario.url, "GET", "counters")
+    counters = admin.counters()
 
     def delta(key: str) -> int:
         return int(counters.get(key, 0)) - int(counters_before.get(key, 0))

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import json
 import urllib.error
-import urllib.request
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.emulator import TENCENT_BUCKET, connections_for
+from airflow_provider_mediajobs.emulator import TENCENT_BUCKET, EmulatorAdmin, connections_for
 from airflow_provider_mediajobs.emulator.backend import DEFAULT_BUCKETS, DEFAULT_IMM_PROJECT, JOB_ATTRIBUTES
 from airflow_provider_mediajobs.exceptions import NotFoundError
 from airflow_provider_mediajobs.testing import EmulatorHandle
@@ -25,11 +24,8 @@ SUCCESS = {"mts": "Success", "ice_smart": "Finished", "imm": "Succeeded", "tence
 def _refused(emulator: EmulatorHandle, body: Any) -> str:
     """POST ``body`` (a dict, or raw bytes) to ``jobs``; assert a 400 and no new job; its text."""
     before = len(emulator.backend.jobs)
-    data = body if isinstance(body, bytes) else json.dumps(body).encode()
-    request = urllib.request.Request(f"{emulator.url}/_emulator/jobs", data=data, method="POST",
-                                     headers={"Content-Type": "application/json"})
     with pytest.raises(urllib.error.HTTPError) as err:
-        urllib.request.urlopen(request, timeout=30)
+        EmulatorAdmin(emulator.url).call("POST", "jobs", body)
     assert err.value.code == 400
     assert len(emulator.backend.jobs) == before
     return err.value.read().decode()

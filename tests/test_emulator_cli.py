@@ -7,7 +7,8 @@ import re
 import signal
 import subprocess
 import sys
-import urllib.request
+
+from airflow_provider_mediajobs.emulator import EmulatorAdmin
 
 
 def test_cli_prints_url_serves_and_stops_on_sigterm() -> None:
@@ -20,8 +21,7 @@ def test_cli_prints_url_serves_and_stops_on_sigterm() -> None:
         line = proc.stdout.readline()
         match = re.fullmatch(r"mediajobs-emulator listening on (http://127\.0\.0\.1:\d+)\n", line)
         assert match, line
-        with urllib.request.urlopen(f"{match.group(1)}/_emulator/counters", timeout=10) as resp:
-            assert isinstance(json.loads(resp.read()), dict)
+        assert isinstance(EmulatorAdmin(match.group(1), timeout=10).counters(), dict)
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:

@@ -4,27 +4,17 @@ from __future__ import annotations
 
 import json
 import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, EmulatorServer
+from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, EmulatorAdmin, EmulatorServer
 
 
 @pytest.fixture
 def url() -> Iterator[str]:
     with EmulatorServer(seed_jobs=20) as server:
         yield server.url
-
-
-def _admin(url: str, method: str, action: str, body: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{url}/_emulator/{action}", data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read() or b"null")
 
 
 def _mts(url: str, secret: str = ALIBABA_KEY[1]):  # type: ignore[no-untyped-def]
@@ -75,15 +65,16 @@ def test_admin_fault_and_counters(url: str) -> None:
     from alibabacloud_mts20140618.models import QueryIProductionJobRequest
     from Tea.exceptions import TeaException
 
-    created = _admin(url, "POST", "jobs", {"kind": "mts"})
-    _admin(url, "POST", "faults", {"kind": "throttling", "rate": 1.0})
+    admin = EmulatorAdmin(url)
+    created = admin.create_job("mts")
+    admin.add_fault("throttling", rate=1.0)
     with pytest.raises(TeaException) as err:
         _mts(url).query_iproduction_job(QueryIProductionJobRequest(job_id=created["job_id"]))
     assert err.value.code == "Throttling.User"
-    _admin(url, "DELETE", "faults")
+    admin.clear_faults()
     body = _mts(url).query_iproduction_job(QueryIProductionJobRequest(job_id=created["job_id"])).body
     assert body.job_id == created["job_id"]
-    counters = _admin(url, "GET", "counters")
+    counters = admin.counters()
     assert counters.get("status:400", 0) >= 1
     assert counters.get("status:200", 0) >= 1
 
@@ -91,28 +82,29 @@ def test_admin_fault_and_counters(url: str) -> None:
 def test_admin_force_state(url: str) -> None:
     from alibabacloud_mts20140618.models import QueryIProductionJobRequest
 
-    created = _admin(url, "POST", "jobs", {"kind": "mts"})
-    _admin(url, "POST", f"jobs/{created['job_id']}/state", {"state": "Fail"})
+    admin = EmulatorAdmin(url)
+    created = admin.create_job("mts")
+    admin.set_state(created["job_id"], "Fail")
     body = _mts(url).query_iproduction_job(QueryIProductionJobRequest(job_id=created["job_id"])).body
     assert body.state == "Fail"
 
 
 def test_admin_unknown_fault_kind_rejected(url: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as err:
-        _admin(url, "POST", "faults", {"kind": "meteor", "rate": 0.5})
+        EmulatorAdmin(url).add_fault("meteor", rate=0.5)
     assert err.value.code == 400
 
 
 def test_admin_creates_many_jobs_at_once(url: str) -> None:
-    created = _admin(url, "POST", "jobs", {"kind": "tencent", "count": 250, "bucket": TENCENT_BUCKET[0],
-                                           "tag": "WordsGeneralize", "created": 1.0e9})
+    admin = EmulatorAdmin(url)
+    created = admin.create_jobs("tencent", 250, bucket=TENCENT_BUCKET[0], tag="WordsGeneralize", created=1.0e9)
     assert len(set(created["job_ids"])) == 250
     listed = _cos(url).ci_list_media_jobs(Bucket=TENCENT_BUCKET[0], Tag="WordsGeneralize", Size=100,
                                           EndCreationTime="2001-09-10T00:00:00+0000")
     assert len(listed["JobsDetail"]) == 100
     assert listed["NextToken"] == "100"
     with pytest.raises(urllib.error.HTTPError) as err:
-        _admin(url, "POST", "jobs", {"kind": "mts", "count": "many"})
+        admin.call("POST", "jobs", {"kind": "mts", "count": "many"})
     assert err.value.code == 400
 
 
@@ -129,4 +121,4 @@ def test_running_emulator_applies_its_options_and_stops_on_exit() -> None:
         assert 20.0 <= created["done_at"] - time.time() <= 21.5
         assert emulator.counters().get("requests", 0) == 0
     with pytest.raises(urllib.error.URLError):
-        urllib.request.urlopen(f"{url}/_emulator/counters", timeout=5)
+        EmulatorAdmin(url, timeout=5).counters()

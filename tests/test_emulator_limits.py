@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
-from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.emulator import ALIBABA_KEY, EmulatorServer
-
-
-def _admin(url: str, method: str, action: str, body: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{url}/_emulator/{action}", data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=10) as resp:
-        return json.loads(resp.read() or b"null")
+from airflow_provider_mediajobs.emulator import ALIBABA_KEY, EmulatorAdmin, EmulatorServer
 
 
 def _mts(url: str, token: str | None = None):  # type: ignore[no-untyped-def]
@@ -33,8 +22,9 @@ def test_qps_limit_throttles_and_counts() -> None:
     from Tea.exceptions import TeaException
 
     with EmulatorServer(seed_jobs=0) as server:
-        job_id = _admin(server.url, "POST", "jobs", {"kind": "mts"})["job_id"]
-        _admin(server.url, "POST", "qps", {"limit": 1})
+        admin = EmulatorAdmin(server.url)
+        job_id = admin.create_job("mts")["job_id"]
+        admin.set_qps(1)
         codes = []
         for _ in range(10):  # far more than one token's worth, sent back to back
             try:
@@ -43,7 +33,7 @@ def test_qps_limit_throttles_and_counts() -> None:
             except TeaException as exc:
                 codes.append(exc.code)
         assert "Throttling.User" in codes
-        assert _admin(server.url, "GET", "counters").get("throttled", 0) >= 1
+        assert admin.counters().get("throttled", 0) >= 1
 
 
 def test_expired_sts_token_rejected() -> None:
@@ -51,7 +41,7 @@ def test_expired_sts_token_rejected() -> None:
     from Tea.exceptions import TeaException
 
     with EmulatorServer(seed_jobs=0) as server:
-        token = _admin(server.url, "POST", "sts", {"vendor": "alibaba", "ttl": -1})["token"]
+        token = EmulatorAdmin(server.url).issue_sts("alibaba", ttl=-1)["token"]
         with pytest.raises(TeaException) as err:
             _mts(server.url, token).query_iproduction_job(QueryIProductionJobRequest(job_id="x"))
         assert err.value.code == "InvalidSecurityToken.Expired"
@@ -61,7 +51,7 @@ def test_state_moves_from_queued_to_terminal() -> None:
     from alibabacloud_mts20140618.models import QueryIProductionJobRequest
 
     with EmulatorServer(seed_jobs=0, queue_seconds=0.2, run_seconds=0.2) as server:
-        job_id = _admin(server.url, "POST", "jobs", {"kind": "mts"})["job_id"]
+        job_id = EmulatorAdmin(server.url).create_job("mts")["job_id"]
         seen = []
         for _ in range(100):  # poll until terminal; no assertion on how long it took
             state = _mts(server.url).query_iproduction_job(QueryIProductionJobRequest(job_id=job_id)).body.state

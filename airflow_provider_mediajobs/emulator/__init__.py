@@ -4,32 +4,40 @@ Start it with ``mediajobs-emulator`` (or :class:`EmulatorServer` from code). It 
 vendors' signatures, keeps jobs whose states move over time, pages and filters like the vendors,
 answers errors in their formats, and has an admin API under ``/_emulator/`` for faults, a QPS
 limit, STS tokens, forced states and request counters. See ``docs/emulator.md``.
+
+This package only re-exports: its submodules never import it. The server (and with it aiohttp) is
+imported when :class:`EmulatorServer` or :func:`build_app` is first used, so that the admin client
+(:mod:`.admin`) and the backend stay cheap to import.
 """
 
-from airflow_provider_mediajobs.emulator.backend import Backend
-from airflow_provider_mediajobs.emulator.server import EmulatorServer, build_app
+from __future__ import annotations
 
-ALIBABA_KEY = ("LTAIemulatorKEY", "emulator-secret")
-TENCENT_KEY = ("AKIDemulatorKEY", "emulator-secret")
-TENCENT_BUCKET = ("examplebucket-1250000000", "ap-beijing")
+from typing import TYPE_CHECKING, Any
 
+from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin, EmulatorAdminError
+from airflow_provider_mediajobs.emulator.backend import (
+    ALIBABA_KEY,
+    TENCENT_BUCKET,
+    TENCENT_KEY,
+    Backend,
+    connections_for,
+)
 
-def connections_for(url: str) -> dict[str, dict[str, object]]:
-    """Connection dicts for both default conn ids, pointing at the emulator at ``url``."""
-    return {
-        "alibaba_cloud_media_default": {
-            "conn_type": "alibaba_cloud_media",
-            "login": ALIBABA_KEY[0],
-            "password": ALIBABA_KEY[1],
-            "extra": {"region": "cn-shanghai", "endpoint_url": url},
-        },
-        "tencent_cloud_ci_default": {
-            "conn_type": "tencent_cloud_ci",
-            "login": TENCENT_KEY[0],
-            "password": TENCENT_KEY[1],
-            "extra": {"region": TENCENT_BUCKET[1], "bucket": TENCENT_BUCKET[0], "endpoint_url": url},
-        },
-    }
+if TYPE_CHECKING:
+    from airflow_provider_mediajobs.emulator.server import EmulatorServer, build_app
+
+_FROM_SERVER = ("EmulatorServer", "build_app")
 
 
-__all__ = ["ALIBABA_KEY", "TENCENT_BUCKET", "TENCENT_KEY", "Backend", "EmulatorServer", "build_app", "connections_for"]
+def __getattr__(name: str) -> Any:
+    if name in _FROM_SERVER:
+        from airflow_provider_mediajobs.emulator import server
+
+        return getattr(server, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = [
+    "ALIBABA_KEY", "TENCENT_BUCKET", "TENCENT_KEY", "Backend", "EmulatorAdmin", "EmulatorAdminError", "EmulatorServer",
+    "build_app", "connections_for",
+]

@@ -14,12 +14,19 @@ import subprocess
 import sys
 from typing import Any
 
+from airflow_provider_mediajobs.emulator.backend import (
+    DEFAULT_FAILURE_RATIO,
+    DEFAULT_QUEUE_SECONDS,
+    DEFAULT_RUN_SECONDS,
+    DEFAULT_SEED_JOBS,
+    DEFAULT_STALL_SECONDS,
+    connections_for,
+)
+
 
 def connection_env(url: str) -> dict[str, str]:
     """``AIRFLOW_CONN_*`` variables for both default connections, pointing at the emulator at
     ``url`` with its keys, regions and bucket, and ``MEDIAJOBS_EMULATOR_URL``."""
-    from airflow_provider_mediajobs.emulator import connections_for
-
     env = {f"AIRFLOW_CONN_{conn_id.upper()}": json.dumps(conn) for conn_id, conn in connections_for(url).items()}
     env["MEDIAJOBS_EMULATOR_URL"] = url
     return env
@@ -31,14 +38,17 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Anything after -- is a command run with the connections set; the emulator stops when it exits "
                "and its exit code is returned.",
     )
-    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default 127.0.0.1)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind (default %(default)s)")
     parser.add_argument("--port", type=int, default=0, help="port; 0 picks a free one and prints it")
-    parser.add_argument("--seed-jobs", type=int, default=1000, help="jobs seeded per kind (default 1000)")
-    parser.add_argument("--queue-seconds", type=float, default=2.0, help="how long new jobs stay queued")
-    parser.add_argument("--run-seconds", type=float, default=5.0, help="how long new jobs run")
-    parser.add_argument("--failure-ratio", type=float, default=0.0, help="share of new jobs that fail (0..1)")
-    parser.add_argument("--stall-seconds", type=float, default=35.0,
-                        help="how long an injected stall fault holds a request (default 35)")
+    parser.add_argument("--seed-jobs", type=int, default=DEFAULT_SEED_JOBS,
+                        help="jobs seeded per kind (default %(default)s)")
+    parser.add_argument("--queue-seconds", type=float, default=DEFAULT_QUEUE_SECONDS,
+                        help="how long new jobs stay queued")
+    parser.add_argument("--run-seconds", type=float, default=DEFAULT_RUN_SECONDS, help="how long new jobs run")
+    parser.add_argument("--failure-ratio", type=float, default=DEFAULT_FAILURE_RATIO,
+                        help="share of new jobs that fail (0..1)")
+    parser.add_argument("--stall-seconds", type=float, default=DEFAULT_STALL_SECONDS,
+                        help="how long an injected stall fault holds a request (default %(default)g)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     parser.add_argument("--qps-limit", type=float, default=None, help="throttle each key above this QPS")
     parser.add_argument("--print-env", action="store_true",
@@ -56,14 +66,15 @@ def main(argv: list[str] | None = None) -> int:
         argv, command = argv[:at], argv[at + 1 :]
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.host not in ("127.0.0.1", "localhost", "::1"):
-        parser.error("--host must be a loopback address")
-    if dashdash and not command:
-        parser.error("give a command after --")
 
     import logging
 
-    from airflow_provider_mediajobs.emulator.server import EmulatorServer
+    from airflow_provider_mediajobs.emulator.server import LOOPBACK_HOSTS, EmulatorServer
+
+    if args.host not in LOOPBACK_HOSTS:
+        parser.error("--host must be a loopback address")
+    if dashdash and not command:
+        parser.error("give a command after --")
 
     # One line per request (vendor, operation, status) on stderr; never headers or query strings.
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, stream=sys.stderr,

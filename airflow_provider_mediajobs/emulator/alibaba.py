@@ -9,45 +9,64 @@ import hmac
 import json
 import time
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
 
-from airflow_provider_mediajobs.emulator.backend import Backend, Job, iso, window_ok
+from airflow_provider_mediajobs.emulator.backend import (
+    ISO_FORMAT,
+    JOB_KINDS,
+    LIVE_SNAPSHOT_STATES,
+    Backend,
+    Job,
+    VendorError,
+    iso,
+    parse_required,
+    window_ok,
+)
 from airflow_provider_mediajobs.signing import acs3_signature, parse_acs3_authorization, v1_signature
 
+VENDOR = "alibaba"
+MTS, SMART, IMM = JOB_KINDS["mts"], JOB_KINDS["ice_smart"], JOB_KINDS["imm"]
 VERSIONS = {"2020-11-09": "ice", "2014-06-18": "mts", "2020-09-30": "imm"}
 V1_COMMON = {"Action", "Version", "Format", "AccessKeyId", "SignatureMethod", "SignatureVersion", "SignatureNonce",
              "Timestamp", "SecurityToken", "Signature"}
+USER_ID = 1234567890  # the account every ICE job belongs to
+LIVE_WINDOW_S = 7 * 86400  # ListLiveSnapshotJobs' window when StartTime or EndTime is left out
+V3_SIGNED = {"host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce", "x-acs-content-sha256"}
 
 
-class AliError(Exception):
-    """An error answer: HTTP status, Code, Message."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(code)
-        self.status, self.code, self.message = status, code, message
+class AliError(VendorError):
+    """An Alibaba error answer: HTTP status, Code, Message."""
 
 
-def error_response(err: AliError) -> web.Response:
+def throttled() -> AliError:
+    """The answer to a key over the QPS limit (and the ``throttling`` fault)."""
+    return AliError(400, "Throttling.User", "Request was denied due to user flow control.")
+
+
+def unavailable() -> AliError:
+    """The answer of a service that is down for a moment (the ``503`` fault)."""
+    return AliError(503, "ServiceUnavailable", "The request has failed due to a temporary failure of the server.")
+
+
+def error_response(err: VendorError) -> web.Response:
     """The vendor's JSON error body."""
-    body = {"RequestId": str(uuid.uuid4()).upper(), "HostId": "emulator", "Code": err.code,
+    body = {"RequestId": _request_id(), "HostId": "emulator", "Code": err.code,
             "Message": err.message, "Recommend": "https://api.aliyun.com/troubleshoot"}
     return web.json_response(body, status=err.status, headers={"x-acs-request-id": body["RequestId"]})
 
 
 def _parse_time(text: str) -> float:
-    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+    return datetime.strptime(text, ISO_FORMAT).replace(tzinfo=UTC).timestamp()
 
 
 def _check_time(backend: Backend, stamp: str | None) -> None:
-    if not stamp:
-        raise AliError(400, "MissingParameter", "The input parameter Timestamp/x-acs-date is mandatory.")
-    try:
-        when = _parse_time(stamp)
-    except ValueError:
-        raise AliError(400, "InvalidTimeStamp.Format", "Specified time stamp is not well formatted.") from None
+    when = parse_required(
+        stamp, _parse_time, AliError(400, "MissingParameter", "The input parameter Timestamp/x-acs-date is mandatory."),
+        AliError(400, "InvalidTimeStamp.Format", "Specified time stamp is not well formatted."))
     if abs(backend.request_clock() - when) > backend.clock_skew_limit:
         raise AliError(400, "InvalidTimeStamp.Expired", "Specified time stamp or date value is expired.")
 
@@ -64,6 +83,26 @@ def _check_key(backend: Backend, key_id: str, token: str | None) -> str:
     return secret
 
 
+def _verify(backend: Backend, stamp: str | None, key_id: str, token: str | None, nonce: str, signature: str,
+            expected: Callable[[str], str]) -> None:
+    """What both signature versions check, in the service's order: the time, the key and token,
+    the signature (``expected`` computes it from the secret), the nonce."""
+    _check_time(backend, stamp)
+    secret = _check_key(backend, key_id, token)
+    if not hmac.compare_digest(expected(secret), signature):
+        raise AliError(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+    if not backend.use_nonce(nonce):
+        raise AliError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
+
+
+def _product(version: str) -> str:
+    """The product an API version belongs to."""
+    product = VERSIONS.get(version)
+    if product is None:
+        raise AliError(400, "InvalidVersion", f"Specified parameter Version {version} is not valid.")
+    return product
+
+
 async def authenticate(request: web.Request, backend: Backend) -> tuple[str, dict[str, str], str]:
     """Verify the signature; return (action, business params, key id)."""
     query = dict(request.query)
@@ -72,41 +111,30 @@ async def authenticate(request: web.Request, backend: Backend) -> tuple[str, dic
         for name in ("AccessKeyId", "SignatureNonce", "Action", "Version"):
             if not query.get(name):
                 raise AliError(400, "MissingParameter", f"The input parameter {name} is mandatory.")
-        _check_time(backend, query.get("Timestamp"))
-        key_id = query["AccessKeyId"]
-        secret = _check_key(backend, key_id, query.get("SecurityToken"))
-        expected = v1_signature(request.method, {k: v for k, v in query.items() if k != "Signature"}, secret)
-        if not hmac.compare_digest(expected, query["Signature"]):
-            raise AliError(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
-        if not backend.use_nonce(query["SignatureNonce"]):
-            raise AliError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
-        return query["Action"], {k: v for k, v in query.items() if k not in V1_COMMON}, key_id
-    auth = request.headers.get("Authorization")
-    if not auth:
-        raise AliError(400, "MissingParameter", "The input parameter Authorization is mandatory.")
-    try:
-        fields = parse_acs3_authorization(auth)
-    except ValueError:
-        raise AliError(400, "IncompleteSignature", "The request signature does not conform to standards.") from None
+        unsigned = {k: v for k, v in query.items() if k != "Signature"}
+        _verify(backend, query.get("Timestamp"), query["AccessKeyId"], query.get("SecurityToken"),
+                query["SignatureNonce"], query["Signature"],
+                lambda secret: v1_signature(request.method, unsigned, secret))
+        return query["Action"], {k: v for k, v in query.items() if k not in V1_COMMON}, query["AccessKeyId"]
+    fields = parse_required(
+        request.headers.get("Authorization"), parse_acs3_authorization,
+        AliError(400, "MissingParameter", "The input parameter Authorization is mandatory."),
+        AliError(400, "IncompleteSignature", "The request signature does not conform to standards."))
     names = fields["SignedHeaders"].split(";")
-    if not {"host", "x-acs-action", "x-acs-version", "x-acs-date", "x-acs-signature-nonce",
-            "x-acs-content-sha256"} <= set(names):
+    if not V3_SIGNED.issubset(names):
         raise AliError(400, "IncompleteSignature", "The request signature does not conform to Aliyun standards.")
     signed = {name: request.headers.get(name, "") for name in names}
-    _check_time(backend, signed["x-acs-date"])
-    key_id = fields["Credential"]
-    secret = _check_key(backend, key_id, request.headers.get("x-acs-security-token"))
-    if hashlib.sha256(body).hexdigest() != signed["x-acs-content-sha256"]:
-        raise AliError(400, "SignatureDoesNotMatch", "The payload hash does not match x-acs-content-sha256.")
-    expected, _ = acs3_signature(request.method, query, signed, signed["x-acs-content-sha256"], secret)
-    if not hmac.compare_digest(expected, fields["Signature"]):
-        raise AliError(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
-    if not backend.use_nonce(signed["x-acs-signature-nonce"]):
-        raise AliError(400, "SignatureNonceUsed", "Specified signature nonce was used already.")
-    version = signed["x-acs-version"]
-    if version not in VERSIONS:
-        raise AliError(400, "InvalidVersion", f"Specified parameter Version {version} is not valid.")
-    return signed["x-acs-action"], query, key_id
+    payload_hash = signed["x-acs-content-sha256"]
+
+    def expected(secret: str) -> str:
+        if hashlib.sha256(body).hexdigest() != payload_hash:
+            raise AliError(400, "SignatureDoesNotMatch", "The payload hash does not match x-acs-content-sha256.")
+        return acs3_signature(request.method, query, signed, payload_hash, secret)[0]
+
+    _verify(backend, signed["x-acs-date"], fields["Credential"], request.headers.get("x-acs-security-token"),
+            signed["x-acs-signature-nonce"], fields["Signature"], expected)
+    _product(signed["x-acs-version"])
+    return signed["x-acs-action"], query, fields["Credential"]
 
 
 def operation_of(request: web.Request) -> str:
@@ -115,6 +143,10 @@ def operation_of(request: web.Request) -> str:
 
 
 # -- helpers ---------------------------------------------------------------------------------------
+def _invalid(name: str, why: str = "is not valid") -> AliError:
+    return AliError(400, "InvalidParameter", f"Specified parameter {name} {why}.")
+
+
 def _int(params: dict[str, str], name: str, default: int, low: int, high: int | None) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
@@ -122,9 +154,9 @@ def _int(params: dict[str, str], name: str, default: int, low: int, high: int | 
     try:
         value = int(raw)
     except ValueError:
-        raise AliError(400, "InvalidParameter", f"Specified parameter {name} is not valid.") from None
+        raise _invalid(name) from None
     if value < low or (high is not None and value > high):
-        raise AliError(400, "InvalidParameter", f"Specified parameter {name} is out of range.")
+        raise _invalid(name, "is out of range")
     return value
 
 
@@ -138,7 +170,7 @@ def _required(params: dict[str, str], name: str) -> str:
 def _enum(params: dict[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
     value = params.get(name)
     if value is not None and value not in allowed:
-        raise AliError(400, "InvalidParameter", f"Specified parameter {name} is not valid.")
+        raise _invalid(name)
     return value
 
 
@@ -147,7 +179,7 @@ def _token_page(items: list[Any], params: dict[str, str], size: int) -> tuple[li
     start = 0
     if token:
         if not token.startswith("t") or not token[1:].isdigit():
-            raise AliError(400, "InvalidParameter", "Specified parameter NextToken is not valid.")
+            raise _invalid("NextToken")
         start = int(token[1:])
     page = items[start : start + size]
     more = start + size < len(items)
@@ -166,45 +198,49 @@ def _not_found(kind: str) -> AliError:
 def smart_job(job: Job, now: float) -> dict[str, Any]:
     """A ListSmartJobs item."""
     return {
-        "JobId": job.job_id, "Title": job.attrs.get("title", ""), "Description": "", "UserId": 1234567890,
-        "JobType": job.attrs.get("job_type", "ASR"), "EditingConfig": "", "UserData": job.attrs.get("user_data", ""),
+        "JobId": job.job_id, "Title": job.attrs["title"], "Description": "", "UserId": USER_ID,
+        "JobType": job.attrs["job_type"], "EditingConfig": "", "UserData": job.attrs["user_data"],
         "JobState": job.state(now), "CreateTime": iso(job.created), "ModifiedTime": iso(min(now, job.done_at())),
         "InputConfig": {"InputFile": f"oss://seed-in/{job.job_id}.mp4", "Keyword": ""},
-        "OutputConfig": {"Bucket": job.attrs.get("output_bucket", "out"), "Object": job.attrs.get("output_object", "")},
+        "OutputConfig": {"Bucket": job.attrs["output_bucket"], "Object": job.attrs["output_object"]},
     }
+
+
+# An MTS job's answer fields (SubmitIProductionJob's parameters) and the attributes they carry.
+MTS_FIELDS = {"FunctionName": "function_name", "Input": "input", "Output": "output", "JobParams": "job_params",
+              "PipelineId": "pipeline_id", "UserData": "user_data"}
 
 
 def mts_job(job: Job, now: float) -> dict[str, str]:
     """A QueryIProductionJob answer body (strings, as the service sends)."""
     state = job.state(now)
-    failed = state == "Fail"
-    result = {"Code": "InvalidInput.Media" if failed else ("Success" if state == "Success" else ""),
+    failed = state == MTS.failure
+    result = {"Code": "InvalidInput.Media" if failed else ("Success" if state == MTS.success else ""),
               "Message": "the input could not be decoded" if failed else "", "Data": ""}
-    return {"RequestId": _request_id(), "JobId": job.job_id, "FunctionName": job.attrs.get("function_name", ""),
-            "Input": job.attrs.get("input", ""), "Output": job.attrs.get("output", ""),
-            "JobParams": job.attrs.get("job_params", ""), "PipelineId": job.attrs.get("pipeline_id", ""),
-            "UserData": job.attrs.get("user_data", ""), "State": state, "Result": json.dumps(result)}
+    return {"RequestId": _request_id(), "JobId": job.job_id,
+            **{field: job.attrs[attribute] for field, attribute in MTS_FIELDS.items()},
+            "State": state, "Result": json.dumps(result)}
 
 
 def imm_task(job: Job, now: float) -> dict[str, Any]:
     """A ListTasks item / GetTask body."""
     state = job.state(now)
-    return {"TaskId": job.job_id, "TaskType": job.attrs.get("task_type", ""), "Status": state,
-            "Code": "InvalidFile" if state == "Failed" else "",
-            "Message": "unsupported format" if state == "Failed" else "",
-            "StartTime": iso(job.created), "EndTime": iso(job.done_at()) if state != "Running" else "",
-            "Progress": 100 if state != "Running" else 50, "Tags": {"source": "emulator"}, "UserData": "",
-            "ProjectName": job.attrs.get("project_name", "")}
+    failed, running = state == IMM.failure, state == IMM.running
+    return {"TaskId": job.job_id, "TaskType": job.attrs["task_type"], "Status": state,
+            "Code": "InvalidFile" if failed else "", "Message": "unsupported format" if failed else "",
+            "StartTime": iso(job.created), "EndTime": "" if running else iso(job.done_at()),
+            "Progress": 50 if running else 100, "Tags": {"source": "emulator"}, "UserData": "",
+            "ProjectName": job.attrs["project_name"]}
 
 
 # -- actions -----------------------------------------------------------------------------------------
 def list_smart_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     now = time.time()
-    state = _enum(p, "JobState", ("Created", "Executing", "Finished", "Failed"))
-    jtype = _enum(p, "JobType", ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech"))
+    state = _enum(p, "JobState", SMART.states)
+    jtype = _enum(p, "JobType", SMART.choices["job_type"])
     order = _enum(p, "SortBy", ("CreationTime:Asc", "CreationTime:Desc")) or "CreationTime:Desc"
     size = _int(p, "MaxResults", 10, 1, 100)
-    jobs = [j for j in backend.of_kind("ice_smart")
+    jobs = [j for j in backend.of_kind(SMART.name)
             if (state is None or j.state(now) == state) and (jtype is None or j.attrs.get("job_type") == jtype)]
     if order.endswith("Asc"):
         jobs.reverse()
@@ -218,7 +254,7 @@ def list_smart_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
 
 
 def get_smart_handle_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    job = backend.get(_required(p, "JobId"), "ice_smart")
+    job = backend.get(_required(p, "JobId"), SMART.name)
     if job is None:
         raise _not_found("smart job")
     now = time.time()
@@ -226,41 +262,41 @@ def get_smart_handle_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     body: dict[str, Any] = {
         "RequestId": _request_id(), "JobId": job.job_id, "State": item["JobState"], "UserData": item["UserData"],
         "Output": "", "JobResult": {"AiResult": "", "MediaId": "", "MediaUrl": "", "Usage": ""},
-        "SmartJobInfo": {"Title": item["Title"], "Description": "", "UserId": "1234567890", "JobType": item["JobType"],
+        "SmartJobInfo": {"Title": item["Title"], "Description": "", "UserId": str(USER_ID), "JobType": item["JobType"],
                          "CreateTime": item["CreateTime"], "ModifiedTime": item["ModifiedTime"],
                          "InputConfig": {"InputFile": item["InputConfig"]["InputFile"]},
                          "OutputConfig": item["OutputConfig"]},
     }
-    if item["JobState"] == "Failed":
+    if item["JobState"] == SMART.failure:
         body["ErrorCode"], body["ErrorMessage"] = "InvalidMedia", "the media could not be processed"
     return body
 
 
+def _time_param(p: dict[str, str], name: str) -> float | None:
+    try:
+        return _parse_time(p[name]) if p.get(name) else None
+    except ValueError:
+        raise AliError(400, f"Malformed{name}", f"Specified parameter {name} is not valid.") from None
+
+
 def list_live_snapshot_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     now = time.time()
-    try:
-        start = _parse_time(p["StartTime"]) if p.get("StartTime") else None
-    except ValueError:
-        raise AliError(400, "MalformedStartTime", "Specified parameter StartTime is not valid.") from None
-    try:
-        end = _parse_time(p["EndTime"]) if p.get("EndTime") else None
-    except ValueError:
-        raise AliError(400, "MalformedEndTime", "Specified parameter EndTime is not valid.") from None
+    start, end = _time_param(p, "StartTime"), _time_param(p, "EndTime")
     if start is None and end is None:
-        start, end = now - 7 * 86400, now
+        start, end = now - LIVE_WINDOW_S, now
     elif end is None:
-        end = start + 7 * 86400  # type: ignore[operator]
+        end = start + LIVE_WINDOW_S  # type: ignore[operator]
     elif start is None:
-        start = end - 7 * 86400
+        start = end - LIVE_WINDOW_S
     assert start is not None
     assert end is not None
     if not window_ok(start, end, 30):
         raise AliError(400, "EndTimeMismatch", "Specified end time does not math the specified start time.")
-    status = _enum(p, "Status", ("init", "paused", "started"))
+    status = _enum(p, "Status", LIVE_SNAPSHOT_STATES)
     order = _enum(p, "SortBy", ("asc", "desc")) or "desc"
     keyword = p.get("SearchKeyWord") or ""
     if len(keyword) > 128:
-        raise AliError(400, "InvalidParameter", "Specified parameter SearchKeyWord is too long.")
+        raise _invalid("SearchKeyWord", "is too long")
     number, size = _int(p, "PageNo", 1, 1, None), _int(p, "PageSize", 10, 1, 100)
     with backend.lock:
         jobs = [j for j in backend.live_snapshots if start <= j["_created"] <= end
@@ -273,23 +309,22 @@ def list_live_snapshot_jobs(backend: Backend, p: dict[str, str]) -> dict[str, An
 
 
 def query_iproduction_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    job = backend.get(_required(p, "JobId"), "mts")
+    job = backend.get(_required(p, "JobId"), MTS.name)
     if job is None:
         raise _not_found("IProduction job")
     return mts_job(job, time.time())
 
 
 def submit_iproduction_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    function = _required(p, "FunctionName")
+    _required(p, "FunctionName")
     for name in ("JobParams", "ScheduleParams"):
         if p.get(name):
             try:
                 json.loads(p[name])
             except ValueError:
-                raise AliError(400, "InvalidParameter", f"Specified parameter {name} is not valid JSON.") from None
-    job = backend.create("mts", function_name=function, input=p.get("Input", ""), output=p.get("Output", ""),
-                         job_params=p.get("JobParams", ""), pipeline_id=p.get("PipelineId", ""),
-                         user_data=p.get("UserData", ""))
+                raise _invalid(name, "is not valid JSON") from None
+    attrs: dict[str, Any] = {attribute: p[field] for field, attribute in MTS_FIELDS.items() if field in p}
+    job = backend.create(MTS.name, **attrs)
     return {"RequestId": _request_id(), "JobId": job.job_id, "Result": ""}
 
 
@@ -301,7 +336,7 @@ def _range(p: dict[str, str], name: str) -> tuple[float, float] | None:
         start = _parse_time(value["Start"]) if value.get("Start") else 0.0
         end = _parse_time(value["End"]) if value.get("End") else float("inf")
     except (ValueError, TypeError, AttributeError, KeyError):
-        raise AliError(400, "InvalidParameter", f"Specified parameter {name} is not valid.") from None
+        raise _invalid(name) from None
     return start, end
 
 
@@ -313,12 +348,12 @@ def list_tasks(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
         try:
             types = set(json.loads(p["TaskTypes"]))
         except (ValueError, TypeError):
-            raise AliError(400, "InvalidParameter", "Specified parameter TaskTypes is not valid.") from None
-    status = _enum(p, "Status", ("Running", "Succeeded", "Failed"))
+            raise _invalid("TaskTypes") from None
+    status = _enum(p, "Status", IMM.states)
     started = _range(p, "StartTimeRange")
     size = _int(p, "MaxResults", 100, 1, 100)
     order = (_enum(p, "Order", ("asc", "desc", "ASC", "DESC")) or "desc").lower()
-    tasks = [j for j in backend.of_kind("imm") if j.attrs.get("project_name") == project
+    tasks = [j for j in backend.of_kind(IMM.name) if j.attrs.get("project_name") == project
              and (types is None or j.attrs.get("task_type") in types)
              and (status is None or j.state(now) == status)
              and (started is None or started[0] <= j.created <= started[1])]
@@ -331,7 +366,7 @@ def list_tasks(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
 
 def get_task(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     project, task_id, _ = _required(p, "ProjectName"), _required(p, "TaskId"), _required(p, "TaskType")
-    job = backend.get(task_id, "imm")
+    job = backend.get(task_id, IMM.name)
     if job is None or job.attrs.get("project_name") != project:
         raise _not_found("task")
     return {"RequestId": _request_id(), "EventId": str(uuid.uuid4()), **imm_task(job, time.time())}
@@ -352,15 +387,12 @@ async def handle(request: web.Request, backend: Backend) -> web.Response:
     """Answer one Alibaba RPC request."""
     try:
         action, params, key_id = await authenticate(request, backend)
-        version = request.query.get("Version") or request.headers.get("x-acs-version") or ""
-        product = VERSIONS.get(version)
-        if product is None:
-            raise AliError(400, "InvalidVersion", f"Specified parameter Version {version} is not valid.")
+        product = _product(request.query.get("Version") or request.headers.get("x-acs-version") or "")
         entry = ACTIONS.get((product, action))
         if entry is None:
             raise AliError(404, "InvalidAction.NotFound", f"Specified api {action} is not found.")
         if not backend.admit(key_id):
-            raise AliError(400, "Throttling.User", "Request was denied due to user flow control.")
+            raise throttled()
         handler, _method = entry
         return web.json_response(handler(backend, params))
     except AliError as err:

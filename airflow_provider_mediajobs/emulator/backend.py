@@ -12,44 +12,113 @@ import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-# Per kind: (queued state, running state, success state, failure state). Live snapshot jobs have
-# no terminal state and are handled apart.
-KINDS: dict[str, tuple[str, str, str, str]] = {
-    "mts": ("Queuing", "Analysing", "Success", "Fail"),
-    "ice_smart": ("Created", "Executing", "Finished", "Failed"),
-    "imm": ("Running", "Running", "Succeeded", "Failed"),
-    "tencent": ("Submitted", "Running", "Success", "Failed"),
-}
+T = TypeVar("T")
+
+# The emulator's credentials and the bucket of the default ``tencent_cloud_ci_default`` connection.
+ALIBABA_KEY = ("LTAIemulatorKEY", "emulator-secret")
+TENCENT_KEY = ("AKIDemulatorKEY", "emulator-secret")
+ALIBABA_REGION = "cn-shanghai"
+TENCENT_BUCKET = ("examplebucket-1250000000", "ap-beijing")
+DEFAULT_BUCKETS = dict([TENCENT_BUCKET, ("mediabucket-1250000000", "ap-shanghai")])  # bucket -> region
+# The server's defaults (``Backend``, ``EmulatorServer`` and the ``mediajobs-emulator`` options).
+DEFAULT_SEED_JOBS = 1000
+DEFAULT_QUEUE_SECONDS = 2.0
+DEFAULT_RUN_SECONDS = 5.0
+DEFAULT_FAILURE_RATIO = 0.0
+DEFAULT_STALL_SECONDS = 35.0
+
 SMART_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
-IMM_TYPES = ("VideoLabelClassification", "FaceClustering", "ImageDetection")
+IMM_TYPES = ("VideoLabelClassification", "FaceClustering", "ImageDetection")  # the seeded tasks' types
 TENCENT_TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
-DEFAULT_BUCKETS = {"examplebucket-1250000000": "ap-beijing", "mediabucket-1250000000": "ap-shanghai"}
 DEFAULT_IMM_PROJECT = "media-archive"  # the project the seeded IMM tasks are in
-# Per kind, every attribute the vendor handlers read, with the value a job gets when its creator
-# leaves it out. A Tencent job's empty bucket becomes Backend.default_bucket() at creation.
-JOB_ATTRIBUTES: dict[str, dict[str, str]] = {
-    "mts": {"function_name": "VideoQualityEnhancement", "input": "", "output": "", "job_params": "",
-            "pipeline_id": "", "user_data": ""},
-    "ice_smart": {"job_type": "ASR", "title": "", "output_bucket": "out", "output_object": "", "user_data": ""},
-    "imm": {"project_name": DEFAULT_IMM_PROJECT, "task_type": "VideoLabelClassification"},
-    "tencent": {"bucket": "", "tag": "Translation", "queue_id": "", "input_object": "", "output_object": "",
-                "user_data": "", "job_level": "0"},
-}
-# Attributes that only take one of a few values (a Tencent bucket must be one the backend serves).
-JOB_CHOICES: dict[tuple[str, str], tuple[str, ...]] = {
-    ("ice_smart", "job_type"): SMART_TYPES,
-    ("tencent", "tag"): TENCENT_TAGS,
-    ("tencent", "job_level"): ("0", "1", "2"),
-}
-# Attributes that must not be empty: an IMM task is only found under its project.
-JOB_REQUIRED = frozenset({("imm", "project_name"), ("imm", "task_type"), ("mts", "function_name")})
+# A live snapshot job's states (it has no terminal state; these jobs are seeded only).
+LIVE_SNAPSHOT_STATES = ("init", "paused", "started")
 # How a job moves over time; accepted for every kind.
 TIMING_FIELDS = ("queue_s", "run_s", "succeed", "created")
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """One job kind as the emulator plays it, stated once: :data:`JOB_KINDS` holds them all, and
+    the backend, the admin API and the vendor handlers read them.
+
+    :param name: the kind, as the admin API names it (``POST jobs {"kind": ...}``).
+    :param queued: the state before the job runs; ``running``, ``success``, ``failure`` the next ones
+        (IMM's queued and running state are the same).
+    :param attributes: every attribute the vendor handlers read, with the value a job gets when its
+        creator leaves it out.
+    :param choices: attributes that take only one of a few values.
+    :param required: attributes that must not be empty.
+    :param bucket: the attribute naming a bucket the backend must serve; an empty one becomes
+        :meth:`Backend.default_bucket` at creation.
+    :param other_states: states a job reaches only by an action or a forced state.
+    :param id_prefix: what a new id starts with; ``id_hex`` random hex digits follow.
+    :param seed: the attributes of the ``i``-th seeded job, given the buckets the backend serves.
+    """
+
+    name: str
+    queued: str
+    running: str
+    success: str
+    failure: str
+    attributes: Mapping[str, str]
+    seed: Callable[[int, tuple[str, ...]], dict[str, Any]]
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    required: frozenset[str] = frozenset()
+    bucket: str | None = None
+    other_states: tuple[str, ...] = ()
+    id_prefix: str = ""
+    id_hex: int = 32
+
+    @property
+    def states(self) -> tuple[str, ...]:
+        """Every state a job of this kind can be in, each once."""
+        return tuple(dict.fromkeys((self.queued, self.running, self.success, self.failure, *self.other_states)))
+
+
+JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
+    JobKind(
+        "mts", "Queuing", "Analysing", "Success", "Fail",
+        attributes={"function_name": "VideoQualityEnhancement", "input": "", "output": "", "job_params": "",
+                    "pipeline_id": "", "user_data": ""},
+        required=frozenset({"function_name"}),
+        seed=lambda i, _: {"input": f"oss://seed/in/{i}.mp4", "output": f"oss://seed/out/{i}.mp4"},
+    ),
+    JobKind(
+        "ice_smart", "Created", "Executing", "Finished", "Failed",
+        attributes={"job_type": SMART_TYPES[0], "title": "", "output_bucket": "out", "output_object": "",
+                    "user_data": ""},
+        choices={"job_type": SMART_TYPES},
+        seed=lambda i, _: {"job_type": SMART_TYPES[i % len(SMART_TYPES)], "title": f"seed job {i}",
+                           "output_bucket": "seed-out", "output_object": f"smart/{i}.json"},
+    ),
+    JobKind(
+        # An IMM task is only found under its project.
+        "imm", "Running", "Running", "Succeeded", "Failed",
+        attributes={"project_name": DEFAULT_IMM_PROJECT, "task_type": IMM_TYPES[0]},
+        required=frozenset({"project_name", "task_type"}),
+        id_prefix="Task-", id_hex=24,
+        seed=lambda i, _: {"task_type": IMM_TYPES[i % len(IMM_TYPES)]},
+    ),
+    JobKind(
+        "tencent", "Submitted", "Running", "Success", "Failed",
+        attributes={"bucket": "", "tag": TENCENT_TAGS[0], "queue_id": "", "input_object": "", "output_object": "",
+                    "user_data": "", "job_level": "0"},
+        choices={"tag": TENCENT_TAGS, "job_level": ("0", "1", "2")},
+        bucket="bucket",
+        other_states=("Pause", "Cancel"),
+        id_prefix="j",
+        seed=lambda i, buckets: {"bucket": buckets[i % len(buckets)], "tag": TENCENT_TAGS[i % len(TENCENT_TAGS)],
+                                 "queue_id": "p893bcda225bf4945a378da6662e81a89", "input_object": f"seed/{i}.txt"},
+    ),
+)}
+# Per kind, its attributes and their defaults (a view of JOB_KINDS).
+JOB_ATTRIBUTES: dict[str, dict[str, str]] = {name: dict(kind.attributes) for name, kind in JOB_KINDS.items()}
 
 
 @dataclass
@@ -69,34 +138,55 @@ class Job:
         """The state at ``now`` (a forced state wins)."""
         if self.forced:
             return self.forced
-        queued, running, success, failure = KINDS[self.kind]
+        kind = JOB_KINDS[self.kind]
         age = now - self.created
         if age < self.queue_s:
-            return queued
+            return kind.queued
         if age < self.queue_s + self.run_s:
-            return running
-        return success if self.succeed else failure
+            return kind.running
+        return kind.success if self.succeed else kind.failure
 
     def done_at(self) -> float:
         """When the job reaches its outcome."""
         return self.created + self.queue_s + self.run_s
 
 
+class VendorError(Exception):
+    """An error answer, whichever vendor gives it: HTTP status, Code, Message (each vendor module
+    renders it in its own format)."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code)
+        self.status, self.code, self.message = status, code, message
+
+
+def parse_required(text: str | None, parse: Callable[[str], T], missing: VendorError, malformed: VendorError) -> T:
+    """``parse(text)`` for a field a request must carry (a signature, a time stamp): ``missing`` is
+    raised when it is absent or empty, ``malformed`` when ``parse`` raises ``ValueError``."""
+    if not text:
+        raise missing
+    try:
+        return parse(text)
+    except ValueError:
+        raise malformed from None
+
+
 @dataclass
 class Fault:
-    """Inject ``kind`` into a share ``rate`` of requests (optionally one operation only)."""
+    """Inject ``kind`` into a share ``rate`` of requests (optionally one operation only); the server
+    knows the kinds (``server.FAULT_KINDS``)."""
 
     kind: str
     rate: float
     operation: str | None = None
 
 
-FAULT_KINDS = ("503", "throttling", "reset", "stall", "truncated", "html")
+ISO_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
 
 def iso(ts: float) -> str:
     """UTC ``YYYY-MM-DDThh:mm:ssZ``."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.fromtimestamp(ts, UTC).strftime(ISO_FORMAT)
 
 
 class Backend:
@@ -112,10 +202,10 @@ class Backend:
     def __init__(
         self,
         *,
-        seed_jobs: int = 1000,
-        queue_seconds: float = 2.0,
-        run_seconds: float = 5.0,
-        failure_ratio: float = 0.0,
+        seed_jobs: int = DEFAULT_SEED_JOBS,
+        queue_seconds: float = DEFAULT_QUEUE_SECONDS,
+        run_seconds: float = DEFAULT_RUN_SECONDS,
+        failure_ratio: float = DEFAULT_FAILURE_RATIO,
         seed: int = 7,
         alibaba_keys: dict[str, str] | None = None,
         tencent_keys: dict[str, str] | None = None,
@@ -127,8 +217,8 @@ class Backend:
         self.queue_seconds = queue_seconds
         self.run_seconds = run_seconds
         self.failure_ratio = failure_ratio
-        self.alibaba_keys = alibaba_keys or {"LTAIemulatorKEY": "emulator-secret"}
-        self.tencent_keys = tencent_keys or {"AKIDemulatorKEY": "emulator-secret"}
+        self.alibaba_keys = alibaba_keys or dict([ALIBABA_KEY])
+        self.tencent_keys = tencent_keys or dict([TENCENT_KEY])
         self.buckets = buckets or dict(DEFAULT_BUCKETS)
         self.clock_skew_limit = clock_skew_limit
         self.clock_offset = 0.0
@@ -145,31 +235,30 @@ class Backend:
 
     # -- jobs ------------------------------------------------------------------------------
     def new_id(self, kind: str) -> str:
-        """A vendor-looking id."""
+        """A vendor-looking id for a job of ``kind`` (any other name: 32 hex digits)."""
         raw = uuid.UUID(int=self.rng.getrandbits(128)).hex
-        return {"tencent": "j" + raw[:32], "imm": "Task-" + raw[:24]}.get(kind, raw)
+        job_kind = JOB_KINDS.get(kind)
+        return raw if job_kind is None else job_kind.id_prefix + raw[: job_kind.id_hex]
 
     def default_bucket(self) -> str:
         """The bucket a Tencent job lands in when its creator names none: the default
         ``tencent_cloud_ci_default`` connection's bucket when this backend serves it, else the
         first bucket it serves."""
-        from airflow_provider_mediajobs.emulator import TENCENT_BUCKET  # late: that package imports us
-
         return TENCENT_BUCKET[0] if TENCENT_BUCKET[0] in self.buckets else next(iter(self.buckets))
 
     def job_options(self, kind: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
         """Check the fields of an admin ``POST jobs`` body (``kind`` and ``count`` removed) and
         return them as :meth:`create` keyword arguments, defaults filled in.
 
-        :param kind: ``mts``, ``ice_smart``, ``imm`` or ``tencent``.
-        :param fields: the timing fields (``queue_s``, ``run_s``, ``succeed``, ``created``) and
-            the kind's attributes (:data:`JOB_ATTRIBUTES`).
+        :param kind: a key of :data:`JOB_KINDS`.
+        :param fields: the timing fields (:data:`TIMING_FIELDS`) and the kind's attributes.
         :raises ValueError: a field is unknown for the kind or has a value the emulator would not
             serve; the message names the accepted fields or values.
         """
-        if not isinstance(kind, str) or kind not in KINDS:
-            raise ValueError(f"kind must be one of {', '.join(KINDS)}")
-        attributes = JOB_ATTRIBUTES[kind]
+        if not isinstance(kind, str) or kind not in JOB_KINDS:
+            raise ValueError(f"kind must be one of {', '.join(JOB_KINDS)}")
+        job_kind = JOB_KINDS[kind]
+        attributes = job_kind.attributes
         unknown = sorted(set(fields) - set(TIMING_FIELDS) - set(attributes))
         if unknown:
             raise ValueError(f"unknown field(s) {', '.join(unknown)} for kind {kind}; accepted: kind, count, "
@@ -189,11 +278,11 @@ class Backend:
             value = fields[name]
             if not isinstance(value, str):
                 raise ValueError(f"{name} must be a string")
-            allowed = served if (kind, name) == ("tencent", "bucket") else JOB_CHOICES.get((kind, name))
+            allowed = served if name == job_kind.bucket else job_kind.choices.get(name)
             if allowed is not None and value not in allowed:
-                what = "a bucket this emulator serves" if name == "bucket" else "one of"
+                what = "a bucket this emulator serves" if name == job_kind.bucket else "one of"
                 raise ValueError(f"{name} {value!r} is not {what}: {', '.join(allowed)}")
-            if (kind, name) in JOB_REQUIRED and not value:
+            if name in job_kind.required and not value:
                 raise ValueError(f"{name} must not be empty (default {attributes[name]!r})")
             options[name] = value
         return options
@@ -204,16 +293,17 @@ class Backend:
     ) -> Job:
         """Create a job that moves through its states from now (or ``created``).
 
-        Attributes left out take their :data:`JOB_ATTRIBUTES` default, so every job is one the
+        Attributes left out take their :attr:`JobKind.attributes` default, so every job is one the
         vendor handlers serve: a Tencent job without a bucket lands in :meth:`default_bucket`, an
         IMM task without a project in :data:`DEFAULT_IMM_PROJECT`.
         """
+        job_kind = JOB_KINDS[kind]
         with self.lock:
             if succeed is None:
                 succeed = self.rng.random() >= self.failure_ratio
-            values = {**JOB_ATTRIBUTES.get(kind, {}), **attrs}
-            if kind == "tencent" and not values.get("bucket"):
-                values["bucket"] = self.default_bucket()
+            values = {**job_kind.attributes, **attrs}
+            if job_kind.bucket is not None and not values.get(job_kind.bucket):
+                values[job_kind.bucket] = self.default_bucket()
             job = Job(
                 kind, job_id or self.new_id(kind), time.time() if created is None else created,
                 self.queue_seconds if queue_s is None else queue_s, self.run_seconds if run_s is None else run_s,
@@ -235,23 +325,18 @@ class Backend:
     def seed(self, count: int) -> None:
         """Seed ``count`` finished-or-running jobs per kind over the last 20 days."""
         now = time.time()
+        buckets = tuple(self.buckets)
         for i in range(count):
             created = now - self.rng.uniform(60, 20 * 86400)
             outcome = self.rng.random()
             running = outcome < 0.1
             common: dict[str, Any] = {"queue_s": 1.0, "run_s": 10 * 86400 if running else 30.0,
                                       "created": created, "succeed": outcome > 0.25}
-            self.create("mts", function_name="VideoQualityEnhancement", input=f"oss://seed/in/{i}.mp4",
-                        output=f"oss://seed/out/{i}.mp4", **common)
-            self.create("ice_smart", job_type=SMART_TYPES[i % 4], title=f"seed job {i}",
-                        output_bucket="seed-out", output_object=f"smart/{i}.json", **common)
-            self.create("imm", project_name="media-archive", task_type=IMM_TYPES[i % 3], **common)
-            bucket = list(self.buckets)[i % len(self.buckets)]
-            self.create("tencent", bucket=bucket, tag=TENCENT_TAGS[i % 3], queue_id="p893bcda225bf4945a378da6662e81a89",
-                        input_object=f"seed/{i}.txt", **common)
+            for kind in JOB_KINDS.values():
+                self.create(kind.name, **kind.seed(i, buckets), **common)
             self.live_snapshots.append({
                 "JobId": self.new_id("live"), "JobName": f"camera-{i}", "TemplateId": self.new_id("tpl"),
-                "TemplateName": "every-5s", "Status": ("init", "paused", "started")[i % 3],
+                "TemplateName": "every-5s", "Status": LIVE_SNAPSHOT_STATES[i % len(LIVE_SNAPSHOT_STATES)],
                 "SnapshotOutput": {"StorageType": "oss", "Endpoint": "oss-cn-shanghai.aliyuncs.com",
                                    "Bucket": "snapshots"},
                 "TimeInterval": 5, "CreateTime": iso(created), "_created": created,
@@ -347,3 +432,21 @@ class Backend:
 def window_ok(start: float, end: float, days: int) -> bool:
     """Whether ``[start, end]`` is a valid window of at most ``days``."""
     return start < end and end - start <= timedelta(days=days).total_seconds()
+
+
+def connections_for(url: str) -> dict[str, dict[str, object]]:
+    """Connection dicts for both default conn ids, pointing at the emulator at ``url``."""
+    return {
+        "alibaba_cloud_media_default": {
+            "conn_type": "alibaba_cloud_media",
+            "login": ALIBABA_KEY[0],
+            "password": ALIBABA_KEY[1],
+            "extra": {"region": ALIBABA_REGION, "endpoint_url": url},
+        },
+        "tencent_cloud_ci_default": {
+            "conn_type": "tencent_cloud_ci",
+            "login": TENCENT_KEY[0],
+            "password": TENCENT_KEY[1],
+            "extra": {"region": TENCENT_BUCKET[1], "bucket": TENCENT_BUCKET[0], "endpoint_url": url},
+        },
+    }

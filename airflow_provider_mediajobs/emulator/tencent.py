@@ -12,21 +12,37 @@ from typing import Any
 
 from aiohttp import web
 
-from airflow_provider_mediajobs.emulator.backend import TENCENT_TAGS, Backend, Job
+from airflow_provider_mediajobs.emulator.backend import JOB_KINDS, Backend, Job, VendorError, parse_required
 from airflow_provider_mediajobs.signing import parse_q_authorization, q_signature
 
-STATES = ("Submitted", "Running", "Success", "Failed", "Pause", "Cancel")
+VENDOR = "tencent"
+KIND = JOB_KINDS["tencent"]
+PAUSED, CANCELLED = KIND.other_states
+NO_OUTPUT_TAG = "WordsGeneralize"  # its jobs write no output object; their result is in the answer
+# A bucket's host: {bucket}.ci.{region}.myqcloud.com
+HOST_INFIX, HOST_SUFFIX = ".ci.", ".myqcloud.com"
+JOBS_PATH = "/jobs"  # GET lists, POST submits; GET /jobs/{ids} reads, PUT /jobs/{id}?cancel cancels
 # GET /jobs/{ids}: at most 10 ids (DescribeMediaJob page). The vendor documents the cap, not the
 # answer past it: this emulator answers 400 InvalidArgument, the code CI uses for a bad parameter.
 MAX_IDS_PER_CALL = 10
 
 
-class CIError(Exception):
-    """An error answer: HTTP status, Code, Message."""
+class CIError(VendorError):
+    """A Tencent CI error answer: HTTP status, Code, Message."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(code)
-        self.status, self.code, self.message = status, code, message
+
+def throttled() -> CIError:
+    """The answer to a key over the QPS limit (and the ``throttling`` fault)."""
+    return CIError(503, "SlowDown", "Please reduce your request rate.")
+
+
+def unavailable() -> CIError:
+    """The answer of a service that is down for a moment (the ``503`` fault)."""
+    return CIError(503, "ServiceUnavailable", "Service is unavailable.")
+
+
+def _invalid(name: str) -> CIError:
+    return CIError(400, "InvalidArgument", f"{name} is invalid")
 
 
 def _xml(root: ET.Element, status: int = 200, request_id: str | None = None) -> web.Response:
@@ -43,7 +59,7 @@ def _add(parent: ET.Element, tag: str, text: Any = None) -> ET.Element:
     return node
 
 
-def error_response(err: CIError, resource: str = "") -> web.Response:
+def error_response(err: VendorError, resource: str = "") -> web.Response:
     """The vendor's ``<Error>`` body."""
     root = ET.Element("Error")
     rid = uuid.uuid4().hex
@@ -57,11 +73,20 @@ def _ci_time(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
+def _host(request: web.Request) -> str:
+    return (request.headers.get("Host") or "").split(":")[0]
+
+
+def is_ci_request(request: web.Request) -> bool:
+    """Whether a request is for Tencent CI (by its Host header), not for Alibaba."""
+    host = _host(request)
+    return HOST_INFIX in host and host.endswith(HOST_SUFFIX)
+
+
 def bucket_of(request: web.Request, backend: Backend) -> str:
     """The bucket named by the Host header (``{bucket}.ci.{region}.myqcloud.com``)."""
-    host = (request.headers.get("Host") or "").split(":")[0]
-    bucket, sep, rest = host.partition(".ci.")
-    region = rest.removesuffix(".myqcloud.com") if sep else ""
+    bucket, sep, rest = _host(request).partition(HOST_INFIX)
+    region = rest.removesuffix(HOST_SUFFIX) if sep else ""
     if not sep or backend.buckets.get(bucket) != region:
         raise CIError(404, "NoSuchBucket", "The specified bucket does not exist.")
     return bucket
@@ -69,13 +94,10 @@ def bucket_of(request: web.Request, backend: Backend) -> str:
 
 def authenticate(request: web.Request, backend: Backend) -> str:
     """Verify the q-sign signature exactly as the service does; return the SecretId."""
-    auth = request.headers.get("Authorization")
-    if not auth:
-        raise CIError(403, "AccessDenied", "Access Denied: the request is not signed.")
-    try:
-        fields = parse_q_authorization(auth)
-    except ValueError:
-        raise CIError(403, "AccessDenied", "Access Denied: the Authorization header is malformed.") from None
+    fields = parse_required(
+        request.headers.get("Authorization"), parse_q_authorization,
+        CIError(403, "AccessDenied", "Access Denied: the request is not signed."),
+        CIError(403, "AccessDenied", "Access Denied: the Authorization header is malformed."))
     secret = backend.tencent_keys.get(fields["q-ak"])
     if secret is None:
         raise CIError(403, "InvalidAccessKeyId", "The access key Id format you provided is invalid.")
@@ -115,36 +137,36 @@ def operation_of(request: web.Request) -> str:
         return "SubmitJob"
     if request.method == "PUT":
         return "CancelJob"
-    return "ListJobs" if path == "/jobs" else "GetJobs"
+    return "ListJobs" if path == JOBS_PATH else "GetJobs"
 
 
 def job_detail(parent: ET.Element, job: Job, now: float, region: str) -> None:
     """One ``<JobsDetail>``."""
     state = job.state(now)
     detail = _add(parent, "JobsDetail")
-    failed = state == "Failed"
+    failed, done = state == KIND.failure, state in (KIND.success, KIND.failure)
     _add(detail, "Code", "InvalidFile" if failed else "Success")
     _add(detail, "Message", "the input could not be read" if failed else "")
     _add(detail, "JobId", job.job_id)
-    _add(detail, "Tag", job.attrs.get("tag", "Translation"))
+    tag = job.attrs["tag"]
+    _add(detail, "Tag", tag)
     _add(detail, "State", state)
-    _add(detail, "Progress", 100 if state in ("Success", "Failed") else 0)
+    _add(detail, "Progress", 100 if done else 0)
     _add(detail, "CreationTime", _ci_time(job.created))
-    _add(detail, "StartTime", _ci_time(job.created + job.queue_s) if state != "Submitted" else "-")
-    _add(detail, "EndTime", _ci_time(job.done_at()) if state in ("Success", "Failed") else "-")
-    _add(detail, "QueueId", job.attrs.get("queue_id", ""))
+    _add(detail, "StartTime", _ci_time(job.created + job.queue_s) if state != KIND.queued else "-")
+    _add(detail, "EndTime", _ci_time(job.done_at()) if done else "-")
+    _add(detail, "QueueId", job.attrs["queue_id"])
     inp = _add(detail, "Input")
-    _add(inp, "Object", job.attrs.get("input_object", ""))
+    _add(inp, "Object", job.attrs["input_object"])
     operation = _add(detail, "Operation")
-    tag = job.attrs.get("tag", "Translation")
-    if tag != "WordsGeneralize":
+    if tag != NO_OUTPUT_TAG:
         out = _add(operation, "Output")
         _add(out, "Region", region)
-        _add(out, "Bucket", job.attrs.get("bucket", ""))
-        _add(out, "Object", job.attrs.get("output_object") or f"out/{job.job_id}.txt")
-    _add(operation, "UserData", job.attrs.get("user_data", ""))
-    _add(operation, "JobLevel", job.attrs.get("job_level", "0"))
-    if tag == "WordsGeneralize" and state == "Success":
+        _add(out, "Bucket", job.attrs["bucket"])
+        _add(out, "Object", job.attrs["output_object"] or f"out/{job.job_id}.txt")
+    _add(operation, "UserData", job.attrs["user_data"])
+    _add(operation, "JobLevel", job.attrs["job_level"])
+    if tag == NO_OUTPUT_TAG and state == KIND.success:
         result = _add(operation, "WordsGeneralizeResult")
         label = _add(result, "WordsGeneralizeLable")
         _add(label, "Category", "ORG")
@@ -155,29 +177,29 @@ def _parse_ci_time(name: str, text: str) -> float:
     try:
         return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").timestamp()
     except ValueError:
-        raise CIError(400, "InvalidArgument", f"{name} is invalid") from None
+        raise _invalid(name) from None
 
 
 def list_jobs(backend: Backend, bucket: str, q: dict[str, str]) -> ET.Element:
     now = time.time()
     tag = q.get("tag")
-    if tag not in TENCENT_TAGS:
-        raise CIError(400, "InvalidArgument", "tag is invalid")
+    if tag not in KIND.choices["tag"]:
+        raise _invalid("tag")
     states = [s for s in (q.get("states") or "All").split(",") if s]
-    if any(s not in (*STATES, "All") for s in states):
-        raise CIError(400, "InvalidArgument", "states is invalid")
+    if any(s not in (*KIND.states, "All") for s in states):
+        raise _invalid("states")
     try:
         size = int(q.get("size") or 10)
     except ValueError:
-        raise CIError(400, "InvalidArgument", "size is invalid") from None
+        raise _invalid("size") from None
     if not 1 <= size <= 100:
-        raise CIError(400, "InvalidArgument", "size is invalid")
+        raise _invalid("size")
     order = q.get("orderByTime") or "Desc"
     if order not in ("Desc", "Asc"):
-        raise CIError(400, "InvalidArgument", "orderByTime is invalid")
+        raise _invalid("orderByTime")
     start = _parse_ci_time("startCreationTime", q["startCreationTime"]) if q.get("startCreationTime") else None
     end = _parse_ci_time("endCreationTime", q["endCreationTime"]) if q.get("endCreationTime") else None
-    jobs = [j for j in backend.of_kind("tencent") if j.attrs.get("bucket") == bucket and j.attrs.get("tag") == tag
+    jobs = [j for j in backend.of_kind(KIND.name) if j.attrs.get("bucket") == bucket and j.attrs.get("tag") == tag
             and ("All" in states or j.state(now) in states)
             and (not q.get("queueId") or j.attrs.get("queue_id") == q["queueId"])
             and (not q.get("inputObject") or j.attrs.get("input_object") == q["inputObject"])
@@ -187,7 +209,7 @@ def list_jobs(backend: Backend, bucket: str, q: dict[str, str]) -> ET.Element:
     token = q.get("nextToken") or ""
     offset = int(token) if token.isdigit() else 0
     if token and not token.isdigit():
-        raise CIError(400, "InvalidArgument", "nextToken is invalid")
+        raise _invalid("nextToken")
     root = ET.Element("Response")
     region = backend.buckets[bucket]
     for job in jobs[offset : offset + size]:
@@ -205,7 +227,7 @@ def get_jobs(backend: Backend, bucket: str, ids_text: str) -> ET.Element:
     if len(ids) > MAX_IDS_PER_CALL:
         raise CIError(400, "InvalidArgument", f"jobId supports at most {MAX_IDS_PER_CALL} ids, got {len(ids)}")
     for job_id in ids:
-        job = backend.get(job_id, "tencent")
+        job = backend.get(job_id, KIND.name)
         if job is None or job.attrs.get("bucket") != bucket:
             missing.append(job_id)
         else:
@@ -224,13 +246,13 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
     except Exception:
         raise CIError(400, "MalformedXML", "The XML you provided was not well-formed.") from None
     tag = request.findtext("Tag")
-    if tag not in TENCENT_TAGS:
-        raise CIError(400, "InvalidArgument", "Tag is invalid")
+    if tag not in KIND.choices["tag"]:
+        raise _invalid("Tag")
     obj = request.findtext("Input/Object")
     if not obj:
         raise CIError(400, "InvalidArgument", "Input.Object is required")
     queue = request.findtext("QueueId") or ""
-    if tag != "WordsGeneralize" and request.find("Operation/Output") is None and not request.findtext(
+    if tag != NO_OUTPUT_TAG and request.find("Operation/Output") is None and not request.findtext(
         "Operation/TemplateId"
     ):
         raise CIError(400, "InvalidArgument", "Operation.Output is required")
@@ -238,15 +260,15 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
     # CallBackFormat JSON or XML.
     user_data = request.findtext("Operation/UserData") or ""
     if len(user_data) > 1024 or not all(" " <= c <= "~" for c in user_data):
-        raise CIError(400, "InvalidArgument", "Operation.UserData is invalid")
-    if (request.findtext("Operation/JobLevel") or "0") not in ("0", "1", "2"):
-        raise CIError(400, "InvalidArgument", "Operation.JobLevel is invalid")
+        raise _invalid("Operation.UserData")
+    level = request.findtext("Operation/JobLevel") or KIND.attributes["job_level"]
+    if level not in KIND.choices["job_level"]:
+        raise _invalid("Operation.JobLevel")
     if (request.findtext("CallBackFormat") or "XML") not in ("JSON", "XML"):
-        raise CIError(400, "InvalidArgument", "CallBackFormat is invalid")
-    job = backend.create("tencent", bucket=bucket, tag=tag, queue_id=queue, input_object=obj,
+        raise _invalid("CallBackFormat")
+    job = backend.create(KIND.name, bucket=bucket, tag=tag, queue_id=queue, input_object=obj,
                          output_object=request.findtext("Operation/Output/Object") or "",
-                         user_data=user_data,
-                         job_level=request.findtext("Operation/JobLevel") or "0")
+                         user_data=user_data, job_level=level)
     root = ET.Element("Response")
     job_detail(root, job, time.time(), backend.buckets[bucket])
     return root
@@ -258,20 +280,21 @@ async def handle(request: web.Request, backend: Backend) -> web.Response:
         bucket = bucket_of(request, backend)
         key_id = authenticate(request, backend)
         if not backend.admit(key_id):
-            raise CIError(503, "SlowDown", "Please reduce your request rate.")
+            raise throttled()
         path = request.path.rstrip("/")
-        if path == "/jobs" and request.method == "GET":
+        ids = path.removeprefix(f"{JOBS_PATH}/") if path.startswith(f"{JOBS_PATH}/") else None
+        if path == JOBS_PATH and request.method == "GET":
             return _xml(list_jobs(backend, bucket, dict(request.query)))
-        if path == "/jobs" and request.method == "POST":
+        if path == JOBS_PATH and request.method == "POST":
             return _xml(submit_job(backend, bucket, await request.read()))
-        if path.startswith("/jobs/") and request.method == "GET":
-            return _xml(get_jobs(backend, bucket, path[len("/jobs/") :]))
-        if path.startswith("/jobs/") and request.method == "PUT" and "cancel" in request.query:
-            job = backend.get(path[len("/jobs/") :], "tencent")
+        if ids is not None and request.method == "GET":
+            return _xml(get_jobs(backend, bucket, ids))
+        if ids is not None and request.method == "PUT" and "cancel" in request.query:
+            job = backend.get(ids, KIND.name)
             if job is None:
                 raise CIError(404, "NoSuchJob", "The specified job does not exist.")
-            if job.state(time.time()) in ("Submitted", "Running", "Pause"):
-                backend.force(job.job_id, "Cancel")
+            if job.state(time.time()) in (KIND.queued, KIND.running, PAUSED):
+                backend.force(job.job_id, CANCELLED)
             return _xml(ET.Element("Response"))
         raise CIError(400, "InvalidArgument", "unsupported request")
     except CIError as err:
