@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import base64
 import json
-import urllib.request
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 import pytest
+
+from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.emulator.server import EmulatorServer
@@ -42,25 +43,20 @@ class EmulatorHandle:
         self.server = server
         self.url = server.url
         self.backend = server.backend
+        #: The admin API client (:class:`~airflow_provider_mediajobs.emulator.admin.EmulatorAdmin`).
+        self.client = EmulatorAdmin(self.url, timeout=30)
 
     def admin(self, method: str, action: str, body: dict[str, Any] | None = None) -> Any:
         """Call the admin API (``/_emulator/<action>``) and return its JSON answer."""
-        data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(  # noqa: S310 - loopback URL built from the server we started
-            f"{self.url}/_emulator/{action}", data=data, method=method,
-            headers={"Content-Type": "application/json"},
-        )
-        with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310
-            return json.loads(resp.read() or b"null")
+        return self.client.call(method, action, body)
 
     def counters(self) -> dict[str, int]:
         """Request counters (``requests``, ``op:<name>``, ``status:<code>``, ``throttled``, ``fault:<kind>``)."""
-        result: dict[str, int] = self.admin("GET", "counters")
-        return result
+        return self.client.counters()
 
     def reset(self, seed_jobs: int | None = None) -> None:
         """Forget jobs, faults, limits and counters, and seed again."""
-        self.admin("POST", "reset", {"seed_jobs": seed_jobs} if seed_jobs is not None else {})
+        self.client.reset(seed_jobs)
 
     def connections(self) -> dict[str, dict[str, Any]]:
         """Connection dicts for both default conn ids, pointing at this emulator."""

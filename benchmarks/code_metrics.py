@@ -82,7 +82,8 @@ def import_graph() -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom):
                 base = node.module or ""
                 if node.level:
-                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1] + [base]).strip(".")
+                    parts = package.split(".")
+                    base = ".".join([*parts[: len(parts) - node.level + 1], base]).strip(".")
                 targets.add(base)
                 targets |= {f"{base}.{a.name}" for a in node.names}
         graph[name] = {t for t in targets if t in modules and t != name}

@@ -24,11 +24,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Any
 
 from airflow_provider_mediajobs.emulator import connections_for
+from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
 from airflow_provider_mediajobs.testing import find_secrets
 from scripts.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
 
@@ -55,16 +55,6 @@ def start_emulator(log: Path) -> tuple[subprocess.Popen[str], str]:
             break
     proc.kill()
     raise RuntimeError(f"the emulator did not start; see {log}")
-
-
-def admin(url: str, action: str, body: dict[str, Any]) -> Any:
-    """Call the emulator's admin API."""
-    request = urllib.request.Request(  # noqa: S310 - the loopback emulator we started
-        f"{url}/_emulator/{action}", data=json.dumps(body).encode(), method="POST",
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=30) as resp:  # noqa: S310 - the loopback emulator we started
-        return json.loads(resp.read())
 
 
 def scan_for_secrets(work: Path, secrets: list[str]) -> tuple[int, list[str]]:
@@ -139,7 +129,7 @@ def main() -> int:
     print(f"emulator: {url}")
     conns = connections_for(url)
     # Temporary credentials too, so the secret scan below also looks for a security token.
-    token = admin(url, "sts", {"vendor": "alibaba", "ttl": 3600})["token"]
+    token = EmulatorAdmin(url, timeout=30).issue_sts(vendor="alibaba", ttl=3600)["token"]
     conns["alibaba_cloud_media_default"]["extra"]["security_token"] = token  # type: ignore[index]
     secrets = [str(conns[c]["password"]) for c in conns] + [token]
     env = airflow_env(home, dags, conns)

@@ -55,7 +55,8 @@ def test_hook_list_methods_take_the_catalog_names(hook: Any) -> None:
 def test_errors_carry_the_argument_as_data_under_the_name_users_gave() -> None:
     with pytest.raises(MediaJobsValidationError) as info:
         ImmGetTaskOperator(task_id="t", project_name="p", imm_task_id="no spaces", imm_task_type="X").execute({})
-    assert info.value.arg == "imm_task_id" and str(info.value).startswith("imm_task_id must be")
+    assert info.value.arg == "imm_task_id"
+    assert str(info.value).startswith("imm_task_id must be")
     with pytest.raises(MediaJobsValidationError) as info:
         ci_sensors.TencentCIJobSensor(task_id="w", job_id="a,b").job_ids()
     assert info.value.arg == "job_id"
@@ -73,10 +74,12 @@ def test_a_window_error_is_renamed_part_by_part() -> None:
 def test_max_results_is_accepted_as_the_former_name_of_page_size() -> None:
     with pytest.warns(DeprecationWarning, match="max_results= is now page_size="):
         op = ImmListTasksOperator(task_id="t", project_name="p", max_results=5)
-    assert op.page_size == 5 and "max_results" not in op.template_fields
-    with pytest.raises(TypeError, match="give page_size= only"), warnings.catch_warnings():
+    assert op.page_size == 5
+    assert "max_results" not in op.template_fields
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        ImmListTasksOperator(task_id="t", project_name="p", max_results=5, page_size=6)
+        with pytest.raises(TypeError, match="give page_size= only"):
+            ImmListTasksOperator(task_id="t", project_name="p", max_results=5, page_size=6)
 
 
 @pytest.mark.parametrize("sensor", SENSORS, ids=lambda s: s.__name__)
@@ -101,7 +104,8 @@ def test_vendor_identity_is_stated_once() -> None:
     for hook, vendor in zip(HOOKS, (ALIBABA, TENCENT), strict=True):
         assert (hook.conn_type, hook.conn_name_attr, hook.default_conn_name) == (
             vendor.conn_type, vendor.conn_name_attr, vendor.default_conn_id)
-        assert vendor.hook_class() is hook and hook.api.identity is vendor
+        assert vendor.hook_class() is hook
+        assert hook.api.identity is vendor
 
 
 def test_the_package_has_no_import_cycle() -> None:
