@@ -245,8 +245,6 @@ IMM_TASK = JobKind(
     id_key=("TaskId",),
 )
 
-JOB_KINDS = {k.name: k for k in (MTS_IPRODUCTION_JOB, ICE_SMART_JOB, IMM_TASK)}
-
 ERROR_TABLE: dict[str, type[VendorError]] = {
     "Throttling": ThrottledError,
     "Rejected.Throttling": ThrottledError,
