@@ -8,7 +8,6 @@ that a busy emulator cannot stall the event loop being measured.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import os
 import resource
@@ -25,6 +24,7 @@ import psutil
 
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, EmulatorAdmin
 from airflow_provider_mediajobs.emulator.admin import admin_url
+from airflow_provider_mediajobs.vendors import load_class
 
 CONN_IDS = {"tencent": "bench_tencent", "mts": "bench_alibaba"}
 
@@ -114,9 +114,7 @@ WAITS: dict[str, tuple[str, str, dict[str, Any], Callable[[str], dict[str, str]]
 def make_trigger(kind: str, job_id: str, **options: Any) -> Any:
     """A trigger waiting for the emulator job ``job_id`` of ``kind`` (a key of :data:`WAITS`)."""
     class_path, conn_id, _, ids = WAITS[kind]
-    module, _, name = class_path.rpartition(".")
-    trigger_class = getattr(importlib.import_module(module), name)
-    return trigger_class(conn_id=conn_id, job_ids=ids(job_id), **options)
+    return load_class(class_path)(conn_id=conn_id, job_ids=ids(job_id), **options)
 
 
 async def create_jobs(url: str, kind: str, specs: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -259,8 +257,7 @@ def triggerer_main() -> None:
     serialized = json.load(sys.stdin)
     triggers = []
     for classpath, kwargs in serialized:
-        module, _, name = classpath.rpartition(".")
-        triggers.append(getattr(importlib.import_module(module), name)(**kwargs))
+        triggers.append(load_class(classpath)(**kwargs))
 
     def emit(outcome: Outcome) -> None:
         print(json.dumps({"job_id": outcome.job_id, "event": outcome.event}), flush=True)
