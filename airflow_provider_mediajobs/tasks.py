@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
-from airflow_provider_mediajobs.exceptions import NotFoundError
+from airflow_provider_mediajobs.exceptions import MediaJobsError, NotFoundError
 from airflow_provider_mediajobs.vendors import Vendor
 
 if TYPE_CHECKING:
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
     from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
     from airflow_provider_mediajobs.triggers.base import MediaJobTrigger
+    from airflow_provider_mediajobs.waiting import JobWait, Look
 
 
 @functools.cache
@@ -49,13 +50,25 @@ def trigger_for(vendor: Vendor, kind: JobKind) -> type[MediaJobTrigger]:
     return MediaJobTrigger.for_kind(kind)
 
 
-def look_up(hook: MediaJobsBaseHook, kind: JobKind, ids: Mapping[str, Any]) -> dict[str, Any] | None:
-    """One look at a job from the worker: its detail, or None where the vendor says it does not
-    exist (yet). Any other failure is raised, after the hook's retries."""
+def look_once(wait: JobWait, hook: MediaJobsBaseHook, ids: Mapping[str, Any]) -> Look:
+    """One look at the job from the worker, fed to ``wait``; what it makes of it.
+
+    A failure the wait does not ride out is raised as it came: the hook already retried it, and
+    it is the task's failure (worker waits ride out none, see :class:`JobWait`).
+
+    :param ids: the arguments of the kind's ``get`` that name the job.
+    """
     try:
-        return hook.get_job(kind, **ids)
-    except NotFoundError:
-        return None
+        try:
+            job: dict[str, Any] | None = hook.get_job(wait.kind, **ids)
+        except NotFoundError:
+            job = None
+        return wait.saw(job)
+    except MediaJobsError as err:
+        look = wait.failed(err)
+        if look.event is not None:
+            raise
+        return look
 
 
 def emit_asset_event(context: Context, uri: str | None, extra: Mapping[str, Any]) -> None:

@@ -18,13 +18,13 @@ from airflow.sdk import BaseOperator
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS
 from airflow_provider_mediajobs.compat import ResumableJobMixin as _Resumable
-from airflow_provider_mediajobs.exceptions import BadResponseError, MediaJobsError, NotFoundError
+from airflow_provider_mediajobs.exceptions import BadResponseError, NotFoundError
 from airflow_provider_mediajobs.tasks import (
     VendorTaskMixin,
     declare_signature,
     default_deferrable,
     emit_asset_event,
-    look_up,
+    look_once,
     trigger_for,
 )
 from airflow_provider_mediajobs.waiting import JobWait, conclude
@@ -230,14 +230,9 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         wait = JobWait(self.job_kind, job_id, poll_interval=self.poll_interval,
                        not_found_grace=self.not_found_grace, timeout=self.wait_timeout)
         while True:
-            try:
-                look = wait.saw(look_up(hook, self.job_kind, self._ids(job_id)))
-            except MediaJobsError as err:
-                look = wait.failed(err)
-                if look.event is not None:
-                    raise  # the hook already retried: this error, as raised, is the task's failure
-                if look.refresh:
-                    hook = self.get_hook()
+            look = look_once(wait, hook, self._ids(job_id))
+            if look.refresh:
+                hook = self.get_hook()  # reads the connection again: it may hold renewed credentials
             if look.note:
                 self.log.log(look.level, look.note)
             if look.event is not None:

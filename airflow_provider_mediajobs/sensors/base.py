@@ -23,7 +23,7 @@ from airflow_provider_mediajobs.tasks import (
     declare_signature,
     default_deferrable,
     emit_asset_event,
-    look_up,
+    look_once,
     trigger_for,
 )
 from airflow_provider_mediajobs.waiting import JobWait, conclude
@@ -106,13 +106,7 @@ class MediaJobSensor(VendorTaskMixin, BaseSensorOperator):
         Airflow times the pokes and enforces ``timeout``; :class:`JobWait` decides the rest.
         """
         ids = self.job_ids()
-        wait = self._wait_state(context, self.kind.job_id(ids))
-        try:
-            look = wait.saw(look_up(self.get_hook(), self.kind, ids))
-        except MediaJobsError as err:
-            if wait.failed(err).event is not None:
-                raise  # the hook already retried: this error, as raised, is the task's failure
-            return False
+        look = look_once(self._wait_state(context, self.kind.job_id(ids)), self.get_hook(), ids)
         if look.note:
             self.log.log(look.level, look.note)
         if look.event is None:
