@@ -16,7 +16,6 @@ from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, dig, window
-from airflow_provider_mediajobs.catalog.nesting import loads
 from airflow_provider_mediajobs.catalog.params import (
     Bool,
     Enum,
@@ -423,6 +422,8 @@ def _load_json(operation: Operation, response: HttpResponse) -> dict[str, Any] |
     :raises BadResponseError: the body nests deeper than :data:`~.nesting.MAX_DEPTH`, whether
         ``json`` gave up on it or parsed it (later code would recurse on it).
     """
+    from airflow_provider_mediajobs.catalog.nesting import loads  # see AlibabaProtocol.build()
+
     if not response.body:
         return None
     try:

@@ -9,11 +9,9 @@ and triggers are thin layers over these.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, Literal, NamedTuple
 
-from airflow_provider_mediajobs.catalog.nesting import loads
 from airflow_provider_mediajobs.catalog.params import Param, invalid, refuse_template
 from airflow_provider_mediajobs.catalog.params import job_id as job_id_param
 from airflow_provider_mediajobs.exceptions import BadResponseError, MediaJobsValidationError
@@ -72,9 +70,11 @@ class Paging(NamedTuple):
     total_key: str = "TotalCount"
 
 
-@dataclass(frozen=True)
-class Operation:
+class Operation(NamedTuple):
     """One vendor API.
+
+    A NamedTuple, as the other catalog records: operators import the catalog at DAG parse, and a
+    dataclass costs about half a millisecond to create.
 
     :param name: the vendor's action name (``ListSmartJobs``) or a path name (``ListJobs``).
     :param service: product and version.
@@ -164,8 +164,31 @@ class Operation:
         return wire
 
 
-@dataclass(frozen=True)
-class JobKind:
+def _no_output(job: Mapping[str, Any]) -> str | None:
+    return None
+
+
+def _whole_answer(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
+    return response
+
+
+class _JobKindFields(NamedTuple):
+    name: str
+    get: Operation
+    id_args: tuple[str, ...]
+    state: Sequence[str]
+    success: frozenset[str]
+    failure: frozenset[str]
+    pending: frozenset[str]
+    error_code: Sequence[str] = ("ErrorCode",)
+    error_message: Sequence[str] = ("ErrorMessage",)
+    output: Callable[[Mapping[str, Any]], str | None] = _no_output
+    job_id_arg: str = "job_id"
+    extract: Callable[[Mapping[str, Any], str], Mapping[str, Any] | None] = _whole_answer
+    id_key: Sequence[str] = ("JobId",)
+
+
+class JobKind(_JobKindFields):
     """How to read one kind of job's state.
 
     :param name: a short name used in logs and events (``mts_iproduction``).
@@ -187,27 +210,15 @@ class JobKind:
     :param id_key: path to the job's own id inside one job: it must be the id asked for.
     """
 
-    name: str
-    get: Operation
-    id_args: tuple[str, ...]
-    state: Sequence[str]
-    success: frozenset[str]
-    failure: frozenset[str]
-    pending: frozenset[str]
-    error_code: Sequence[str] = ("ErrorCode",)
-    error_message: Sequence[str] = ("ErrorMessage",)
-    output: Callable[[Mapping[str, Any]], str | None] = field(default=lambda job: None)
-    job_id_arg: str = "job_id"
-    extract: Callable[[Mapping[str, Any], str], Mapping[str, Any] | None] = field(
-        default=lambda response, job_id: response
-    )
-    id_key: Sequence[str] = ("JobId",)
+    __slots__ = ()
 
-    def __post_init__(self) -> None:
-        missing = [arg for arg in (*self.id_args, self.job_id_arg) if arg not in self.get.args]
-        if missing or self.job_id_arg not in self.id_args:
-            raise TypeError(f"job kind {self.name}: id_args {self.id_args} and job_id_arg {self.job_id_arg!r} "
-                            f"must be arguments of {self.get.name} ({', '.join(self.get.args)})")
+    def __new__(cls, *args: Any, **kwargs: Any) -> JobKind:
+        kind = super().__new__(cls, *args, **kwargs)
+        known = kind.get.args
+        if not set(kind.id_args) <= set(known) or kind.job_id_arg not in kind.id_args:
+            raise TypeError(f"job kind {kind.name}: id_args {kind.id_args} and job_id_arg {kind.job_id_arg!r} "
+                            f"must be arguments of {kind.get.name} ({', '.join(known)})")
+        return kind
 
     def job_id(self, ids: Mapping[str, Any]) -> str:
         """The job's own id among the arguments that name it."""
@@ -286,6 +297,9 @@ def dig(data: Any, path: Sequence[str]) -> Any:
 
     :raises BadResponseError: such a JSON string is nested too deep (see :mod:`.nesting`).
     """
+    # Imported here, not at the top: DAG parsing loads the catalog and never reads an answer.
+    from airflow_provider_mediajobs.catalog.nesting import loads
+
     for key in path:
         if isinstance(data, str) and data.lstrip().startswith("{"):
             try:
