@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     import requests.adapters
 
     from airflow_provider_mediajobs.catalog.model import Operation
+    from airflow_provider_mediajobs.quota import TokenBucket
 
 # The wire types are the catalog's; they are named here too because senders take and return them.
 __all__ = ["RETRY_AFTER_CEILING", "HttpRequest", "HttpResponse", "VendorProtocol", "parse_retry_after"]
@@ -678,12 +679,19 @@ class Client:
 
 
 class AsyncClient:
-    """Async caller: the same protocol and policy as :class:`Client`, another sender."""
+    """Async caller: the same protocol and policy as :class:`Client`, another sender.
 
-    def __init__(self, protocol: VendorProtocol, sender: AsyncSender, policy: RetryPolicy) -> None:
+    :param limiter: the key pair's request limiter (:mod:`airflow_provider_mediajobs.quota`):
+        every attempt, retries included, waits for a token from it, and tells it whether the
+        vendor throttled the request.
+    """
+
+    def __init__(self, protocol: VendorProtocol, sender: AsyncSender, policy: RetryPolicy,
+                 limiter: TokenBucket | None = None) -> None:
         self.protocol = protocol
         self.sender = sender
         self.policy = policy
+        self.limiter = limiter
 
     async def call(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
         """Call ``operation`` with bound wire parameters, retrying as the policy says."""
@@ -694,11 +702,19 @@ class AsyncClient:
 
     async def _attempt(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
         request = None
+        if self.limiter is not None:
+            await self.limiter.acquire()
         try:
             request = self.protocol.build(operation, wire)
-            return self.protocol.parse(operation, await self.sender.send(request))
+            answer = self.protocol.parse(operation, await self.sender.send(request))
         except Exception as err:  # every failure leaves as a typed, redacted error
+            if self.limiter is not None and isinstance(err, ThrottledError):
+                self.limiter.answered(throttled=True)
             failure = _redacted_attempt_error(err, self.protocol, request)
+        else:
+            if self.limiter is not None:
+                self.limiter.answered(throttled=False)
+            return answer
         raise failure  # outside the handler: the original stays out of __context__
 
     async def close(self) -> None:

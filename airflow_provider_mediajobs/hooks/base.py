@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from airflow.sdk import BaseHook
 
-from airflow_provider_mediajobs import extras, transport
+from airflow_provider_mediajobs import extras, quota, transport
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation
 from airflow_provider_mediajobs.catalog.paging import Pager
 from airflow_provider_mediajobs.catalog.params import invalid
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from airflow.sdk import Connection
 
     from airflow_provider_mediajobs.extras import Tunable
+    from airflow_provider_mediajobs.quota import TokenBucket
     from airflow_provider_mediajobs.vendors import Vendor
 
 log = logging.getLogger(__name__)
@@ -647,6 +648,11 @@ def extract_job(kind: JobKind, response: Mapping[str, Any], ids: Mapping[str, An
     return dict(job)
 
 
+def quota_key(vendor: VendorApi, protocol: VendorProtocol) -> str:
+    """Who the vendor counts requests against: the connection type and key id (never the secret)."""
+    return f"{vendor.identity.conn_type}:{protocol.key_id()}"
+
+
 class AsyncJobClient:
     """The triggers' side: the same vendor, protocol, policy and parsing, with an aiohttp session.
 
@@ -686,14 +692,22 @@ class AsyncJobClient:
 
         check_conn_id("conn_id", conn_id)
         settings = vendor.settings(await BaseHook.aget_connection(conn_id))
+        # Every client of one key pair in this event loop draws from one limiter (quota.py).
+        limiter = quota.limiter_for(quota_key(vendor, settings.protocol), settings.qps_budget)
         session = aiohttp.ClientSession(trust_env=False)
         sender = AsyncSender(session, timeouts or settings.timeouts, max_response_bytes or settings.max_response_bytes)
-        return cls(vendor, conn_id, AsyncClient(settings.protocol, sender, retry_policy or RetryPolicy()), settings)
+        client = AsyncClient(settings.protocol, sender, retry_policy or RetryPolicy(), limiter)
+        return cls(vendor, conn_id, client, settings)
 
     @property
     def quota_key(self) -> str:
         """Who the vendor counts requests against: the connection type and key id (never the secret)."""
-        return f"{self.vendor.identity.conn_type}:{self.client.protocol.key_id()}"
+        return quota_key(self.vendor, self.client.protocol)
+
+    @property
+    def limiter(self) -> TokenBucket | None:
+        """The key pair's request limiter every attempt of this client waits on."""
+        return self.client.limiter
 
     async def refresh_credentials(self) -> None:
         """Re-read the connection (e.g. after temporary credentials were renewed)."""

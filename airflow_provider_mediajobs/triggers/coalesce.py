@@ -5,8 +5,9 @@ requests per interval for N waits and, against MTS's 100 QPS per account, turns 
 storm. Here the waits of one connection share:
 
 - one :class:`AsyncJobClient` (one aiohttp session);
-- one :class:`TokenBucket` per key pair, so every call made with one AccessKey / SecretId in this
-  process is spread under a QPS budget (connection extra ``qps_budget``);
+- the key pair's request limiter (:mod:`airflow_provider_mediajobs.quota`), which every request
+  made with one AccessKey / SecretId in this process, retries included, waits on: at most
+  ``qps_budget`` per second (connection extra), less while the vendor throttles;
 - a fetcher per job kind: kinds whose API answers several ids at once (Tencent
   ``GET /jobs/{id1},{id2},...``) are answered in batches of at most ``batch_size`` ids (extra
   ``batch_size``, never more than the kind's ``get`` takes: 10 for Tencent; gathered for at most
@@ -14,16 +15,15 @@ storm. Here the waits of one connection share:
   in-flight call per job (and its answer for ``share_window`` seconds), so identical waits cost
   one call.
 
-Each triggerer process coalesces its own waits; several triggerers stay correct, they just do not
-share (size ``qps_budget`` per triggerer accordingly, see the performance docs). A poller lives as
-long as somebody waits on it: the last :func:`release` closes its session.
+Each triggerer process coalesces its own waits; several triggerers on one account each back off
+when the vendor throttles (the limiter is adaptive), so together they settle under the account's
+cap. A poller lives as long as somebody waits on it: the last :func:`release` closes its session.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import time
 import weakref
 from collections.abc import Mapping
@@ -33,50 +33,12 @@ from typing import TYPE_CHECKING, Any
 from airflow_provider_mediajobs.exceptions import NotFoundError
 from airflow_provider_mediajobs.extras import DEFAULT_BATCH_WINDOW
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient
+from airflow_provider_mediajobs.quota import TokenBucket
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
     from airflow_provider_mediajobs.hooks.base import VendorApi
 
-
-
-class TokenBucket:
-    """An async token bucket: at most ``rate`` acquisitions per second, bursts up to ``burst``.
-
-    Waiters are served in arrival order (one lock), and each sleep gets a little jitter so that
-    polls spread over time instead of marching in step.
-
-    :param rate: tokens per second.
-    :param burst: bucket capacity.
-    :param rng: random source for the jitter.
-    """
-
-    def __init__(self, rate: float, burst: float | None = None, rng: random.Random | None = None) -> None:
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self.rate = rate
-        self.burst = burst if burst is not None else max(1.0, rate / 10)
-        self.tokens = self.burst
-        self.updated = time.monotonic()
-        self.rng = rng or random.Random()
-        self._lock = asyncio.Lock()
-        self.acquired = 0
-
-    def _refill(self) -> None:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.updated) * self.rate)
-        self.updated = now
-
-    async def acquire(self) -> None:
-        """Wait for one token."""
-        async with self._lock:
-            self._refill()
-            while self.tokens < 1:
-                deficit = (1 - self.tokens) / self.rate
-                await asyncio.sleep(deficit + self.rng.uniform(0, 0.2 / self.rate))
-                self._refill()
-            self.tokens -= 1
-            self.acquired += 1
 
 
 @dataclass
@@ -92,7 +54,7 @@ class BatchFetcher:
     Waits answered by one call sleep about the same poll interval and come back together, so
     after the first round they gather into full batches on their own.
 
-    :param poller: the owning poller (client and bucket).
+    :param poller: the owning poller (its client).
     :param kind: a job kind whose ``get`` takes several ids in ``kind.job_id_arg``.
     :param batch_size: most ids per call; never more than the kind's ``get`` takes.
     :param window: longest time an id waits for company before its batch is sent (seconds).
@@ -156,7 +118,6 @@ class BatchFetcher:
 
     async def _call(self, batch: dict[str, _Pending]) -> None:
         try:
-            await self.poller.bucket.acquire()
             response = await self.poller.client.call(self.kind.get, **{self.kind.job_id_arg: list(batch)})
         except asyncio.CancelledError:
             for entry in batch.values():
@@ -217,7 +178,6 @@ class SingleFlightFetcher:
 
     async def _call(self, key: tuple[tuple[str, str], ...], ids: dict[str, Any]) -> dict[str, Any] | None:
         try:
-            await self.poller.bucket.acquire()
             return await self.poller.client.get_job(self.kind, **ids)
         except NotFoundError:
             return None
@@ -242,12 +202,13 @@ class SharedPoller:
     """The shared side of every wait on one connection in this process.
 
     :param client: the async client for the connection.
-    :param bucket: the token bucket of the connection's key pair.
+    :param bucket: the key pair's request limiter, which the client takes a token from for every
+        attempt (kept here for figures: ``acquired``, ``rate``, ``throttled``).
     :param batch_size: most ids per batched call.
     :param batch_window: longest wait for a partial batch to fill (seconds).
     """
 
-    def __init__(self, client: AsyncJobClient, bucket: TokenBucket, batch_size: int | None = None,
+    def __init__(self, client: AsyncJobClient, bucket: TokenBucket | None, batch_size: int | None = None,
                  batch_window: float = DEFAULT_BATCH_WINDOW) -> None:
         self.client = client
         self.bucket = bucket
@@ -280,7 +241,6 @@ class SharedPoller:
 _POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], SharedPoller]] = (
     weakref.WeakKeyDictionary()
 )
-_BUCKETS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, TokenBucket]] = weakref.WeakKeyDictionary()
 _LOCKS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
@@ -288,7 +248,7 @@ async def acquire(vendor: VendorApi, conn_id: str) -> SharedPoller:
     """Join (or start) the shared poller of ``conn_id`` in the running loop.
 
     Starting one reads the connection once: the client checks every extra, the poller's tuning
-    included, and the key pair found there picks the token bucket.
+    included, and the key pair found there picks the request limiter.
     """
     loop = asyncio.get_running_loop()
     lock = _LOCKS.setdefault(loop, asyncio.Lock())
@@ -300,8 +260,7 @@ async def acquire(vendor: VendorApi, conn_id: str) -> SharedPoller:
             client = await AsyncJobClient.create(vendor, conn_id)
             settings = client.settings
             assert settings is not None  # create() always reads them
-            bucket = _BUCKETS.setdefault(loop, {}).setdefault(client.quota_key, TokenBucket(settings.qps_budget))
-            poller = SharedPoller(client, bucket, settings.batch_size, settings.batch_window)
+            poller = SharedPoller(client, client.limiter, settings.batch_size, settings.batch_window)
             pollers[key] = poller
         poller.users += 1
         return poller
