@@ -83,7 +83,8 @@ MAX_RESPONSE = Tunable("max_response_bytes", "Largest answer (bytes)",
                        float(DEFAULT_MAX_RESPONSE_BYTES), float(MIN_RESPONSE_BYTES), float(MAX_RESPONSE_BYTES),
                        integer=True)
 QPS_BUDGET = Tunable("qps_budget", "QPS budget",
-                     "Requests per second the deferred waits of one triggerer make with this key pair.",
+                     "Requests per second, retries included, the deferred waits of one triggerer make with "
+                     "this key pair at most (less while the vendor throttles).",
                      DEFAULT_QPS_BUDGET, 0.1, 10000)
 BATCH_SIZE = Tunable("batch_size", "Batch size",
                      "Most job ids one batched status call asks for (the vendor takes at most 10).",

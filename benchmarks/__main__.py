@@ -2,7 +2,9 @@
 
 1. DAG-parse cost (:mod:`benchmarks.import_cost`);
 2. listing 10,000 jobs, hooks against the official SDKs (:mod:`benchmarks.listing`);
-3. 100 / 1,000 / 5,000 waits, per-trigger against coalesced polling (:mod:`benchmarks.triggers`).
+3. 100 / 1,000 / 5,000 waits, per-trigger against coalesced polling (:mod:`benchmarks.triggers`);
+4. K = 1, 2, 3 triggerer processes on one account, fixed per-process buckets against the adaptive
+   limiter (:mod:`benchmarks.quota`).
 
 Writes ``results.md`` (tables and the targets of issue 6, each marked met or missed; included by
 ``docs/performance.md``), ``results.json`` (every figure) and ``triggers.png`` (also copied to
@@ -24,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from airflow_provider_mediajobs.catalog.tencent import MAX_IDS_PER_CALL
-from benchmarks import import_cost, listing, triggers
+from benchmarks import harness, import_cost, listing, quota, triggers
 
 RESULTS = Path(__file__).with_name("results")
 DOCS_ASSETS = Path(__file__).resolve().parent.parent / "docs" / "assets"
@@ -32,6 +34,24 @@ DOCS_ASSETS = Path(__file__).resolve().parent.parent / "docs" / "assets"
 
 def _find(rows: list[dict[str, Any]], vendor: str, waits: int, coalesce: bool) -> dict[str, Any] | None:
     return next((r for r in rows if (r["vendor"], r["waits"], r["coalesce"]) == (vendor, waits, coalesce)), None)
+
+
+def quota_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
+    """The targets of the adaptive limiter (issue 16) that this run measured."""
+    adaptive = {r["processes"]: r for r in rows if r["limiter"] == "adaptive"}
+    three, one = adaptive.get(3), adaptive.get(1)
+    if three is None or one is None:
+        return []
+    ratio = three["p99_s"] / max(one["p99_s"], 1e-9)
+    return [
+        (f"K = 3 triggerers x {three['waits'] // 3} MTS waits, {quota.ACCOUNT_QPS:.0f} QPS account cap: "
+         "<= 3% of requests throttled, 0 missed or wrong",
+         f"{three['throttled']} of {three['requests']} ({100 * three['throttled_share']:.1f}%), "
+         f"{three['missed']} missed, {three['wrong']} wrong",
+         three["throttled_share"] <= 0.03 and three["missed"] == 0 and three["wrong"] == 0),
+        (f"K = 3: p99 detection latency <= 1.5x that of one process running all {one['waits']:,} waits",
+         f"{three['p99_s']:.1f} s vs {one['p99_s']:.1f} s ({ratio:.2f}x)", ratio <= 1.5),
+    ]
 
 
 def targets(imports: dict[str, Any], lists: list[dict[str, Any]],
@@ -79,7 +99,7 @@ def targets(imports: dict[str, Any], lists: list[dict[str, Any]],
 
 
 def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[dict[str, Any]],
-             took: float, finished: float) -> str:
+             quotas: list[dict[str, Any]], took: float, finished: float) -> str:
     """The results page."""
     lines = [
         f"Written by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(finished))}, "
@@ -90,7 +110,8 @@ def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[d
         "| Target | Measured | |",
         "|---|---|---|",
     ]
-    lines += [f"| {t} | {m} | {'met' if ok else '**missed**'} |" for t, m, ok in targets(imports, lists, waits)]
+    lines += [f"| {t} | {m} | {'met' if ok else '**missed**'} |"
+              for t, m, ok in targets(imports, lists, waits) + quota_targets(quotas)]
     lines += [
         "",
         f"### Waits (poll interval {triggers.POLL_INTERVAL:.0f} s, jobs finish {triggers.RUN_SECONDS[0]:.0f}-"
@@ -109,6 +130,14 @@ def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[d
             f"| {r['latency_p99']:.1f} | {r['cpu_seconds']:.1f} | {r['emulator_cpu_seconds']:.1f} "
             f"| {r['rss_per_trigger_kb']:.1f} | {r.get('first_wait_rss_kb', float('nan')):,.0f} |"
         )
+    if quotas:
+        lines += [
+            "",
+            f"### One account, K triggerer processes ({quotas[0]['waits']:,} MTS waits split over them, poll "
+            f"{quota.POLL_INTERVAL:.0f} s, account cap {quota.ACCOUNT_QPS:.0f} QPS, default `qps_budget`)",
+            "",
+            quota.table(quotas),
+        ]
     lines += [
         "",
         f"### Listing {listing.JOBS:,} jobs ({listing.PAGE} per page, median of {listing.ROUNDS} alternating rounds)",
@@ -167,12 +196,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,1000,5000", help="numbers of waits (default 100,1000,5000)")
     parser.add_argument("--vendors", default="tencent,mts")
+    parser.add_argument("--processes", default="1,2,3", help="triggerer processes on one account (default 1,2,3)")
     parser.add_argument("--render", action="store_true",
                         help="only rewrite results.md and the plot from the last run's results.json")
     args = parser.parse_args(argv)
     if args.render:
         saved = json.loads((RESULTS / "results.json").read_text())
-        imports, lists, waits = saved["imports"], saved["listing"], saved["waits"]
+        imports, lists, waits, quotas = saved["imports"], saved["listing"], saved["waits"], saved.get("quota", [])
         took, finished = saved["took"], saved["finished"]
     else:
         started = time.monotonic()
@@ -182,18 +212,22 @@ def main(argv: list[str] | None = None) -> int:
         lists = listing.run()
         print("Waits, per-trigger vs coalesced:", flush=True)
         waits = triggers.run([int(s) for s in args.sizes.split(",")], args.vendors.split(","))
+        print("One account, K triggerer processes, fixed buckets vs the adaptive limiter:", flush=True)
+        with harness.quiet_logs():
+            quotas = quota.measure([int(k) for k in args.processes.split(",")], quota.WAITS)
+        print(quota.table(quotas), flush=True)
         took, finished = time.monotonic() - started, time.time()
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "results.json").write_text(json.dumps(
-            {"imports": imports, "listing": lists, "waits": waits, "took": took, "finished": finished}, indent=1)
-            + "\n")
+            {"imports": imports, "listing": lists, "waits": waits, "quota": quotas, "took": took,
+             "finished": finished}, indent=1) + "\n")
     plot(waits, RESULTS / "triggers.png")
     # The docs show the same figure (docs/performance.md includes results.md).
     DOCS_ASSETS.mkdir(exist_ok=True)
     shutil.copyfile(RESULTS / "triggers.png", DOCS_ASSETS / "triggers.png")
-    (RESULTS / "results.md").write_text(markdown(imports, lists, waits, took, finished))
+    (RESULTS / "results.md").write_text(markdown(imports, lists, waits, quotas, took, finished))
     print("\nTargets:")
-    for target, measured, met in targets(imports, lists, waits):
+    for target, measured, met in targets(imports, lists, waits) + quota_targets(quotas):
         print(f"  [{'met' if met else 'MISSED'}] {target}: {measured}")
     print(f"\nWrote {RESULTS / 'results.md'}, results.json and triggers.png ({took / 60:.0f} min).")
     return 0

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import random
 import resource
 import subprocess
 import sys
@@ -109,6 +110,21 @@ WAITS: dict[str, tuple[str, str, dict[str, Any], Callable[[str], dict[str, str]]
             {"project_name": "media-archive", "task_type": "FaceClustering"},
             lambda job_id: {"project_name": "media-archive", "task_id": job_id, "task_type": "FaceClustering"}),
 }
+
+
+async def create_waited_jobs(url: str, kind: str, waits: int, seed: str, run_seconds: tuple[float, float],
+                             failure_share: float) -> tuple[dict[str, str], dict[str, float]]:
+    """``waits`` jobs of ``kind`` that start now and end ``run_seconds`` later (drawn uniformly),
+    ``failure_share`` of them failing; returns each job's expected outcome and end time (epoch s).
+
+    :param seed: the random seed, so that a scenario's jobs are the same in every run.
+    """
+    rng = random.Random(seed)
+    specs = [{"queue_s": 0.0, "run_s": rng.uniform(*run_seconds), "succeed": rng.random() >= failure_share}
+             for _ in range(waits)]
+    created = await create_jobs(url, kind, specs)
+    expected = {c["job_id"]: ("success" if s["succeed"] else "failure") for c, s in zip(created, specs, strict=True)}
+    return expected, {c["job_id"]: float(c["done_at"]) for c in created}
 
 
 def make_trigger(kind: str, job_id: str, **options: Any) -> Any:

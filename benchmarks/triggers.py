@@ -24,7 +24,6 @@ import argparse
 import asyncio
 import gc
 import json
-import random
 import subprocess
 import sys
 import time
@@ -64,12 +63,9 @@ class Scenario:
 async def _measure(scenario: Scenario) -> dict[str, Any]:
     import psutil
 
-    rng = random.Random(f"{scenario.vendor}-{scenario.waits}")
-    specs = [{"queue_s": 0.0, "run_s": rng.uniform(*RUN_SECONDS), "succeed": rng.random() >= FAILURE_SHARE}
-             for _ in range(scenario.waits)]
-    created = await harness.create_jobs(scenario.url, scenario.vendor, specs)
-    expected = {c["job_id"]: ("success" if s["succeed"] else "failure") for c, s in zip(created, specs, strict=True)}
-    done_at = {c["job_id"]: float(c["done_at"]) for c in created}
+    expected, done_at = await harness.create_waited_jobs(
+        scenario.url, scenario.vendor, scenario.waits, f"{scenario.vendor}-{scenario.waits}", RUN_SECONDS,
+        FAILURE_SHARE)
 
     triggers = [harness.make_trigger(scenario.vendor, job_id, poll_interval=POLL_INTERVAL, coalesce=scenario.coalesce)
                 for job_id in expected]

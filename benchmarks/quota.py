@@ -1,0 +1,154 @@
+"""K triggerer processes on one account: per-process fixed buckets against the adaptive limiter.
+
+Each scenario starts a fresh emulator whose account cap is :data:`ACCOUNT_QPS` requests per
+second per key pair (it throttles past it, as MTS does), creates :data:`WAITS` MTS jobs that
+finish 5 to 30 s after they start (one in ten failing), and splits their triggers over K
+stand-in triggerer processes (``benchmarks.harness``), each polling with the default
+``qps_budget`` (50) and the shared poller. The processes know nothing of each other.
+
+The baseline is the provider as it was before the adaptive limiter (``--baseline-rev``, default
+the last commit without it): a fixed 50 QPS bucket per process, which retries bypassed. It runs
+from a temporary ``git worktree`` of that revision, side by side with this tree, in one run.
+
+Figures per scenario: requests, throttled answers (share of requests), peak requests per second,
+detection latency p50 / p99 (job done -> event seen by the parent), missed and wrong outcomes.
+
+Run with ``python -m benchmarks.quota [--processes 1,2,3] [--waits 1200]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from benchmarks import harness
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT_QPS = 100.0
+WAITS = 1200
+POLL_INTERVAL = 5.0
+RUN_SECONDS = (5.0, 30.0)
+FAILURE_SHARE = 0.1
+#: The last commit whose triggers used a fixed per-process bucket that retries bypassed.
+BASELINE_REV = "34e6106"
+
+
+@contextlib.contextmanager
+def baseline_tree(rev: str) -> Iterator[Path]:
+    """A temporary worktree of ``rev`` (removed on exit)."""
+    path = Path(tempfile.mkdtemp(prefix="mediajobs-baseline-"))
+    subprocess.run(["git", "worktree", "add", "--detach", "-f", str(path), rev], cwd=ROOT, check=True,
+                   capture_output=True)
+    try:
+        yield path
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, check=False,
+                       capture_output=True)
+
+
+def _reader(proc: subprocess.Popen[str], seen: dict[str, tuple[float, dict[str, Any]]]) -> None:
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        with contextlib.suppress(ValueError):
+            record = json.loads(line)
+            seen.setdefault(record["job_id"], (time.time(), record["event"]))
+
+
+def run(tree: Path, processes: int, waits: int, label: str) -> dict[str, Any]:
+    """One scenario: ``waits`` MTS waits over ``processes`` triggerer processes running ``tree``."""
+    with harness.EmulatorProcess() as emulator:
+        emulator.admin.set_qps(ACCOUNT_QPS)
+        harness.set_connections(emulator.url)
+        expected, done_at = asyncio.run(harness.create_waited_jobs(
+            emulator.url, "mts", waits, f"quota-{waits}", RUN_SECONDS, FAILURE_SHARE))
+        class_path, conn_id, _, ids = harness.WAITS["mts"]
+        serialized = [[class_path, {"conn_id": conn_id, "job_ids": ids(job_id), "poll_interval": POLL_INTERVAL}]
+                      for job_id in expected]
+        before = emulator.admin.counters()
+        env = dict(os.environ, PYTHONPATH=str(tree))
+        seen: dict[str, tuple[float, dict[str, Any]]] = {}
+        children, readers = [], []
+        for index in range(processes):
+            share = serialized[index::processes]
+            child = subprocess.Popen([sys.executable, "-m", "benchmarks.harness"], cwd=tree, env=env, text=True,
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+            assert child.stdin is not None
+            child.stdin.write(json.dumps(share))
+            child.stdin.close()
+            children.append(child)
+            readers.append(threading.Thread(target=_reader, args=(child, seen), daemon=True))
+            readers[-1].start()
+        deadline = time.monotonic() + RUN_SECONDS[1] + 4 * waits / ACCOUNT_QPS + 60
+        rates, last = [], (before.get("requests", 0), time.monotonic())
+        while len(seen) < waits and time.monotonic() < deadline:
+            time.sleep(1.0)
+            count, now = emulator.admin.counters().get("requests", 0), time.monotonic()
+            rates.append((count - last[0]) / (now - last[1]))
+            last = (count, now)
+        for child in children:
+            child.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                child.wait(10)
+            if child.poll() is None:
+                child.kill()
+        after = emulator.admin.counters()
+    requests = after.get("requests", 0) - before.get("requests", 0)
+    throttled = after.get("throttled", 0) - before.get("throttled", 0)
+    latencies = [seen[j][0] - done_at[j] for j in seen if j in done_at]
+    wrong = sum(1 for j, (_, event) in seen.items() if event.get("status") != expected.get(j))
+    return {
+        "limiter": label, "processes": processes, "waits": waits, "requests": requests, "throttled": throttled,
+        "throttled_share": throttled / max(requests, 1), "peak_rps": max(rates or [0.0]),
+        "p50_s": harness.percentile(latencies, 0.5), "p99_s": harness.percentile(latencies, 0.99),
+        "detected": len(seen), "missed": waits - len(seen), "wrong": wrong,
+    }
+
+
+def measure(processes: list[int], waits: int, baseline_rev: str = BASELINE_REV) -> list[dict[str, Any]]:
+    """Every scenario, baseline and adaptive, for each K in ``processes``."""
+    harness.prepare_airflow_home()
+    rows = []
+    with baseline_tree(baseline_rev) as old:
+        for k in processes:
+            rows.append(run(old, k, waits, f"fixed per process ({baseline_rev})"))
+            rows.append(run(ROOT, k, waits, "adaptive"))
+    return rows
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The rows as a Markdown table."""
+    lines = ["| limiter | K | requests | throttled | peak req/s | p50 s | p99 s | missed | wrong |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        lines.append(f"| {r['limiter']} | {r['processes']} | {r['requests']} | {r['throttled']} "
+                     f"({100 * r['throttled_share']:.1f}%) | {r['peak_rps']:.0f} | {r['p50_s']:.1f} | "
+                     f"{r['p99_s']:.1f} | {r['missed']} | {r['wrong']} |")
+    return "\n".join(lines)
+
+
+def main() -> list[dict[str, Any]]:
+    """Run from the command line and print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--processes", default="1,2,3")
+    parser.add_argument("--waits", type=int, default=WAITS)
+    parser.add_argument("--baseline-rev", default=BASELINE_REV)
+    args = parser.parse_args()
+    with harness.quiet_logs():
+        rows = measure([int(k) for k in args.processes.split(",")], args.waits, args.baseline_rev)
+    print(table(rows))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
