@@ -12,7 +12,6 @@ import ast
 import hashlib
 import hmac
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -25,8 +24,9 @@ from airflow_provider_mediajobs.signing import (
     q_sign_authorization,
     q_signature,
 )
+from tests.helpers import DATA
 
-VECTORS = Path(__file__).parent / "data" / "tencent-vectors.txt"
+VECTORS = DATA / "tencent-vectors.txt"
 TEXT = VECTORS.read_text(encoding="utf-8")
 HEADER = "".join(line + "\n" for line in TEXT.splitlines() if line.startswith("#"))
 
