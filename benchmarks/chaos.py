@@ -13,7 +13,7 @@ Pass criteria, checked for every wait:
 - every failed job is reported ``failure`` with the vendor's own code and message.
 
 The run is bounded (``--max-seconds``, default 600) and prints its counts. The test suite runs a
-shorter version (``tests/test_chaos.py``).
+shorter version (``tests/unit/triggers/test_chaos.py``).
 """
 
 from __future__ import annotations

@@ -7,6 +7,8 @@ import os
 import shutil
 import tempfile
 
+import pytest
+
 # Set before anything imports airflow: its configuration is read at import time.
 _HOME = tempfile.mkdtemp(prefix="mediajobs-airflow-home-")
 atexit.register(shutil.rmtree, _HOME, ignore_errors=True)
@@ -16,3 +18,6 @@ os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", os.path.join(os.path.dirname
 
 # The provider's pytest plugin is opt-in (no pytest11 entry point): opt in as a DAG author would.
 pytest_plugins = ["airflow_provider_mediajobs.testing"]
+
+# Checks shared by several test modules get pytest's assert messages too.
+pytest.register_assert_rewrite("tests.helpers")

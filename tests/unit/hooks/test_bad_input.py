@@ -1,8 +1,14 @@
-"""Bad inputs that used to reach the vendor, found by probing every surface beyond the matrix in
-``test_bad_input_matrix.py``: each is now refused, naming the argument, before any request."""
+"""Bad input at the hooks, beyond the table in ``tests/unit/operators/test_bad_input.py``.
+
+First the bad inputs that used to reach the vendor, found by probing every surface: each is now
+refused, naming the argument, before any request. Then the classes of bad input that are not one
+argument of one API: endpoint URLs, connection extras and hook constructor arguments, each
+refused with a :class:`MediaJobsValidationError` naming the argument or connection field, before
+any request, and never as a raw ``KeyError``/``ValueError``/``InvalidURL``/``UnicodeEncodeError``."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +22,8 @@ from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook
 from airflow_provider_mediajobs.operators import alibaba as ali_ops
 from airflow_provider_mediajobs.operators import tencent as ci_ops
 from airflow_provider_mediajobs.testing import EmulatorHandle
+from airflow_provider_mediajobs.transport import Timeouts
+from tests.helpers import ARABIC_TEN, TEMPLATE, WG, refused
 
 IMM = {"project_name": "media-archive"}
 TRANSLATION = {"tag": "Translation", "input_object": "a.txt", "queue_id": "q1", "translation": {"Lang": "en"},
@@ -79,12 +87,6 @@ def test_refused_before_any_request(
     assert mediajobs_connections.counters().get("requests", 0) == before
 
 
-def test_spaces_after_commas_are_still_forgiven() -> None:
-    assert ci.GET_JOBS.bind({"job_ids": "j1, j2"}) == {"jobIds": "j1,j2"}
-    assert ali.LIST_TASKS.bind({"task_types": "FaceClustering, VideoLabelClassification", **IMM})["TaskTypes"] == (
-        '["FaceClustering","VideoLabelClassification"]')
-
-
 def test_operation_by_name_is_the_catalog_entry(mediajobs_connections: EmulatorHandle) -> None:
     """A name reaches the same request as the operation object (no second code path)."""
     assert AlibabaCloudMediaHook.operation("ListSmartJobs") is ali.LIST_SMART_JOBS
@@ -132,3 +134,125 @@ def test_async_listing_refuses_bad_input_before_iterating(mediajobs_connections:
     before = mediajobs_connections.counters().get("requests", 0)
     assert asyncio.run(attempt()).startswith("size must be "), "size is named"
     assert mediajobs_connections.counters().get("requests", 0) == before
+
+
+def test_plain_option_values_still_go_through(mediajobs_connections: EmulatorHandle) -> None:
+    job = TencentCloudCIHook().submit_job(**WG, words_generalize={"NerMethod": "DL", "SegMethod": "MIX"})
+    assert job["State"] == "Submitted"
+
+
+# -- connection fields ------------------------------------------------------------------------------
+def _with_extra(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, vendor: str, conn_id: str,
+                **changes: Any) -> None:
+    name = {"alibaba": "alibaba_cloud_media_default", "tencent": "tencent_cloud_ci_default"}[vendor]
+    conn = emu.connections()[name]
+    extra = dict(conn["extra"])  # type: ignore[call-overload]
+    for key, value in changes.items():
+        if key in ("login", "password"):
+            conn[key] = value
+        else:
+            extra[key] = value
+    conn["extra"] = extra
+    monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+
+
+def _hook_and_call(vendor: str, conn_id: str) -> tuple[Any, Callable[[], Any]]:
+    """A hook of ``vendor`` on ``conn_id`` and its one-job read, the first call that reads the connection."""
+    if vendor == "alibaba":
+        ali = AlibabaCloudMediaHook(conn_id)
+        return ali, lambda: ali.query_iproduction_job("j")
+    ci = TencentCloudCIHook(conn_id)
+    return ci, lambda: ci.get_ci_job("j")
+
+
+ENDPOINTS = [
+    ("http://127.0.0.1:99999", "valid URL"),
+    ("http://127.0.0.1:port", "valid URL"),
+    ("http://{product}.{zone}.example.com", "unknown placeholders"),
+    ("http://{product.example.com", "unmatched"),
+    ("http://product}.example.com", "unmatched"),
+    ("http://[::1", "valid URL"),
+    ("http://[zz::1]:80", "IPv6"),
+    ("http://exa_mple.com", "host name"),
+    ("http://ex\u00e4mple.com", "host name"),
+    ("ftp://example.com", "http"),
+    ("http://user:pw@example.com", "user info"),
+    ("http://example.com/prefix", "path"),
+    ("http://example.com:0", "port 0"),
+]
+
+
+@pytest.mark.parametrize(("url", "problem"), ENDPOINTS)
+@pytest.mark.parametrize("vendor", ["alibaba", "tencent"])
+def test_endpoint_url_problems_name_the_field(mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch,
+                                              vendor: str, url: str, problem: str) -> None:
+    if vendor == "tencent" and "{product}" in url:
+        url = url.replace("{product}", "{bucket}")
+    _with_extra(mediajobs_connections, monkeypatch, vendor, "bad_endpoint", endpoint_url=url)
+    hook, call = _hook_and_call(vendor, "bad_endpoint")
+    message = refused(call, "endpoint_url", mediajobs_connections)
+    assert problem in message
+    ok, text = hook.test_connection()
+    assert not ok
+    assert "endpoint_url" in text
+
+
+def test_endpoint_placeholders_are_filled(mediajobs_connections: EmulatorHandle,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    url = mediajobs_connections.url.replace("127.0.0.1", "{region}.localhost")
+    _with_extra(mediajobs_connections, monkeypatch, "tencent", "placeholder_endpoint", endpoint_url=url)
+    hook = TencentCloudCIHook("placeholder_endpoint")
+    assert hook.protocol.build(hook.operation("ListJobs"), {"tag": "Translation"}).url.startswith(
+        url.replace("{region}", "ap-beijing"))
+
+
+EXTRAS = [
+    ("connect_timeout", "nan"),
+    ("read_timeout", ARABIC_TEN),
+    ("total_timeout", 0),
+    ("total_timeout", "1e400"),
+    ("max_response_bytes", "big"),
+    ("max_response_bytes", 10),
+    ("qps_budget", -1),
+    ("batch_window", 99),
+    ("security_token", "caf\u00e9"),
+    ("region", "cn_shanghai"),
+    ("signature_version", "v2"),
+    ("login", "key\u00e9"),
+]
+
+
+@pytest.mark.parametrize(("field", "value"), EXTRAS)
+@pytest.mark.parametrize("vendor", ["alibaba", "tencent"])
+def test_connection_extras_are_checked(mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch,
+                                       vendor: str, field: str, value: Any) -> None:
+    if vendor == "tencent" and field == "signature_version":
+        field, value = "bucket", "examplebucket-\u0661\u0662\u0665\u0660\u0660\u0660\u0660\u0660\u0660\u0660"
+    _with_extra(mediajobs_connections, monkeypatch, vendor, "bad_extra", **{field: value})
+    _, call = _hook_and_call(vendor, "bad_extra")
+    message = refused(call, field.replace("login", "(login)"), mediajobs_connections)
+    assert "connection 'bad_extra'" in message
+
+
+def test_an_unknown_extra_is_logged(mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch,
+                                    caplog: pytest.LogCaptureFixture) -> None:
+    _with_extra(mediajobs_connections, monkeypatch, "tencent", "typo_extra", batchsize=5)
+    TencentCloudCIHook("typo_extra").list_jobs(tag="Translation", max_items=1)
+    assert any("batchsize" in r.getMessage() for r in caplog.records)
+
+
+# -- hook constructor arguments ---------------------------------------------------------------------
+@pytest.mark.parametrize(("kwargs", "arg"), [
+    ({"max_response_bytes": 0}, "max_response_bytes"),
+    ({"max_response_bytes": "16MB"}, "max_response_bytes"),
+    ({"max_response_bytes": True}, "max_response_bytes"),
+    ({"timeouts": 5}, "timeouts"),
+    ({"timeouts": Timeouts(total=-1)}, "timeouts"),
+    ({"retry_policy": 3}, "retry_policy"),
+    ({"conn_id": 5}, "conn_id"),
+    ({"conn_id": "a b"}, "conn_id"),
+    ({"tencent_cloud_ci_conn_id": TEMPLATE}, "tencent_cloud_ci_conn_id"),
+])
+def test_hook_constructor_arguments(kwargs: dict[str, Any], arg: str) -> None:
+    message = refused(lambda: TencentCloudCIHook(**kwargs), arg)
+    assert message.startswith(arg)

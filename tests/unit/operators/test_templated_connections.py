@@ -1,4 +1,4 @@
-"""The connection id of every operator and sensor is a template field: a DAG can choose the
+"""The connection id of every operator is a template field: a DAG can choose the
 account per run (``{{ params.account }}``), and the rendered id is the one the hook reads."""
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import pytest
 
 from airflow_provider_mediajobs.operators.alibaba import IceListSmartJobsOperator
 from airflow_provider_mediajobs.operators.tencent import TencentCIListJobsOperator
-from airflow_provider_mediajobs.sensors.alibaba import MtsIProductionJobSensor
-from airflow_provider_mediajobs.sensors.tencent import TencentCIJobSensor
 from airflow_provider_mediajobs.testing import EmulatorHandle
 
 OPERATORS: list[tuple[type[Any], str, dict[str, Any]]] = [
@@ -53,13 +51,3 @@ def test_an_unrendered_or_unknown_connection_id_is_not_silently_replaced(second_
     op.render_template_fields({"params": {"account": "tencent_cloud_ci_account_c"}})
     with pytest.raises(AirflowNotFoundException, match="tencent_cloud_ci_account_c"):
         op.execute({})
-
-
-@pytest.mark.parametrize("sensor_class", [MtsIProductionJobSensor, TencentCIJobSensor], ids=lambda c: c.__name__)
-def test_sensor_connection_id_is_a_template_field(sensor_class: type[Any]) -> None:
-    attr = sensor_class.conn_name_attr
-    sensor = sensor_class(task_id="s", job_id="j1", **{attr: "{{ params.account }}"})
-    assert attr in sensor.template_fields
-    sensor.render_template_fields({"params": {"account": "acct"}})
-    assert sensor.conn_id == "acct"
-    assert sensor.get_hook().conn_id == "acct"

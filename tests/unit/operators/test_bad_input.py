@@ -4,6 +4,12 @@ Each row must raise :class:`MediaJobsValidationError` whose message starts with 
 name, says what is allowed (listing the values for an enum), and is raised before any request:
 the emulator's request counter must not move. A last test makes sure every operator, sensor and
 public hook method has rows, so a new one cannot slip in unchecked.
+
+Then the classes of bad input the table does not reach that operators meet: submit timing
+arguments checked before a job is submitted, Tencent option values, digits of other scripts,
+unrendered templates. Each is refused with a :class:`MediaJobsValidationError` naming the
+argument, before any request, never as a raw ``KeyError``/``ValueError``/``UnicodeEncodeError``.
+The hooks', sensors', triggers' and catalog's own are in their layers' ``test_bad_input.py``.
 """
 
 from __future__ import annotations
@@ -23,9 +29,12 @@ from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
 from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook
 from airflow_provider_mediajobs.operators import alibaba as ali_ops
 from airflow_provider_mediajobs.operators import tencent as ci_ops
+from airflow_provider_mediajobs.operators.base import CatalogOperator
 from airflow_provider_mediajobs.sensors import alibaba as ali_sensors
 from airflow_provider_mediajobs.sensors import tencent as ci_sensors
+from airflow_provider_mediajobs.sensors.base import MediaJobSensor
 from airflow_provider_mediajobs.testing import EmulatorHandle
+from tests.helpers import ARABIC_TEN, TEMPLATE, WG, refused
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -214,6 +223,18 @@ def _public_hook_methods() -> set[str]:
     return names
 
 
+def _declaring(base: type, attr: str) -> set[str]:
+    """The package's subclasses of ``base``, at any depth, that set ``attr`` themselves."""
+    found: set[str] = set()
+    todo: list[type] = [base]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            todo.append(sub)
+            if attr in vars(sub) and sub.__module__.startswith("airflow_provider_mediajobs."):
+                found.add(sub.__name__)
+    return found
+
+
 def test_the_matrix_covers_every_surface_with_enough_cases() -> None:
     surfaces = {c.surface for c in CASES}
     # The concrete operators (the vendors' own base classes have no API of their own).
@@ -223,8 +244,9 @@ def test_the_matrix_covers_every_surface_with_enough_cases() -> None:
     sensors = {cls.__name__ for module in (ali_sensors, ci_sensors) for cls in vars(module).values()
                if inspect.isclass(cls) and cls.__name__.endswith("Sensor") and not cls.__name__.startswith("_")
                and cls.__module__ == module.__name__}
-    assert len(operators) == 10
-    assert len(sensors) == 4
+    # As many as their base classes know: a catalog operator declares its operation, a sensor its job kind.
+    assert len(operators) == len(_declaring(CatalogOperator, "operation"))
+    assert len(sensors) == len(_declaring(MediaJobSensor, "kind"))
     missing = (operators | sensors | _public_hook_methods()) - surfaces
     # The base methods are covered through one vendor's hook each.
     missing -= {f"{T.__name__}.{m}" for m in ("call", "paginate", "get_job")}
@@ -245,3 +267,74 @@ def test_the_xml_writer_refuses_markup_in_element_names_too() -> None:
     with pytest.raises(ValueError, match="refusing to write an XML element"):
         xml.build("Request", {"Operation/Translation": {"Lang></Translation><Evil": "en"}})
     assert b"<Lang>en</Lang>" in xml.build("Request", {"Operation/Translation": {"Lang": "en"}})
+
+
+# -- timing arguments: refused when the task or trigger is built, before any submission -------------
+SUBMIT_TIMING = [
+    ("wait_for_completion", "yes"),
+    ("wait_for_completion", 1),
+    ("poll_interval", "60s"),
+    ("poll_interval", 0),
+    ("poll_interval", -5),
+    ("poll_interval", float("nan")),
+    ("wait_timeout", "1h"),
+    ("wait_timeout", 0),
+    ("wait_timeout", float("inf")),
+    ("not_found_grace", "60"),
+    ("not_found_grace", -1),
+    ("deferrable", "true"),
+]
+
+
+@pytest.mark.parametrize(("arg", "value"), SUBMIT_TIMING)
+@pytest.mark.parametrize("operator", [ali_ops.MtsSubmitIProductionJobOperator, ci_ops.TencentCISubmitJobOperator])
+def test_submit_timing_arguments_are_checked_before_submitting(
+    mediajobs_connections: EmulatorHandle, operator: type, arg: str, value: Any
+) -> None:
+    args = {"function_name": "F"} if operator is ali_ops.MtsSubmitIProductionJobOperator else WG
+    message = refused(lambda: operator(task_id="s", **args, **{arg: value}).execute({}), arg, mediajobs_connections)
+    assert message.startswith(arg)
+
+
+# -- Tencent option values ------------------------------------------------------------------------
+@pytest.mark.parametrize("options", [
+    {"NerMethod": "DL\x00"},
+    {"NerMethod": ["DL", "NerBasic"]},
+    {"NerMethod": None},
+    {"NerMethod": float("nan")},
+    {"NerMethod": {"a": {"b": {"c": {"d": {"e": {"f": {"g": {"h": {"i": "deep"}}}}}}}}}},
+    {"NerMethod": "DL\r\nInjected"},
+])
+def test_tencent_option_values_are_checked(mediajobs_connections: EmulatorHandle, options: dict[str, Any]) -> None:
+    refused(lambda: TencentCloudCIHook().submit_job(**WG, words_generalize=options), "words_generalize",
+            mediajobs_connections)
+    refused(lambda: ci_ops.TencentCISubmitJobOperator(task_id="s", **WG, words_generalize=options).execute({}),
+            "words_generalize", mediajobs_connections)
+
+
+# -- digits of other scripts ------------------------------------------------------------------------
+def test_non_ascii_digits_are_not_numbers(mediajobs_connections: EmulatorHandle) -> None:
+    emu = mediajobs_connections
+    refused(lambda: AlibabaCloudMediaHook().list_smart_jobs(page_size=ARABIC_TEN), "page_size", emu)
+    refused(lambda: ci_ops.TencentCIListJobsOperator(task_id="l", tag="Translation", size=ARABIC_TEN).execute({}),
+            "size", emu)
+
+
+# -- unrendered templates -------------------------------------------------------------------------
+@pytest.mark.parametrize(("call", "arg"), [
+    (lambda: ali_ops.MtsQueryIProductionJobOperator(task_id="q", job_id=TEMPLATE).execute({}), "job_id"),
+    (lambda: ali_ops.MtsSubmitIProductionJobOperator(task_id="s", function_name="F",
+                                                     job_params={"k": TEMPLATE}).execute({}), "job_params"),
+    (lambda: ci_ops.TencentCIListJobsOperator(task_id="l", tag="Translation", input_object=TEMPLATE).execute({}),
+     "input_object"),
+    (lambda: ci_ops.TencentCIGetJobsOperator(task_id="g", job_ids=["j1", TEMPLATE]).execute({}), "job_ids"),
+    (lambda: ci_sensors.TencentCIJobSensor(task_id="w", job_id=TEMPLATE, deferrable=True).execute({}), "job_id"),
+    (lambda: ali_ops.MtsQueryIProductionJobOperator(task_id="q", job_id="j",
+                                                    alibaba_cloud_media_conn_id=TEMPLATE).execute({}),
+     "alibaba_cloud_media_conn_id"),
+    (lambda: AlibabaCloudMediaHook().get_task(project_name="p", task_id="{% raw %}t", task_type="X"), "task_id"),
+])
+def test_unrendered_templates_are_never_sent(mediajobs_connections: EmulatorHandle, call: Callable[[], Any],
+                                             arg: str) -> None:
+    message = refused(call, arg, mediajobs_connections)
+    assert "template" in message

@@ -18,10 +18,10 @@ import pytest
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY, connections_for
 from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets, running_emulator
 from scripts.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
+from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = sorted((ROOT / "dags_examples").glob("example_*.py"))
 
 

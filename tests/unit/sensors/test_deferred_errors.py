@@ -9,13 +9,12 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.exceptions import AuthError, MediaJobsError, NotFoundError
+from airflow_provider_mediajobs.exceptions import AuthError
 from airflow_provider_mediajobs.sensors.alibaba import MtsIProductionJobSensor
 from airflow_provider_mediajobs.sensors.tencent import TencentCIJobSensor
 from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.triggers.alibaba import MtsIProductionJobTrigger
 from airflow_provider_mediajobs.triggers.tencent import TencentCIJobTrigger
-from airflow_provider_mediajobs.waiting import conclude
 
 
 async def _event(trigger: Any) -> dict[str, Any]:
@@ -53,21 +52,3 @@ async def test_wrong_secret_is_the_same_auth_error_deferred_and_poked(
     assert deferred.value.code == poked.value.code
     assert deferred.value.status == poked.value.status
     assert deferred.value.vendor_message == poked.value.vendor_message
-
-
-@pytest.mark.parametrize("name", ["os.system", "AirflowException", "ValueError", "__class__", None, 5])
-def test_an_event_cannot_pick_a_foreign_class(name: Any) -> None:
-    event = {"status": "error", "kind": "k", "job_id": "j", "message": "boom", "error": name}
-    with pytest.raises(MediaJobsError) as info:
-        conclude(event)
-    assert type(info.value) is MediaJobsError
-    assert str(info.value) == "boom"
-
-
-def test_an_event_keeps_the_provider_class_it_names() -> None:
-    event = {"status": "error", "kind": "k", "job_id": "j", "message": "gone", "error": "NotFoundError",
-             "code": "JobNotFound", "http_status": 404}
-    with pytest.raises(NotFoundError) as info:
-        conclude(event)
-    assert info.value.code == "JobNotFound"
-    assert info.value.status == 404

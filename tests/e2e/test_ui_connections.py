@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 
 from scripts.local_airflow import AIRFLOW, airflow_env, free_port, migrate
+from tests.helpers import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts" / "ui"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

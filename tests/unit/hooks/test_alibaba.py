@@ -14,6 +14,7 @@ import requests_mock
 from airflow_provider_mediajobs.catalog import alibaba as cat
 from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
 from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.transport import RetryPolicy
 
 KEY_ID = "LTAIhookKEYID"
@@ -224,3 +225,35 @@ def test_hook_methods_check_arguments_before_any_request(
     with pytest.raises(MediaJobsValidationError, match="^" + named.replace("/", ".")):
         getattr(set_conn(), method)(**kwargs)
     assert http.call_count == 0
+
+
+# -- against the emulator (real HTTP through the pytest plugin's fixtures) ----------------------
+def test_submit_then_query_iproduction(mediajobs_connections: EmulatorHandle) -> None:
+    from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+
+    hook = AlibabaCloudMediaHook()
+    job_id = hook.submit_iproduction_job(function_name="VideoQualityEnhancement",
+                                         input="oss://b/in.mp4", output="oss://b/out.mp4")["JobId"]
+    job = hook.query_iproduction_job(job_id)
+    assert job["JobId"] == job_id
+    assert job["State"] in {"Queuing", "Analysing", "Success", "Fail"}
+
+
+def test_smart_jobs_paging_and_state_filter(mediajobs_connections: EmulatorHandle) -> None:
+    from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+
+    pages = list(AlibabaCloudMediaHook().iter_smart_jobs(job_state="Finished", page_size=10, max_items=25))
+    jobs = [job for page in pages for job in page]
+    assert len(jobs) == 25
+    assert {job["JobState"] for job in jobs} == {"Finished"}
+    assert len({job["JobId"] for job in jobs}) == 25
+
+
+def test_unknown_job_is_typed_not_found(mediajobs_connections: EmulatorHandle) -> None:
+    from airflow_provider_mediajobs.exceptions import MediaJobsError
+    from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+
+    with pytest.raises(MediaJobsError) as err:
+        AlibabaCloudMediaHook().query_iproduction_job("0" * 32)
+    assert err.value.status == 404
+    assert (err.value.code or "").endswith("NotFound")

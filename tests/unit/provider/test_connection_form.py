@@ -78,3 +78,12 @@ def test_bucket_is_required_in_the_tencent_form() -> None:
     schema = TYPES["tencent_cloud_ci"]["conn-fields"]["bucket"]["schema"]
     assert schema["type"] == "string"  # no "null": the form marks it required
     assert schema["minLength"] == 1
+
+
+def test_token_help_says_what_is_true() -> None:
+    for entry in get_provider_info()["connection-types"]:
+        text = entry["conn-fields"]["security_token"]["description"]
+        assert "extra" in text
+        assert "sent" in text
+        assert "never sent" not in text
+        assert "password field" not in text

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,8 +22,9 @@ from airflow_provider_mediajobs.signing import (
     v1_sign_params,
     v1_signature,
 )
+from tests.helpers import DATA
 
-VECTORS = Path(__file__).parent / "data" / "alibaba-vectors.txt"
+VECTORS = DATA / "alibaba-vectors.txt"
 SECRET = "testsecret"
 KEY_ID = "testid"
 NONCE = "3ee8c1b8-83d3-44af-a94f-4e0ad82fd6cf"

@@ -3,7 +3,8 @@
 The file records, for each request the official cos-python-sdk-v5 built (V1-V5), the request as
 sent and the SDK's own intermediate values (SignKey, HttpString, StringToSign); its header adds a
 batched GET (V6) and the vendor's doc example. Every test here reads its inputs and expected
-values from that file, so the file and the code cannot drift apart unnoticed.
+values from that file, so the file and the code cannot drift apart unnoticed, but the last two,
+which hold the same signatures written out as literals (with the file's host and KeyTime).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import ast
 import hashlib
 import hmac
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -25,8 +25,9 @@ from airflow_provider_mediajobs.signing import (
     q_sign_authorization,
     q_signature,
 )
+from tests.helpers import DATA
 
-VECTORS = Path(__file__).parent / "data" / "tencent-vectors.txt"
+VECTORS = DATA / "tencent-vectors.txt"
 TEXT = VECTORS.read_text(encoding="utf-8")
 HEADER = "".join(line + "\n" for line in TEXT.splitlines() if line.startswith("#"))
 
@@ -201,3 +202,96 @@ def test_vendor_doc_upload_sign_key() -> None:
     recorded = dict(re.findall(r"^DOC (\w+) (\w+) True$", TEXT, re.M))
     sign_key = hmac.new(_doc()["sk"].encode(), DOC_UPLOAD_KEY_TIME.encode(), hashlib.sha1).hexdigest()
     assert sign_key == recorded["upload"]
+
+
+# The same requests' signatures (V1-V6) and the vendor's doc example, written out as literals.
+def _sign(method: str, path: str, params: dict[str, str], headers: dict[str, str]) -> str:
+    return q_sign_authorization(
+        method=method,
+        path=path,
+        params=params,
+        headers=headers,
+        secret_id="AKIDtest",
+        secret_key="secrettest",
+        key_time=KEY_TIME,
+    )
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "params", "headers", "signature"),
+    [
+        (
+            "GET",
+            "/jobs",
+            {
+                "tag": "SpeechRecognition",
+                "orderByTime": "Desc",
+                "states": "Success,Failed",
+                "size": "100",
+                "nextToken": "",
+                "queueId": "p8b2c7e6a1d3f4e5a9b0c1d2e3f4a5b6c",
+                "startCreationTime": "2023-11-14T00:00:00+0800",
+                "endCreationTime": "2023-11-15T00:00:00+0800",
+            },
+            {"Host": HOST},
+            "4a389f2247367e30c4dde6852e4f1fb9369452f1",
+        ),
+        (
+            "GET",
+            "/jobs/a8d121820f5e411ec926ef19d53ba9c6f",
+            {},
+            {"Host": HOST},
+            "d01e7322f9c0c16e220dcddafd58ed40a5e4f82f",
+        ),
+        (
+            "GET",
+            "/jobs",
+            {
+                "tag": "Translation",
+                "orderByTime": "Desc",
+                "states": "All",
+                "size": "10",
+                "nextToken": "a/b+c=d",
+                "queueId": "p893bcda225bf4945a378da6662e81a89",
+            },
+            {"Host": HOST},
+            "e7ead401556fb93f9532cccaeb8ebba3dd71efd1",
+        ),
+        (
+            "GET",
+            "/jobs/a8d121820f5e411ec926ef19d53ba9c6f",
+            {},
+            {"Host": HOST, "x-ci-security-token": "tokentest"},
+            "8f57dc86d18a5382338dc76160ad440220923fc1",
+        ),
+        ("POST", "/jobs", {}, {"Host": HOST, "Content-Length": "335"}, "b746f922cd7fb6de851514c14f501fd8e3e5667f"),
+        (
+            "GET",
+            "/jobs/a8d121820f5e411ec926ef19d53ba9c6f,s886c0a7c2a6611ed847a618901112dcf",
+            {},
+            {"Host": HOST},
+            "2f5393d32bd0feeee8cc7e1058c3a218ac209bfc",
+        ),
+    ],
+    ids=["V1 list", "V2 get", "V3 token", "V4 sts", "V5 submit", "V6 batch"],
+)
+def test_reference_vectors(
+    method: str, path: str, params: dict[str, str], headers: dict[str, str], signature: str
+) -> None:
+    auth = parse_q_authorization(_sign(method, path, params, headers))
+    assert auth["q-signature"] == signature
+    assert auth["q-key-time"] == KEY_TIME
+
+
+def test_vendor_doc_example() -> None:
+    signature, header_list, params = q_signature(
+        "get",
+        "/exampleobject(腾讯云)",
+        {"response-content-type": "application/octet-stream", "response-cache-control": "max-age=600"},
+        {"Date": "Thu, 16 May 2019 06:55:53 GMT", "Host": "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"},
+        "BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz",
+        "1557989753;1557996953",
+    )
+    assert signature == "01681b8c9d798a678e43b685a9f1bba0f6c0e012"
+    assert header_list == "date;host"
+    assert params == "response-cache-control;response-content-type"

@@ -16,8 +16,8 @@ import pytest
 
 from airflow_provider_mediajobs import get_provider_info
 from airflow_provider_mediajobs.extras import TUNABLES
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 AIRFLOW_BIN = Path(sys.executable).with_name("airflow")
 # The vendor's own fields, then the tunable extras every connection form shows.
 CONN_FIELDS = ("region", "security_token", "endpoint_url", "signature_version", *(t.name for t in TUNABLES))

@@ -11,15 +11,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.triggers import coalesce
 from airflow_provider_mediajobs.triggers.alibaba import IceSmartJobTrigger, ImmTaskTrigger, MtsIProductionJobTrigger
 from airflow_provider_mediajobs.triggers.tencent import TencentCIJobTrigger
+from tests.helpers import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 ALI, CI = "alibaba_cloud_media_default", "tencent_cloud_ci_default"
 
 
