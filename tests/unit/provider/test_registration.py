@@ -16,6 +16,7 @@ import pytest
 
 from airflow_provider_mediajobs import get_provider_info
 from airflow_provider_mediajobs.extras import TUNABLES
+from airflow_provider_mediajobs.vendors import load_class
 from tests.helpers import ROOT
 
 AIRFLOW_BIN = Path(sys.executable).with_name("airflow")
@@ -115,6 +116,5 @@ def test_alibaba_connection_type_declares_conn_fields() -> None:
     (conn,) = [c for c in info["connection-types"] if c["connection-type"] == "alibaba_cloud_media"]
     assert set(conn["conn-fields"]) == set(CONN_FIELDS)
     assert conn["conn-fields"]["signature_version"]["schema"]["enum"] == ["v3", "v1"]
-    module, _, name = conn["hook-class-name"].rpartition(".")
-    hook_class = getattr(__import__(module, fromlist=[name]), name)
+    hook_class = load_class(conn["hook-class-name"])
     assert hook_class.conn_type == "alibaba_cloud_media"

@@ -369,7 +369,7 @@ async def test_async_path_makes_the_same_retry_decisions(
             with pytest.raises(MediaJobsError):
                 await client.call(operation, wire)
     finally:
-        await client.sender.session.close()
+        await client.close()
     assert len(script.received) == expected_calls
     assert len({r["headers"]["x-acs-signature-nonce"] for r in script.received}) == expected_calls
     for received in script.received:
@@ -397,7 +397,7 @@ async def test_async_errors_are_typed_like_the_sync_ones(server: tuple[str, Scri
         with pytest.raises(ResponseTooLargeError):
             await client.call(cat.QUERY_IPRODUCTION_JOB, {"JobId": "j"})
     finally:
-        await client.sender.session.close()
+        await client.close()
 
 
 async def test_async_connection_refused_is_a_transport_error_and_retried() -> None:
@@ -412,7 +412,7 @@ async def test_async_connection_refused_is_a_transport_error_and_retried() -> No
             await client.call(cat.SUBMIT_IPRODUCTION_JOB, {"FunctionName": "F"})
         assert info.value.sent is False
     finally:
-        await client.sender.session.close()
+        await client.close()
 
 
 async def test_async_job_client_reads_the_connection_and_pages(

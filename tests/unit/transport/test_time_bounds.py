@@ -353,7 +353,7 @@ async def test_async_attempt_ends_within_total_timeout(tls: tuple[ssl.SSLContext
             with pytest.raises(TransportError, match=TOO_SLOW) as info:
                 await client.call(*QUERY)
         finally:
-            await client.sender.session.close()
+            await client.close()
         elapsed = time.monotonic() - started
     assert info.value.sent is True
     assert elapsed < NO_HANG
@@ -376,7 +376,7 @@ async def test_async_trickled_tls_handshake_ends_within_total_timeout() -> None:
             with pytest.raises(TransportError, match=TOO_SLOW):
                 await client.call(*QUERY)
         finally:
-            await client.sender.session.close()
+            await client.close()
         assert time.monotonic() - started < NO_HANG
 
 
@@ -430,7 +430,7 @@ async def test_async_call_with_retries_ends_within_the_documented_bound() -> Non
             with pytest.raises(TransportError, match=TOO_SLOW):
                 await client.call(*QUERY)
         finally:
-            await client.sender.session.close()
+            await client.close()
         elapsed = time.monotonic() - started
         assert len(server.arrivals) == 3
     assert elapsed < RETRIES.worst_case_seconds(TOTAL)
@@ -616,7 +616,7 @@ async def test_async_call_waits_until_the_retry_after_date() -> None:
         try:
             result = await client.call(ten.GET_JOBS, {"jobIds": "j-1"})
         finally:
-            await client.sender.session.close()
+            await client.close()
         first, second = server.arrivals
     assert result["JobsDetail"]
     assert second - first >= 0.9

@@ -17,6 +17,7 @@ from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.triggers import coalesce
 from airflow_provider_mediajobs.triggers.alibaba import IceSmartJobTrigger, ImmTaskTrigger, MtsIProductionJobTrigger
 from airflow_provider_mediajobs.triggers.tencent import TencentCIJobTrigger
+from airflow_provider_mediajobs.vendors import load_class
 from tests.helpers import ROOT
 
 ALI, CI = "alibaba_cloud_media_default", "tencent_cloud_ci_default"
@@ -118,10 +119,8 @@ async def test_the_same_trigger_twice_does_no_harm(mediajobs_connections: Emulat
 
 
 def _rebuild(classpath: str, kwargs: dict[str, Any]) -> Any:
-    import importlib
 
-    module, _, name = classpath.rpartition(".")
-    return getattr(importlib.import_module(module), name)(**json.loads(json.dumps(kwargs)))
+    return load_class(classpath)(**json.loads(json.dumps(kwargs)))
 
 
 async def _first_event(trigger: Any) -> dict[str, Any]:
