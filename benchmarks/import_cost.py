@@ -39,10 +39,11 @@ PROVIDER = BASELINE + textwrap.dedent(
 LAZY = ("aiohttp", "defusedxml", "requests", "airflow_provider_mediajobs.emulator")
 
 
-def _import_times(code: str) -> list[tuple[str, int, bool]]:
+def _import_times(code: str, env: dict[str, str] | None = None) -> list[tuple[str, int, bool]]:
     """``(module, cumulative microseconds, imported at top level)`` for each import ``code`` makes."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True, env=_ENV
+        [sys.executable, "-X", "importtime", "-c", code], capture_output=True, text=True, check=True,
+        env=env or _ENV,
     )
     rows = []
     for line in proc.stderr.splitlines():
@@ -58,9 +59,9 @@ def _cumulative_us(code: str) -> tuple[int, set[str]]:
     return sum(us for _, us, top in rows if top), {m for m, _, _ in rows}
 
 
-def _provider_us(code: str) -> tuple[int, set[str]]:
+def _provider_us(code: str, env: dict[str, str] | None = None) -> tuple[int, set[str]]:
     """Cumulative time of the provider's own top-level imports in ``code``, and all modules."""
-    rows = _import_times(code)
+    rows = _import_times(code, env)
     total = sum(us for m, us, top in rows if top and m.startswith("airflow_provider_mediajobs"))
     return total, {m for m, _, _ in rows}
 
@@ -92,8 +93,29 @@ def measure(rounds: int = 7) -> dict[str, object]:
     }
 
 
+def compare(rev: str, rounds: int = 21) -> dict[str, float]:
+    """Median milliseconds the provider adds at ``rev`` and in this tree, measured alternately in
+    one run (each from its own source tree), so that both see the same machine."""
+    from benchmarks.quota import ROOT, baseline_tree
+
+    with baseline_tree(rev) as old:
+        envs = {rev: dict(_ENV, PYTHONPATH=str(old)), "this tree": dict(_ENV, PYTHONPATH=str(ROOT))}
+        for env in envs.values():
+            _import_times(PROVIDER, env)  # bytecode caches first
+        runs: dict[str, list[int]] = {name: [] for name in envs}
+        for _ in range(rounds):
+            for name, env in envs.items():
+                runs[name].append(_provider_us(PROVIDER, env)[0])
+    return {name: statistics.median(values) / 1000 for name, values in runs.items()}
+
+
 def main() -> dict[str, object]:
-    """Run and print the import-cost figures."""
+    """Run and print the import-cost figures (``--against REV``: this tree and REV side by side)."""
+    if "--against" in sys.argv:
+        rev = sys.argv[sys.argv.index("--against") + 1]
+        figures = compare(rev)
+        print("; ".join(f"{name}: the provider adds {ms:.2f} ms (median of 21)" for name, ms in figures.items()))
+        return dict(figures)
     result = measure()
     print(
         f"import cost: airflow.sdk alone {result['baseline_ms']:.0f} ms; every provider operator and sensor "
