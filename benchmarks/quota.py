@@ -65,14 +65,23 @@ def _reader(proc: subprocess.Popen[str], seen: dict[str, tuple[float, dict[str, 
             seen.setdefault(record["job_id"], (time.time(), record["event"]))
 
 
-def run(tree: Path, processes: int, waits: int, label: str) -> dict[str, Any]:
-    """One scenario: ``waits`` MTS waits over ``processes`` triggerer processes running ``tree``."""
+def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts",
+        account_qps: float | None = ACCOUNT_QPS, outage: tuple[float, float] | None = None) -> dict[str, Any]:
+    """One scenario: ``waits`` waits of ``kind`` over ``processes`` triggerer processes running ``tree``.
+
+    :param account_qps: the emulator's cap per key pair (None: no cap).
+    :param outage: ``(start, seconds)``: every vendor request is answered 503 from ``start``
+        seconds after the triggers start, for ``seconds``; the figures then include the detection
+        latency, counted from the end of the outage, of the jobs that ended before it ended.
+    """
+    recovered_at: float | None = None
     with harness.EmulatorProcess() as emulator:
-        emulator.admin.set_qps(ACCOUNT_QPS)
+        if account_qps is not None:
+            emulator.admin.set_qps(account_qps)
         harness.set_connections(emulator.url)
         expected, done_at = asyncio.run(harness.create_waited_jobs(
-            emulator.url, "mts", waits, f"quota-{waits}", RUN_SECONDS, FAILURE_SHARE))
-        class_path, conn_id, _, ids = harness.WAITS["mts"]
+            emulator.url, kind, waits, f"quota-{kind}-{waits}", RUN_SECONDS, FAILURE_SHARE))
+        class_path, conn_id, _, ids = harness.WAITS[kind]
         serialized = [[class_path, {"conn_id": conn_id, "job_ids": ids(job_id), "poll_interval": POLL_INTERVAL}]
                       for job_id in expected]
         before = emulator.admin.counters()
@@ -89,10 +98,20 @@ def run(tree: Path, processes: int, waits: int, label: str) -> dict[str, Any]:
             children.append(child)
             readers.append(threading.Thread(target=_reader, args=(child, seen), daemon=True))
             readers[-1].start()
-        deadline = time.monotonic() + RUN_SECONDS[1] + 4 * waits / ACCOUNT_QPS + 60
+        started = time.monotonic()
+        deadline = started + RUN_SECONDS[1] + 4 * waits / (account_qps or ACCOUNT_QPS) + 60 + (outage or (0, 0))[1]
         rates, last = [], (before.get("requests", 0), time.monotonic())
+        down = False
         while len(seen) < waits and time.monotonic() < deadline:
-            time.sleep(1.0)
+            time.sleep(0.5 if outage else 1.0)
+            if outage is not None and recovered_at is None:
+                elapsed = time.monotonic() - started
+                if not down and elapsed >= outage[0]:
+                    emulator.admin.add_fault("503", 1.0)
+                    down = True
+                elif down and elapsed >= outage[0] + outage[1]:
+                    emulator.admin.clear_faults()
+                    recovered_at = time.time()
             count, now = emulator.admin.counters().get("requests", 0), time.monotonic()
             rates.append((count - last[0]) / (now - last[1]))
             last = (count, now)
@@ -107,8 +126,11 @@ def run(tree: Path, processes: int, waits: int, label: str) -> dict[str, Any]:
     throttled = after.get("throttled", 0) - before.get("throttled", 0)
     latencies = [seen[j][0] - done_at[j] for j in seen if j in done_at]
     wrong = sum(1 for j, (_, event) in seen.items() if event.get("status") != expected.get(j))
+    after_outage = [seen[j][0] - recovered_at for j in seen if recovered_at is not None and done_at[j] < recovered_at]
     return {
-        "limiter": label, "processes": processes, "waits": waits, "requests": requests, "throttled": throttled,
+        "limiter": label, "kind": kind, "processes": processes, "waits": waits, "requests": requests,
+        "throttled": throttled,
+        "after_outage_p99_s": harness.percentile(after_outage, 0.99), "after_outage_waits": len(after_outage),
         "throttled_share": throttled / max(requests, 1), "peak_rps": max(rates or [0.0]),
         "p50_s": harness.percentile(latencies, 0.5), "p99_s": harness.percentile(latencies, 0.99),
         "detected": len(seen), "missed": waits - len(seen), "wrong": wrong,

@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+#: The most seconds between two probes of a vendor found down (the poll interval if shorter).
+PROBE_EVERY = 2.0
+
 
 class MediaJobTrigger(BaseTrigger):
     """Poll one job until it succeeds or fails.
@@ -145,7 +148,12 @@ class MediaJobTrigger(BaseTrigger):
                 # Only warnings: a triggerer runs a thousand waits, each looking every few seconds.
                 if look.note and look.level > logging.INFO:
                     log.log(look.level, look.note)
-                await asyncio.sleep(look.delay)
+                if self._poller is not None and wait.failures:
+                    # After a failed look the shared poller decides: one probe while the vendor is
+                    # down, everybody woken when it answers again.
+                    await self._poller.pause(self, look.delay, min(self.poll_interval, PROBE_EVERY))
+                else:
+                    await asyncio.sleep(look.delay)
                 if look.refresh:
                     await self.refresh_credentials()
         finally:

@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_mediajobs.exceptions import NotFoundError
+from airflow_provider_mediajobs.exceptions import NotFoundError, ServerError, TransportError
 from airflow_provider_mediajobs.extras import DEFAULT_BATCH_WINDOW
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 from airflow_provider_mediajobs.quota import TokenBucket
@@ -217,6 +217,16 @@ class SharedPoller:
         self.batch_window = batch_window
         self.users = 0
         self._fetchers: dict[str, BatchFetcher | SingleFlightFetcher] = {}
+        # Set while the vendor answers; cleared by a look that found it down (see pause()).
+        self._up = asyncio.Event()
+        self._up.set()
+        self._prober: object | None = None
+        self.probes = 0
+
+    @property
+    def vendor_up(self) -> bool:
+        """False from a look that found the vendor down until a look gets an answer again."""
+        return self._up.is_set()
 
     async def fetch(self, kind: JobKind, ids: Mapping[str, Any]) -> dict[str, Any] | None:
         """The job's current detail, or None when the vendor says it does not exist."""
@@ -228,7 +238,39 @@ class SharedPoller:
                 else SingleFlightFetcher(self, kind)
             )
             self._fetchers[kind.name] = fetcher
-        return await fetcher.fetch(ids)
+        try:
+            result = await fetcher.fetch(ids)
+        except OUTAGE:
+            self._up.clear()
+            raise
+        self._up.set()
+        return result
+
+    async def pause(self, waiter: object, delay: float, probe_every: float) -> None:
+        """Sleep after ``waiter``'s look failed, until its next look.
+
+        While the vendor is down, one waiter at a time is the probe: it looks again after
+        ``probe_every`` seconds. Every other waiter sleeps until a look gets an answer again (or
+        its own backoff ``delay`` ends), so the end of an outage wakes them all at once instead
+        of each finding it out after its own, growing backoff.
+
+        :param waiter: who is pausing (the trigger).
+        :param delay: the waiter's own backoff, the longest it sleeps.
+        :param probe_every: how soon the probe looks again.
+        """
+        if self._up.is_set():
+            await asyncio.sleep(delay)  # the vendor answers others: this failure was the look's own
+            return
+        if self._prober is None:
+            self._prober = waiter
+            self.probes += 1
+            try:
+                await asyncio.sleep(min(delay, probe_every))
+            finally:
+                self._prober = None
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._up.wait(), delay)
 
     async def close(self) -> None:
         """Stop every fetcher and close the session."""
@@ -236,6 +278,10 @@ class SharedPoller:
             await fetcher.close()
         await self.client.close()
 
+
+#: Failures that mean the vendor cannot be reached or is down, as opposed to one look's own
+#: problem (a bad answer for one id) or the vendor asking us to slow down (throttling).
+OUTAGE = (ServerError, TransportError)
 
 # Per event loop (tests and `airflow dags test` make new loops), per connection.
 _POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], SharedPoller]] = (

@@ -166,3 +166,31 @@ async def test_close_closes_the_session() -> None:
     await poller.fetch(BATCH_KIND, {"job_ids": "a"})
     await poller.close()
     assert client.closed
+
+
+async def test_while_the_vendor_is_down_one_waiter_probes_and_an_answer_wakes_the_rest() -> None:
+    client = FakeClient({"a"}, fail=ServerError("503", status=503))
+    poller = _poller(client)
+    with pytest.raises(ServerError):
+        await poller.fetch(BATCH_KIND, {"job_ids": "a"})
+    assert not poller.vendor_up
+    probe = asyncio.create_task(poller.pause("probe", delay=60.0, probe_every=0.05))
+    await asyncio.sleep(0)
+    others = [asyncio.create_task(poller.pause(f"w{i}", delay=60.0, probe_every=0.05)) for i in range(20)]
+    await asyncio.wait_for(probe, 5)  # the probe looks again after probe_every, not its 60 s backoff
+    await asyncio.sleep(0.1)
+    assert not any(task.done() for task in others)  # the others sleep on: the vendor is still down
+    client.fail = None
+    assert await poller.fetch(BATCH_KIND, {"job_ids": "a"}) is not None  # the probe's look is answered
+    assert poller.vendor_up
+    await asyncio.wait_for(asyncio.gather(*others), 5)  # and everybody wakes, long before 60 s
+    assert poller.probes == 1
+
+
+async def test_throttling_is_not_an_outage() -> None:
+    from airflow_provider_mediajobs.exceptions import ThrottledError
+
+    poller = _poller(FakeClient({"a"}, fail=ThrottledError("slow down")))
+    with pytest.raises(ThrottledError):
+        await poller.fetch(BATCH_KIND, {"job_ids": "a"})
+    assert poller.vendor_up  # each waiter backs off on its own; the limiter slows everybody down
