@@ -58,17 +58,17 @@ def look_once(wait: JobWait, hook: MediaJobsBaseHook, ids: Mapping[str, Any]) ->
 
     :param ids: the arguments of the kind's ``get`` that name the job.
     """
+    job: dict[str, Any] | None
     try:
-        try:
-            job: dict[str, Any] | None = hook.get_job(wait.kind, **ids)
-        except NotFoundError:
-            job = None
-        return wait.saw(job)
+        job = hook.get_job(wait.kind, **ids)
+    except NotFoundError:
+        job = None  # not visible (yet): the wait's grace decides
     except MediaJobsError as err:
         look = wait.failed(err)
         if look.event is not None:
             raise
         return look
+    return wait.saw(job)
 
 
 def emit_asset_event(context: Context, uri: str | None, extra: Mapping[str, Any]) -> None:
