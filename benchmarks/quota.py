@@ -125,7 +125,8 @@ def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts"
     requests = after.get("requests", 0) - before.get("requests", 0)
     throttled = after.get("throttled", 0) - before.get("throttled", 0)
     latencies = [seen[j][0] - done_at[j] for j in seen if j in done_at]
-    wrong = sum(1 for j, (_, event) in seen.items() if event.get("status") != expected.get(j))
+    wrong_events = [event for j, (_, event) in seen.items() if event.get("status") != expected.get(j)]
+    wrong = len(wrong_events)
     after_outage = [seen[j][0] - recovered_at for j in seen if recovered_at is not None and done_at[j] < recovered_at]
     return {
         "limiter": label, "kind": kind, "processes": processes, "waits": waits, "requests": requests,
@@ -134,6 +135,8 @@ def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts"
         "throttled_share": throttled / max(requests, 1), "peak_rps": max(rates or [0.0]),
         "p50_s": harness.percentile(latencies, 0.5), "p99_s": harness.percentile(latencies, 0.99),
         "detected": len(seen), "missed": waits - len(seen), "wrong": wrong,
+        # What the first wrong outcomes were, to tell a provider bug from a harness one.
+        "wrong_sample": [{k: e.get(k) for k in ("status", "error", "message")} for e in wrong_events[:3]],
     }
 
 

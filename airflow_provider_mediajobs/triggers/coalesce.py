@@ -167,8 +167,13 @@ class SingleFlightFetcher:
         """The job's current detail, or None when the vendor says it does not exist."""
         key = tuple(sorted((k, str(v)) for k, v in ids.items()))
         task = self._inflight.get(key)
+        # An answer is shared while the call runs and for share_window seconds after; a failure
+        # only while it runs: replayed to a waiter's next look, it would count as a new failed
+        # look (and say the vendor is down) without a request having been made.
         fresh = task is not None and (
-            not task.done() or time.monotonic() - self._done_at.get(key, 0.0) < self.share_window
+            not task.done()
+            or (not task.cancelled() and task.exception() is None
+                and time.monotonic() - self._done_at.get(key, 0.0) < self.share_window)
         )
         if task is None or not fresh:
             task = asyncio.create_task(self._call(key, dict(ids)))

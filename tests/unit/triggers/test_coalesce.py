@@ -194,3 +194,21 @@ async def test_throttling_is_not_an_outage() -> None:
     with pytest.raises(ThrottledError):
         await poller.fetch(BATCH_KIND, {"job_ids": "a"})
     assert poller.vendor_up  # each waiter backs off on its own; the limiter slows everybody down
+
+
+async def test_a_failed_answer_is_not_replayed_to_the_next_look() -> None:
+    class FailsOnce(FakeClient):
+        async def get_job(self, kind: JobKind, **ids: Any) -> dict[str, Any]:
+            if not self.calls:
+                self.calls.append(ids)
+                raise ServerError("503", status=503)
+            return await super().get_job(kind, **ids)
+
+    client = FailsOnce({"x"})
+    poller = _poller(client)
+    with pytest.raises(ServerError):
+        await poller.fetch(SINGLE_KIND, {"job_id": "x"})
+    # Within the share window a success would be shared; a failure is not: the next look asks again.
+    assert await poller.fetch(SINGLE_KIND, {"job_id": "x"}) == {"JobId": "x", "State": "Running"}
+    assert len(client.calls) == 2
+    assert poller.vendor_up
