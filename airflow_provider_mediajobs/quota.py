@@ -133,5 +133,5 @@ def limiter_for(key: str, ceiling: float) -> AdaptiveLimiter:
         limiter = limiters[key] = AdaptiveLimiter(ceiling)
     elif ceiling < limiter.ceiling:
         limiter.ceiling = ceiling
-        limiter.rate = min(limiter.rate, ceiling)
+        limiter._set_rate(min(limiter.rate, ceiling))  # the burst follows the rate, as on any change
     return limiter
