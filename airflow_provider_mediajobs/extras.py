@@ -93,6 +93,41 @@ BATCH_WINDOW = Tunable("batch_window", "Batch window (s)",
                        "Seconds a wait may be held back so that its status call carries other ids too.",
                        DEFAULT_BATCH_WINDOW, 0.0, 30.0)
 
+
+
+class Choice(NamedTuple):
+    """One extra taking one of a few words.
+
+    :param name: the extra's key.
+    :param label: the form's label.
+    :param description: the form's help text.
+    :param values: the accepted words.
+    :param default: used when the extra is unset or empty.
+    """
+
+    name: str
+    label: str
+    description: str
+    values: tuple[str, ...]
+    default: str
+
+    def conn_field(self) -> dict[str, Any]:
+        """The ``conn-fields`` entry: a choice among :attr:`values` (null: the default)."""
+        return {
+            "label": self.label,
+            "description": f"{self.description} Default {self.default}.",
+            "schema": {"type": ["string", "null"], "enum": list(self.values), "default": self.default},
+        }
+
+
+LIST_SWEEPS = Choice("list_sweeps", "List sweeps",
+                     "auto: deferred waits of a kind the vendor lists (ICE smart jobs, IMM tasks, Tencent CI "
+                     "jobs) are answered by list pages whenever that takes fewer requests than looking at "
+                     "each job; off: each job is looked at directly.",
+                     ("auto", "off"), "auto")
+
+CHOICES: tuple[Choice, ...] = (LIST_SWEEPS,)
+
 TUNABLES: tuple[Tunable, ...] = (
     QPS_BUDGET, BATCH_SIZE, BATCH_WINDOW, CONNECT_TIMEOUT, READ_TIMEOUT, TOTAL_TIMEOUT, MAX_RESPONSE,
 )

@@ -32,6 +32,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psutil
+
 from benchmarks import harness
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -65,11 +67,27 @@ def _reader(proc: subprocess.Popen[str], seen: dict[str, tuple[float, dict[str, 
             seen.setdefault(record["job_id"], (time.time(), record["event"]))
 
 
+def _rss(pid: int) -> int:
+    with contextlib.suppress(psutil.Error):
+        return int(psutil.Process(pid).memory_info().rss)
+    return 0
+
+
+def _cpu(pid: int) -> float:
+    with contextlib.suppress(psutil.Error):
+        return harness.cpu_seconds(pid)
+    return 0.0
+
+
 def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts",
-        account_qps: float | None = ACCOUNT_QPS, outage: tuple[float, float] | None = None) -> dict[str, Any]:
+        account_qps: float | None = ACCOUNT_QPS, outage: tuple[float, float] | None = None,
+        extras: dict[str, Any] | None = None, unwatched: int = 0) -> dict[str, Any]:
     """One scenario: ``waits`` waits of ``kind`` over ``processes`` triggerer processes running ``tree``.
 
     :param account_qps: the emulator's cap per key pair (None: no cap).
+    :param extras: connection extras of the waits' connection (``list_sweeps``...).
+    :param unwatched: jobs of the same kind nobody waits for, created after the waited ones (a
+        busy account: they come first in a newest-first listing).
     :param outage: ``(start, seconds)``: every vendor request is answered 503 from ``start``
         seconds after the triggers start, for ``seconds``; the figures then include the detection
         latency, counted from the end of the outage, of the jobs that ended before it ended.
@@ -78,9 +96,11 @@ def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts"
     with harness.EmulatorProcess() as emulator:
         if account_qps is not None:
             emulator.admin.set_qps(account_qps)
-        harness.set_connections(emulator.url)
+        harness.set_connections(emulator.url, **(extras or {}))
         expected, done_at = asyncio.run(harness.create_waited_jobs(
             emulator.url, kind, waits, f"quota-{kind}-{waits}", RUN_SECONDS, FAILURE_SHARE))
+        if unwatched:
+            emulator.admin.create_jobs(kind, unwatched, **harness.WAITS[kind][2], run_s=3600.0)
         class_path, conn_id, _, ids = harness.WAITS[kind]
         serialized = [[class_path, {"conn_id": conn_id, "job_ids": ids(job_id), "poll_interval": POLL_INTERVAL}]
                       for job_id in expected]
@@ -102,7 +122,9 @@ def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts"
         deadline = started + RUN_SECONDS[1] + 4 * waits / (account_qps or ACCOUNT_QPS) + 60 + (outage or (0, 0))[1]
         rates, last = [], (before.get("requests", 0), time.monotonic())
         down = False
+        peak_rss = 0
         while len(seen) < waits and time.monotonic() < deadline:
+            peak_rss = max(peak_rss, sum(_rss(child.pid) for child in children))
             time.sleep(0.5 if outage else 1.0)
             if outage is not None and recovered_at is None:
                 elapsed = time.monotonic() - started
@@ -115,6 +137,7 @@ def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts"
             count, now = emulator.admin.counters().get("requests", 0), time.monotonic()
             rates.append((count - last[0]) / (now - last[1]))
             last = (count, now)
+        cpu = sum(_cpu(child.pid) for child in children)
         for child in children:
             child.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
@@ -135,6 +158,7 @@ def run(tree: Path, processes: int, waits: int, label: str, *, kind: str = "mts"
         "throttled_share": throttled / max(requests, 1), "peak_rps": max(rates or [0.0]),
         "p50_s": harness.percentile(latencies, 0.5), "p99_s": harness.percentile(latencies, 0.99),
         "detected": len(seen), "missed": waits - len(seen), "wrong": wrong,
+        "cpu_ms_per_wait": 1000 * cpu / waits, "rss_kib_per_wait": peak_rss / 1024 / waits,
         # What the first wrong outcomes were, to tell a provider bug from a harness one.
         "wrong_sample": [{k: e.get(k) for k in ("status", "error", "message")} for e in wrong_events[:3]],
     }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
-from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, dig, window
+from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, Sweep, dig, window
 from airflow_provider_mediajobs.catalog.params import (
     Bool,
     Enum,
@@ -228,6 +228,19 @@ ICE_SMART_JOB = JobKind(
     output=lambda job: _oss(
         dig(job, ("SmartJobInfo", "OutputConfig", "Bucket")), dig(job, ("SmartJobInfo", "OutputConfig", "Object"))
     ),
+    # ListSmartJobs lists the account's smart jobs, 100 a page at most, newest first (seed 000:
+    # MaxResults 1-100, SortBy CreationTime:Desc is the default). It has no time filter, so a sweep
+    # stops at jobs older than the oldest waited for. Its items carry JobState and CreateTime but
+    # neither JobResult nor ErrorCode/ErrorMessage (seed 000 item fields; GetSmartHandleJob in
+    # docs/vendor-behaviour.md): a job found ended is concluded by one GetSmartHandleJob.
+    sweep=Sweep(
+        LIST_SMART_JOBS,
+        item_id=("JobId",),
+        item_state=("JobState",),
+        item_created=("CreateTime",),
+        job_created=("SmartJobInfo", "CreateTime"),
+        arguments={"sort_by": "CreationTime:Desc", "page_size": 100},
+    ),
 )
 
 IMM_TASK = JobKind(
@@ -242,6 +255,23 @@ IMM_TASK = JobKind(
     error_message=("Message",),
     job_id_arg="task_id",
     id_key=("TaskId",),
+    # ListTasks lists one project's tasks, 100 a page at most, sorted by StartTime, filtered by
+    # StartTimeRange (seed 003). Its items are GetTask's task fields (TaskId, TaskType, Status,
+    # Code, Message, StartTime, EndTime, Progress, Tags, UserData); GetTask adds ProjectName,
+    # which the wait knows, and the per-call RequestId and EventId (docs/vendor-behaviour.md).
+    sweep=Sweep(
+        LIST_TASKS,
+        item_id=("TaskId",),
+        item_state=("Status",),
+        item_created=("StartTime",),
+        job_created=("StartTime",),
+        arguments={"sort": "StartTime", "order": "desc", "page_size": 100},
+        scope_ids=("project_name",),
+        since=lambda when: {"start_time_range": {"Start": when}},
+        as_detail=lambda item, ids: (
+            {**item, "ProjectName": ids["project_name"]} if item.get("TaskType") == ids["task_type"] else None
+        ),
+    ),
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {

@@ -9,7 +9,7 @@ and triggers are thin layers over these.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Literal, NamedTuple
 
 from airflow_provider_mediajobs.catalog.params import Param, invalid, refuse_template
@@ -172,6 +172,43 @@ def _whole_answer(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any]
     return response
 
 
+class Sweep(NamedTuple):
+    """How one list call answers many waits of a job kind at once (the shared poller's sweeps).
+
+    A sweep lists the kind's jobs newest first, a page at a time, and stops as soon as it has
+    seen every job waited for, reached jobs older than the oldest of them, or spent its page
+    budget; whatever it did not see is looked at directly.
+
+    :param list: the listing.
+    :param item_id: path to a job's own id in a list item.
+    :param item_state: path to its state in a list item.
+    :param item_created: path to its creation time in a list item (ISO 8601).
+    :param job_created: the same in a ``get`` answer.
+    :param arguments: the list arguments every sweep sends: newest first, the largest page.
+    :param scope_ids: list arguments a wait's ids give (same names: IMM ``project_name``).
+    :param scope_job: list arguments learned from the job itself, each with its path in a ``get``
+        answer and a list item alike (Tencent: ``queue_id`` from ``QueueId``, ``tag`` from
+        ``Tag``); until a look has seen the job, its wait is looked at directly.
+    :param since: the list arguments that bound creation time from below, for a time; None where
+        the listing has no such filter.
+    :param as_detail: the ``get`` answer an item stands for, given the wait's ids (None from it: the
+        item is not the job those ids name, so a direct look decides); None where an item lacks
+        some of that answer (ICE: ``JobResult``), so a job a sweep finds ended is concluded by one
+        direct ``get``.
+    """
+
+    list: Operation
+    item_id: Sequence[str]
+    item_state: Sequence[str]
+    item_created: Sequence[str]
+    job_created: Sequence[str]
+    arguments: Mapping[str, Any]
+    scope_ids: tuple[str, ...] = ()
+    scope_job: tuple[tuple[str, Sequence[str]], ...] = ()
+    since: Callable[[datetime], Mapping[str, Any]] | None = None
+    as_detail: Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any] | None] | None = None
+
+
 class _JobKindFields(NamedTuple):
     name: str
     get: Operation
@@ -186,6 +223,7 @@ class _JobKindFields(NamedTuple):
     job_id_arg: str = "job_id"
     extract: Callable[[Mapping[str, Any], str], Mapping[str, Any] | None] = _whole_answer
     id_key: Sequence[str] = ("JobId",)
+    sweep: Sweep | None = None
 
 
 class JobKind(_JobKindFields):
@@ -208,6 +246,8 @@ class JobKind(_JobKindFields):
     :param extract: picks the job out of a ``get`` response; None when the response says it does
         not exist.
     :param id_key: path to the job's own id inside one job: it must be the id asked for.
+    :param sweep: how a list call answers many waits of this kind at once; None where the
+        vendor has no such list.
     """
 
     __slots__ = ()
@@ -237,8 +277,13 @@ class JobKind(_JobKindFields):
         :raises BadResponseError: the answer names another job, has no state, or cannot be read.
         """
         job = self.extract(response, job_id)
-        if job is None:
-            return None
+        return None if job is None else self.check(job, job_id)
+
+    def check(self, job: Any, job_id: str) -> Mapping[str, Any]:
+        """``job`` (one job's detail, from a ``get`` or a sweep) checked as :meth:`find` checks it.
+
+        :raises BadResponseError: it is no mapping, names another job, has no state, or cannot be read.
+        """
         asked = f"{self.get.name} was asked for {self.name} {job_id!r} but answered"
         if not isinstance(job, Mapping):
             raise BadResponseError(f"{asked} a {type(job).__name__}, not a job")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
-from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, dig, window
+from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, Sweep, dig, window
 from airflow_provider_mediajobs.catalog.params import (
     Enum,
     EnumList,
@@ -237,6 +237,20 @@ TENCENT_CI_JOB = JobKind(
     output=_cos_output,
     job_id_arg="job_ids",
     extract=find_job,
+    # GET /jobs lists one queue's jobs of one tag, 100 a page at most, by creation time, filtered
+    # by startCreationTime, every state by default (seed 001). Its JobsDetail items are what
+    # GET /jobs/{ids} answers for a job; the queue and tag come from a first direct look.
+    sweep=Sweep(
+        LIST_JOBS,
+        item_id=("JobId",),
+        item_state=("State",),
+        item_created=("CreationTime",),
+        job_created=("CreationTime",),
+        arguments={"order_by_time": "Desc", "size": 100},
+        scope_job=(("queue_id", ("QueueId",)), ("tag", ("Tag",))),
+        since=lambda when: {"start_creation_time": when},
+        as_detail=lambda item, ids: item,
+    ),
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {

@@ -223,14 +223,14 @@ def mts_job(job: Job, now: float) -> dict[str, str]:
 
 
 def imm_task(job: Job, now: float) -> dict[str, Any]:
-    """A ListTasks item / GetTask body."""
+    """A ListTasks item: GetTask's task fields, without the ProjectName that only GetTask's body
+    carries (seed 003 lists the items' fields; docs/vendor-behaviour.md)."""
     state = job.state(now)
     failed, running = state == IMM.failure, state == IMM.running
     return {"TaskId": job.job_id, "TaskType": job.attrs["task_type"], "Status": state,
             "Code": "InvalidFile" if failed else "", "Message": "unsupported format" if failed else "",
             "StartTime": iso(job.created), "EndTime": "" if running else iso(job.done_at()),
-            "Progress": 50 if running else 100, "Tags": {"source": "emulator"}, "UserData": "",
-            "ProjectName": job.attrs["project_name"]}
+            "Progress": 50 if running else 100, "Tags": {"source": "emulator"}, "UserData": ""}
 
 
 # -- actions -----------------------------------------------------------------------------------------
@@ -369,7 +369,8 @@ def get_task(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     job = backend.get(task_id, IMM.name)
     if job is None or job.attrs.get("project_name") != project:
         raise _not_found("task")
-    return {"RequestId": _request_id(), "EventId": str(uuid.uuid4()), **imm_task(job, time.time())}
+    return {"RequestId": _request_id(), "ProjectName": project, "EventId": str(uuid.uuid4()),
+            **imm_task(job, time.time())}
 
 
 ACTIONS = {

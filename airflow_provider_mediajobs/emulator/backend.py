@@ -36,6 +36,11 @@ SMART_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
 IMM_TYPES = ("VideoLabelClassification", "FaceClustering", "ImageDetection")  # the seeded tasks' types
 TENCENT_TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
 DEFAULT_IMM_PROJECT = "media-archive"  # the project the seeded IMM tasks are in
+# The queue a CI job lands in when its submission names none. Every real JobsDetail names its
+# queue (seed 001's sample; listing a queue's jobs takes its queueId), so the emulator never
+# answers an empty QueueId. The real default queue's id is per account and unknown here: this is
+# seed 001's sample id.
+DEFAULT_CI_QUEUE = "p893bcda225bf4945a378da6662e81a89"
 # A live snapshot job's states (it has no terminal state; these jobs are seeded only).
 LIVE_SNAPSHOT_STATES = ("init", "paused", "started")
 # How a job moves over time; accepted for every kind.
@@ -107,14 +112,15 @@ JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
     ),
     JobKind(
         "tencent", "Submitted", "Running", "Success", "Failed",
-        attributes={"bucket": "", "tag": TENCENT_TAGS[0], "queue_id": "", "input_object": "", "output_object": "",
+        attributes={"bucket": "", "tag": TENCENT_TAGS[0], "queue_id": DEFAULT_CI_QUEUE, "input_object": "",
+                    "output_object": "",
                     "user_data": "", "job_level": "0"},
         choices={"tag": TENCENT_TAGS, "job_level": ("0", "1", "2")},
         bucket="bucket",
         other_states=("Pause", "Cancel"),
         id_prefix="j",
         seed=lambda i, buckets: {"bucket": buckets[i % len(buckets)], "tag": TENCENT_TAGS[i % len(TENCENT_TAGS)],
-                                 "queue_id": "p893bcda225bf4945a378da6662e81a89", "input_object": f"seed/{i}.txt"},
+                                 "queue_id": DEFAULT_CI_QUEUE, "input_object": f"seed/{i}.txt"},
     ),
 )}
 # Per kind, its attributes and their defaults (a view of JOB_KINDS).

@@ -12,7 +12,14 @@ from typing import Any
 
 from aiohttp import web
 
-from airflow_provider_mediajobs.emulator.backend import JOB_KINDS, Backend, Job, VendorError, parse_required
+from airflow_provider_mediajobs.emulator.backend import (
+    DEFAULT_CI_QUEUE,
+    JOB_KINDS,
+    Backend,
+    Job,
+    VendorError,
+    parse_required,
+)
 from airflow_provider_mediajobs.signing import parse_q_authorization, q_signature
 
 VENDOR = "tencent"
@@ -251,7 +258,7 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
     obj = request.findtext("Input/Object")
     if not obj:
         raise CIError(400, "InvalidArgument", "Input.Object is required")
-    queue = request.findtext("QueueId") or ""
+    queue = request.findtext("QueueId") or DEFAULT_CI_QUEUE
     if tag != NO_OUTPUT_TAG and request.find("Operation/Output") is None and not request.findtext(
         "Operation/TemplateId"
     ):

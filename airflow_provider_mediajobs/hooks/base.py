@@ -41,7 +41,7 @@ from airflow_provider_mediajobs.transport import (
 if TYPE_CHECKING:
     from airflow.sdk import Connection
 
-    from airflow_provider_mediajobs.extras import Tunable
+    from airflow_provider_mediajobs.extras import Choice, Tunable
     from airflow_provider_mediajobs.quota import TokenBucket
     from airflow_provider_mediajobs.vendors import Vendor
 
@@ -55,7 +55,7 @@ _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)", re.ASCII)
 # Extras every connection of this provider reads; a vendor adds its own (``VendorApi.extras``).
 COMMON_EXTRAS = frozenset({"region", "security_token", "endpoint_url", "allow_unknown_region"}) | {
     t.name for t in extras.TUNABLES
-}
+} | {c.name for c in extras.CHOICES}
 
 
 class ConnectionSettings(NamedTuple):
@@ -67,6 +67,8 @@ class ConnectionSettings(NamedTuple):
     :param qps_budget: requests per second per key pair for the shared poller (extra ``qps_budget``).
     :param batch_size: most ids per batched call (extra ``batch_size``).
     :param batch_window: longest wait for a partial batch to fill, seconds (extra ``batch_window``).
+    :param list_sweeps: whether the shared poller may answer waits by list sweeps (extra
+        ``list_sweeps``: ``auto`` or ``off``).
     """
 
     protocol: VendorProtocol
@@ -75,6 +77,7 @@ class ConnectionSettings(NamedTuple):
     qps_budget: float
     batch_size: int
     batch_window: float
+    list_sweeps: bool = True
 
 
 class ConnectionFields:
@@ -209,6 +212,10 @@ class ConnectionFields:
         if value not in allowed:
             raise self.fail(field, f"must be one of {', '.join(allowed)}, got {value!r}")
         return value
+
+    def pick(self, extra: Choice) -> str:
+        """A word extra declared in :mod:`airflow_provider_mediajobs.extras`, one of its values."""
+        return self.choice(extra.name, extra.values, extra.default)
 
     def tunable(self, extra: Tunable, high: float | None = None) -> float:
         """A numeric extra declared in :mod:`airflow_provider_mediajobs.extras`, within its bounds.
@@ -369,6 +376,7 @@ class VendorApi:
             qps_budget=fields.tunable(extras.QPS_BUDGET),
             batch_size=int(fields.tunable(extras.BATCH_SIZE, high=self.max_batch_size)),
             batch_window=fields.tunable(extras.BATCH_WINDOW),
+            list_sweeps=fields.pick(extras.LIST_SWEEPS) == "auto",
         )
         known = COMMON_EXTRAS | self.extras
         ignored = fields.unknown_extras(known)

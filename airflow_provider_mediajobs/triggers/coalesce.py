@@ -13,7 +13,10 @@ storm. Here the waits of one connection share:
   ``batch_size``, never more than the kind's ``get`` takes: 10 for Tencent; gathered for at most
   ``batch_window`` seconds); other kinds share one
   in-flight call per job (and its answer for ``share_window`` seconds), so identical waits cost
-  one call.
+  one call;
+- for kinds the vendor lists (ICE smart jobs, IMM tasks, Tencent CI jobs), list sweeps: one page
+  answers up to a hundred waits, whenever that is cheaper than the direct looks (:mod:`.sweep`;
+  extra ``list_sweeps``).
 
 Each triggerer process coalesces its own waits; several triggerers on one account each back off
 when the vendor throttles (the limiter is adaptive), so together they settle under the account's
@@ -34,6 +37,7 @@ from airflow_provider_mediajobs.exceptions import NotFoundError, ServerError, Tr
 from airflow_provider_mediajobs.extras import DEFAULT_BATCH_WINDOW
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 from airflow_provider_mediajobs.quota import TokenBucket
+from airflow_provider_mediajobs.triggers.sweep import SweepFetcher
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
@@ -210,18 +214,22 @@ class SharedPoller:
     :param bucket: the key pair's request limiter, which the client takes a token from for every
         attempt (kept here for figures: ``acquired``, ``rate``, ``throttled``).
     :param batch_size: most ids per batched call.
-    :param batch_window: longest wait for a partial batch to fill (seconds).
+    :param batch_window: longest wait for a partial batch to fill (seconds); also how long a look
+        waits for others to share a list sweep.
+    :param list_sweeps: answer the waits of kinds the vendor lists by list sweeps where they are
+        cheaper (:mod:`.sweep`).
     """
 
     def __init__(self, client: AsyncJobClient, bucket: TokenBucket | None, batch_size: int | None = None,
-                 batch_window: float = DEFAULT_BATCH_WINDOW) -> None:
+                 batch_window: float = DEFAULT_BATCH_WINDOW, list_sweeps: bool = True) -> None:
         self.client = client
         self.bucket = bucket
         # None: as many as each kind's get takes (BatchFetcher caps it per kind).
         self.batch_size = batch_size or 1 << 30
         self.batch_window = batch_window
+        self.list_sweeps = list_sweeps
         self.users = 0
-        self._fetchers: dict[str, BatchFetcher | SingleFlightFetcher] = {}
+        self._fetchers: dict[str, BatchFetcher | SingleFlightFetcher | SweepFetcher] = {}
         # Set while the vendor answers; cleared by a look that found it down (see pause()).
         self._up = asyncio.Event()
         self._up.set()
@@ -237,12 +245,7 @@ class SharedPoller:
         """The job's current detail, or None when the vendor says it does not exist."""
         fetcher = self._fetchers.get(kind.name)
         if fetcher is None:
-            fetcher = (
-                BatchFetcher(self, kind, self.batch_size, self.batch_window)
-                if kind.max_batch > 1
-                else SingleFlightFetcher(self, kind)
-            )
-            self._fetchers[kind.name] = fetcher
+            fetcher = self._fetchers[kind.name] = self._fetcher(kind)
         try:
             result = await fetcher.fetch(ids)
         except OUTAGE:
@@ -250,6 +253,17 @@ class SharedPoller:
             raise
         self._up.set()
         return result
+
+    def _fetcher(self, kind: JobKind) -> BatchFetcher | SingleFlightFetcher | SweepFetcher:
+        direct: BatchFetcher | SingleFlightFetcher
+        if kind.max_batch > 1:
+            direct = BatchFetcher(self, kind, self.batch_size, self.batch_window)
+            batch = direct.batch_size
+        else:
+            direct, batch = SingleFlightFetcher(self, kind), 1
+        if kind.sweep is not None and self.list_sweeps:
+            return SweepFetcher(self, kind, direct, batch, self.batch_window)
+        return direct
 
     async def pause(self, waiter: object, delay: float, probe_every: float) -> None:
         """Sleep after ``waiter``'s look failed, until its next look.
@@ -311,7 +325,8 @@ async def acquire(vendor: VendorApi, conn_id: str) -> SharedPoller:
             client = await AsyncJobClient.create(vendor, conn_id)
             settings = client.settings
             assert settings is not None  # create() always reads them
-            poller = SharedPoller(client, client.limiter, settings.batch_size, settings.batch_window)
+            poller = SharedPoller(client, client.limiter, settings.batch_size, settings.batch_window,
+                                  settings.list_sweeps)
             pollers[key] = poller
         poller.users += 1
         return poller
