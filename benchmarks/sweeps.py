@@ -10,7 +10,7 @@ side in one run. A third scenario per kind is a busy account: :data:`BUSY_WAITS`
 all; the round's cost choice must keep it near the direct looks' cost.
 
 Figures per scenario: requests, p50 / p99 detection latency (job done -> event seen), missed and
-wrong outcomes, CPU and peak RSS of the triggerer process per wait.
+wrong outcomes, CPU of the triggerer process per wait and its peak RSS.
 
 Run with ``python -m benchmarks.sweeps [--kinds ice_smart,imm,tencent] [--waits 1000]``.
 """
@@ -58,14 +58,14 @@ def ratios(rows: list[dict[str, Any]]) -> dict[str, float]:
 def table(rows: list[dict[str, Any]]) -> str:
     """The rows as a Markdown table."""
     lines = ["| kind | waits | jobs nobody waits for | looks | requests | ratio | p50 s | p99 s | missed | wrong | "
-             "CPU ms / wait | RSS KiB / wait |",
+             "CPU ms / wait | triggerer RSS MB |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for direct, swept in zip(rows[::2], rows[1::2], strict=True):
         for row in (direct, swept):
             lines.append(
                 f"| {row['kind']} | {row['waits']} | {row['unwatched']} | {row['limiter']} | {row['requests']} | "
                 f"{row['requests'] / max(direct['requests'], 1):.2f} | {row['p50_s']:.1f} | {row['p99_s']:.1f} | "
-                f"{row['missed']} | {row['wrong']} | {row['cpu_ms_per_wait']:.1f} | {row['rss_kib_per_wait']:.0f} |")
+                f"{row['missed']} | {row['wrong']} | {row['cpu_ms_per_wait']:.1f} | {row['peak_rss_mb']:.0f} |")
     return "\n".join(lines)
 
 
