@@ -96,3 +96,14 @@ BATCH_WINDOW = Tunable("batch_window", "Batch window (s)",
 TUNABLES: tuple[Tunable, ...] = (
     QPS_BUDGET, BATCH_SIZE, BATCH_WINDOW, CONNECT_TIMEOUT, READ_TIMEOUT, TOTAL_TIMEOUT, MAX_RESPONSE,
 )
+
+QPS_BUDGET_REDIS_URL = "qps_budget_redis_url"
+"""The extra naming the Redis that holds a key pair's shared, exact ``qps_budget``."""
+SHARED_BUDGET_FIELD: dict[str, Any] = {
+    "label": "Shared QPS budget (Redis URL)",
+    "description": "Optional: redis://[:password@]host[:port][/db] (or rediss://). Every triggerer and worker "
+    "whose connection for this key pair names the same Redis draws from one qps_budget there, retries "
+    "included, instead of one budget each. Needs the provider's redis extra; masked in logs.",
+    # A password field: the URL may carry the Redis password.
+    "schema": {"type": ["string", "null"], "format": "password"},
+}
