@@ -83,8 +83,9 @@ MAX_RESPONSE = Tunable("max_response_bytes", "Largest answer (bytes)",
                        float(DEFAULT_MAX_RESPONSE_BYTES), float(MIN_RESPONSE_BYTES), float(MAX_RESPONSE_BYTES),
                        integer=True)
 QPS_BUDGET = Tunable("qps_budget", "QPS budget",
-                     "Requests per second, retries included, the deferred waits of one triggerer make with "
-                     "this key pair at most (less while the vendor throttles).",
+                     "Requests per second, retries included, one process (a triggerer's waits, a worker's "
+                     "tasks) makes with this key pair at most (less while the vendor throttles); with a "
+                     "shared budget in Redis, every process together.",
                      DEFAULT_QPS_BUDGET, 0.1, 10000)
 BATCH_SIZE = Tunable("batch_size", "Batch size",
                      "Most job ids one batched status call asks for (the vendor takes at most 10).",
