@@ -188,13 +188,15 @@ async def test_sync_and_async_attempts_draw_from_the_shared_budget(
     hook = AlibabaCloudMediaHook(CONN_ID, retry_policy=FAST)
     with pytest.raises(ThrottledError):
         hook.query_iproduction_job("j1")
+    # Read at once: the window's key expires a second after its last entry.
+    entries = _budget_entries(shared_connection, hook.settings.qps_budget)
     sync = hook.client.limiter
     assert isinstance(sync, SharedLimiter)
     assert sync is blocking_limiter_for(quota_key(hook.api, hook.protocol), hook.settings.qps_budget,
                                         hook.settings.qps_budget_redis_url)
     # Three attempts: three tokens of the shared budget, three entries in its window in Redis.
     assert (sync.budget.acquired, sync.acquired, sync.throttled) == (3, 3, 3)
-    assert _budget_entries(shared_connection, hook.settings.qps_budget) == 3
+    assert entries == 3
     assert sync.rate < sync.ceiling  # the throttling answers still lowered the local rate
 
     client = await AsyncJobClient.create(AlibabaCloudMediaHook.api, CONN_ID, retry_policy=FAST)
@@ -234,6 +236,11 @@ async def test_the_redis_password_leaks_nowhere(mediajobs_connections: EmulatorH
     from unittest import mock
 
     caplog.set_level(logging.DEBUG)
+    # 5 requests per 10 s: the budget's Redis key lives 10 s after its last request, long enough
+    # to be read below however slow the machine (this test makes one request of the key pair).
+    conn = json.loads(os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"])
+    conn["extra"]["qps_budget"] = 0.5
+    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN_ID.upper()}", json.dumps(conn))
     with mock.patch("airflow.sdk.log.mask_secret") as masked:
         hook = AlibabaCloudMediaHook(CONN_ID, retry_policy=FAST)
         settings = hook.settings
@@ -244,12 +251,14 @@ async def test_the_redis_password_leaks_nowhere(mediajobs_connections: EmulatorH
     with pytest.raises(NotFoundError) as info:
         hook.query_iproduction_job("no-such-job")
     texts += [str(info.value), repr(info.value)]
+    keys = [k.decode() for k in redis_client(shared_connection).keys("*")]
+    assert keys
+    assert all(k.startswith(f"{KEY_PREFIX}:") for k in keys)
     trigger = MtsIProductionJobTrigger(conn_id=CONN_ID, job_ids={"job_id": "j1"}, poll_interval=0.2)
     texts.append(json.dumps(trigger.serialize()))
 
     # A wrong password: Redis refuses it, the warning says so without either password.
     wrong = "Wrong/pw+Sentinel-9z"
-    conn = json.loads(os.environ[f"AIRFLOW_CONN_{CONN_ID.upper()}"])
     conn["login"] = "LTAIotherKEY"  # another key pair: a limiter of its own
     conn["extra"]["qps_budget_redis_url"] = shared_connection.url(wrong)
     monkeypatch.setenv("AIRFLOW_CONN_ALIBABA_WRONG_REDIS", json.dumps(conn))
@@ -257,10 +266,6 @@ async def test_the_redis_password_leaks_nowhere(mediajobs_connections: EmulatorH
         AlibabaCloudMediaHook("alibaba_wrong_redis", retry_policy=FAST).query_iproduction_job("j1")
     texts += [str(refused.value)]
     assert "AuthenticationError" in caplog.text or "password" in caplog.text.lower()
-
-    keys = [k.decode() for k in redis_client(shared_connection).keys("*")]
-    assert keys
-    assert all(k.startswith(f"{KEY_PREFIX}:") for k in keys)
 
     # Redis gone mid-run: the warning names no password either.
     shared_connection.kill()
