@@ -58,7 +58,7 @@ def shared_budget_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bo
             continue
         budget = r["ceiling_rps"]
         off = abs(r["busy_rps"] - budget) / budget  # NaN (never busy) fails the comparison below
-        out.append((f"K = {r['processes']} triggerers x {r['waits'] // r['processes']} MTS waits, one "
+        out.append((f"K = {r['processes']}, {r['waits'] // r['processes']:,} MTS waits per triggerer, one "
                     f"{budget:g} QPS budget in Redis, {quota.ACCOUNT_QPS:.0f} QPS account cap: 0 throttled, "
                     "aggregate rate while busy within 5% of the budget, 0 missed or wrong",
                     f"{r['throttled']} throttled, {r['busy_rps']:.1f} req/s ({100 * off:.1f}% off), "
