@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from airflow_provider_mediajobs.extras import CHOICES, TUNABLES
+from airflow_provider_mediajobs.extras import CHOICES, QPS_BUDGET_REDIS_URL, SHARED_BUDGET_FIELD, TUNABLES
 from airflow_provider_mediajobs.vendors import ALIBABA, TENCENT, VENDORS
 
 __version__ = "0.1.0"
@@ -16,9 +16,10 @@ __version__ = "0.1.0"
 
 
 def _tuning_fields() -> dict[str, Any]:
-    """The tunable extras (QPS budget, batching, list sweeps, timeouts, size cap) as form fields,
-    from the one declaration the hooks check them against."""
-    return {**{t.name: t.conn_field() for t in TUNABLES}, **{c.name: c.conn_field() for c in CHOICES}}
+    """The tunable extras (QPS budget and where it is shared, batching, list sweeps, timeouts, size
+    cap) as form fields, from the one declaration the hooks check them against."""
+    return {**{t.name: t.conn_field() for t in TUNABLES}, QPS_BUDGET_REDIS_URL: SHARED_BUDGET_FIELD,
+            **{c.name: c.conn_field() for c in CHOICES}}
 
 
 def get_provider_info() -> dict[str, Any]:

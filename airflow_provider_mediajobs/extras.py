@@ -83,8 +83,9 @@ MAX_RESPONSE = Tunable("max_response_bytes", "Largest answer (bytes)",
                        float(DEFAULT_MAX_RESPONSE_BYTES), float(MIN_RESPONSE_BYTES), float(MAX_RESPONSE_BYTES),
                        integer=True)
 QPS_BUDGET = Tunable("qps_budget", "QPS budget",
-                     "Requests per second, retries included, the deferred waits of one triggerer make with "
-                     "this key pair at most (less while the vendor throttles).",
+                     "Requests per second, retries included, one process (a triggerer's waits, a worker's "
+                     "tasks) makes with this key pair at most (less while the vendor throttles); with a "
+                     "shared budget in Redis, every process together.",
                      DEFAULT_QPS_BUDGET, 0.1, 10000)
 BATCH_SIZE = Tunable("batch_size", "Batch size",
                      "Most job ids one batched status call asks for (the vendor takes at most 10).",
@@ -131,3 +132,14 @@ CHOICES: tuple[Choice, ...] = (LIST_SWEEPS,)
 TUNABLES: tuple[Tunable, ...] = (
     QPS_BUDGET, BATCH_SIZE, BATCH_WINDOW, CONNECT_TIMEOUT, READ_TIMEOUT, TOTAL_TIMEOUT, MAX_RESPONSE,
 )
+
+QPS_BUDGET_REDIS_URL = "qps_budget_redis_url"
+"""The extra naming the Redis that holds a key pair's shared, exact ``qps_budget``."""
+SHARED_BUDGET_FIELD: dict[str, Any] = {
+    "label": "Shared QPS budget (Redis URL)",
+    "description": "Optional: redis://[:password@]host[:port][/db] (or rediss://). Every triggerer and worker "
+    "whose connection for this key pair names the same Redis draws from one qps_budget there, retries "
+    "included, instead of one budget each. Needs the provider's redis extra; masked in logs.",
+    # A password field: the URL may carry the Redis password.
+    "schema": {"type": ["string", "null"], "format": "password"},
+}

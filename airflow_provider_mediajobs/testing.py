@@ -105,8 +105,12 @@ def mediajobs_emulator() -> Iterator[EmulatorHandle]:
 @pytest.fixture
 def mediajobs_connections(mediajobs_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> EmulatorHandle:
     """Point ``alibaba_cloud_media_default`` and ``tencent_cloud_ci_default`` at the emulator
-    (``AIRFLOW_CONN_*`` environment variables) and start from a clean emulator state."""
+    (``AIRFLOW_CONN_*`` environment variables) and start from a clean emulator state, with fresh
+    request limiters for the hooks (what an earlier test's throttling taught them is forgotten)."""
+    from airflow_provider_mediajobs.quota import forget_limiters
+
     mediajobs_emulator.reset()
+    forget_limiters()
     for conn_id, conn in mediajobs_emulator.connections().items():
         monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
     return mediajobs_emulator

@@ -648,18 +648,29 @@ def _redacted_attempt_error(error: BaseException, protocol: VendorProtocol, requ
     return redacted(error, (*protocol.secrets(), *(request.secrets if request is not None else ())))
 
 
+def _answered(limiter: TokenBucket | None, error: BaseException | None) -> None:
+    """Tell the key pair's limiter how the vendor took one attempt (only throttling lowers it)."""
+    if limiter is not None and (error is None or isinstance(error, ThrottledError)):
+        limiter.answered(throttled=error is not None)
+
+
 class Client:
     """Sync caller: protocol + sender + policy.
 
     :param protocol: the vendor's request builder and response parser.
     :param sender: the sync sender.
     :param policy: the retry policy.
+    :param limiter: the key pair's request limiter for this process's sync clients
+        (:func:`~airflow_provider_mediajobs.quota.blocking_limiter_for`): every attempt, retries
+        included, waits for a token from it, as on the async side.
     """
 
-    def __init__(self, protocol: VendorProtocol, sender: SyncSender, policy: RetryPolicy) -> None:
+    def __init__(self, protocol: VendorProtocol, sender: SyncSender, policy: RetryPolicy,
+                 limiter: TokenBucket | None = None) -> None:
         self.protocol = protocol
         self.sender = sender
         self.policy = policy
+        self.limiter = limiter
 
     def call(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
         """Call ``operation`` with bound wire parameters, retrying as the policy says."""
@@ -670,11 +681,17 @@ class Client:
 
     def _attempt(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
         request = None
+        if self.limiter is not None:
+            self.limiter.acquire_blocking()
         try:
             request = self.protocol.build(operation, wire)
-            return self.protocol.parse(operation, self.sender.send(request))
+            answer = self.protocol.parse(operation, self.sender.send(request))
         except Exception as err:  # every failure leaves as a typed, redacted error
+            _answered(self.limiter, err)
             failure = _redacted_attempt_error(err, self.protocol, request)
+        else:
+            _answered(self.limiter, None)
+            return answer
         raise failure  # outside the handler: the original stays out of __context__
 
 
@@ -708,12 +725,10 @@ class AsyncClient:
             request = self.protocol.build(operation, wire)
             answer = self.protocol.parse(operation, await self.sender.send(request))
         except Exception as err:  # every failure leaves as a typed, redacted error
-            if self.limiter is not None and isinstance(err, ThrottledError):
-                self.limiter.answered(throttled=True)
+            _answered(self.limiter, err)
             failure = _redacted_attempt_error(err, self.protocol, request)
         else:
-            if self.limiter is not None:
-                self.limiter.answered(throttled=False)
+            _answered(self.limiter, None)
             return answer
         raise failure  # outside the handler: the original stays out of __context__
 

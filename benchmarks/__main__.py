@@ -3,8 +3,9 @@
 1. DAG-parse cost (:mod:`benchmarks.import_cost`);
 2. listing 10,000 jobs, hooks against the official SDKs (:mod:`benchmarks.listing`);
 3. 100 / 1,000 / 5,000 waits, per-trigger against coalesced polling (:mod:`benchmarks.triggers`);
-4. K = 1, 2, 3 triggerer processes on one account, fixed per-process buckets against the adaptive
-   limiter (:mod:`benchmarks.quota`);
+4. K = 1, 2, 3 triggerer processes on one account: fixed per-process buckets, the adaptive
+   limiter and the shared budget in Redis, and ``limits``' strategies compared
+   (:mod:`benchmarks.quota`);
 5. recovery after a 20 s outage, each trigger backing off alone against the shared poller's probe
    (:mod:`benchmarks.outage`);
 6. list sweeps against direct looks for ICE, IMM and Tencent, and on a busy account
@@ -79,12 +80,30 @@ def sweep_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
     return out
 
 
+def shared_budget_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
+    """The shared budget's target (issue 16, part 3) for each K measured: 0 throttled, the
+    aggregate rate while busy within 5% of the budget, 0 missed or wrong."""
+    out = []
+    for r in rows:
+        if r["limiter"] != quota.SHARED:
+            continue
+        budget = r["ceiling_rps"]
+        off = abs(r["busy_rps"] - budget) / budget  # NaN (never busy) fails the comparison below
+        out.append((f"K = {r['processes']}, {r['waits'] // r['processes']:,} MTS waits per triggerer, one "
+                    f"{budget:g} QPS budget in Redis, {quota.ACCOUNT_QPS:.0f} QPS account cap: 0 throttled, "
+                    "aggregate rate while busy within 5% of the budget, 0 missed or wrong",
+                    f"{r['throttled']} throttled, {r['busy_rps']:.1f} req/s ({100 * off:.1f}% off), "
+                    f"{r['missed']} missed, {r['wrong']} wrong",
+                    r["throttled"] == 0 and off <= 0.05 and r["missed"] == 0 and r["wrong"] == 0))
+    return out
+
+
 def quota_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
-    """The targets of the adaptive limiter (issue 16) that this run measured."""
+    """The targets of the adaptive limiter and the shared budget (issue 16) that this run measured."""
     adaptive = {r["processes"]: r for r in rows if r["limiter"] == "adaptive"}
     three, one = adaptive.get(3), adaptive.get(1)
     if three is None or one is None:
-        return []
+        return shared_budget_targets(rows)
     ratio = three["p99_s"] / max(one["p99_s"], 1e-9)
     return [
         (f"K = 3 triggerers x {three['waits'] // 3} MTS waits, {quota.ACCOUNT_QPS:.0f} QPS account cap: "
@@ -94,6 +113,7 @@ def quota_targets(rows: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
          three["throttled_share"] <= 0.03 and three["missed"] == 0 and three["wrong"] == 0),
         (f"K = 3: p99 detection latency <= 1.5x that of one process running all {one['waits']:,} waits",
          f"{three['p99_s']:.1f} s vs {one['p99_s']:.1f} s ({ratio:.2f}x)", ratio <= 1.5),
+        *shared_budget_targets(rows),
     ]
 
 
@@ -149,7 +169,7 @@ def all_targets(saved: dict[str, Any]) -> list[tuple[str, str, bool]]:
 
 def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[dict[str, Any]],
              quotas: list[dict[str, Any]], outages: list[dict[str, Any]], took: float, finished: float,
-             swept: list[dict[str, Any]] | None = None) -> str:
+             compared: list[dict[str, Any]] | None = None, swept: list[dict[str, Any]] | None = None) -> str:
     """The results page."""
     lines = [
         f"Written by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(finished))}, "
@@ -189,6 +209,10 @@ def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[d
             "",
             quota.table(quotas),
         ]
+    if compared:
+        lines += ["", f"### The shared budget's strategy ({compared[0]['takers']} takers of one "
+                  f"{compared[0]['budget']:g} QPS budget in Redis: one request, a 0.9 s lull, then "
+                  f"{compared[0]['seconds']:g} s of asking as fast as they can)", "", quota.strategies_table(compared)]
     if outages:
         lines += ["", f"### Recovery after a {outage.OUTAGE_SECONDS:.0f} s outage (one triggerer, poll "
                   f"{quota.POLL_INTERVAL:.0f} s, every vendor request answered 503 during it)", "",
@@ -296,6 +320,7 @@ def main(argv: list[str] | None = None) -> int:
         saved = json.loads((RESULTS / "results.json").read_text())
         imports, lists, waits = saved["imports"], saved["listing"], saved["waits"]
         quotas, outages, swept = saved.get("quota", []), saved.get("outage", []), saved.get("sweeps", [])
+        compared = saved.get("strategies", [])
         took, finished = saved["took"], saved["finished"]
     else:
         started = time.monotonic()
@@ -305,8 +330,11 @@ def main(argv: list[str] | None = None) -> int:
         lists = listing.run()
         print("Waits, per-trigger vs coalesced:", flush=True)
         waits = triggers.run([int(s) for s in args.sizes.split(",")], args.vendors.split(","))
-        print("One account, K triggerer processes, fixed buckets vs the adaptive limiter:", flush=True)
+        print("One account, K triggerer processes, fixed buckets vs the adaptive limiter vs the shared budget:",
+              flush=True)
         with harness.quiet_logs():
+            compared = quota.strategies()
+            print(quota.strategies_table(compared), flush=True)
             quotas = quota.measure([int(k) for k in args.processes.split(",")], quota.WAITS)
         print(quota.table(quotas), flush=True)
         print("Recovery after an outage, each trigger alone vs the shared poller's probe:", flush=True)
@@ -320,15 +348,16 @@ def main(argv: list[str] | None = None) -> int:
         took, finished = time.monotonic() - started, time.time()
         RESULTS.mkdir(exist_ok=True)
         (RESULTS / "results.json").write_text(json.dumps(
-            {"imports": imports, "listing": lists, "waits": waits, "quota": quotas, "outage": outages,
-             "sweeps": swept, "took": took, "finished": finished}, indent=1) + "\n")
+            {"imports": imports, "listing": lists, "waits": waits, "quota": quotas, "strategies": compared,
+             "outage": outages, "sweeps": swept, "took": took, "finished": finished}, indent=1) + "\n")
     plot(waits, RESULTS / "triggers.png")
     plot_accounts(quotas, swept, RESULTS / "accounts.png")
     # The docs show the same figures (docs/performance.md includes results.md).
     DOCS_ASSETS.mkdir(exist_ok=True)
     for name in ("triggers.png", "accounts.png"):
         shutil.copyfile(RESULTS / name, DOCS_ASSETS / name)
-    (RESULTS / "results.md").write_text(markdown(imports, lists, waits, quotas, outages, took, finished, swept))
+    (RESULTS / "results.md").write_text(markdown(imports, lists, waits, quotas, outages, took, finished, compared,
+                                                 swept))
     print("\nTargets:")
     every = all_targets({"imports": imports, "listing": lists, "waits": waits, "quota": quotas, "outage": outages,
                          "sweeps": swept})

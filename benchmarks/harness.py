@@ -12,6 +12,9 @@ import json
 import os
 import random
 import resource
+import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -83,6 +86,86 @@ class EmulatorProcess:
         """The emulator's process id."""
         assert self.proc is not None
         return self.proc.pid
+
+
+class RedisServer:
+    """``redis-server`` (Debian package ``redis-server``) on 127.0.0.1 and a free port, saving
+    nothing, in a temporary directory; stopped by its pid on exit.
+
+    :param password: ``requirepass``, or None for none.
+    """
+
+    def __init__(self, password: str | None = None) -> None:
+        self.password = password
+        self.port = 0
+        self.dir = ""
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def __enter__(self) -> RedisServer:
+        self.dir = tempfile.mkdtemp(prefix="mediajobs-redis-")
+        with socket.socket() as probe:  # a free port; redis-server has no "any port" option
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Start the server (again, on the same port after :meth:`kill`)."""
+        binary = shutil.which("redis-server")
+        if binary is None:
+            raise FileNotFoundError("redis-server is not installed (Debian package redis-server)")
+        command = [binary, "--bind", "127.0.0.1", "--port", str(self.port), "--save", "", "--appendonly", "no",
+                   "--dir", self.dir, "--daemonize", "no", "--protected-mode", "yes"]
+        if self.password is not None:
+            command += ["--requirepass", self.password]
+        self.proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"redis-server exited with {self.proc.returncode} on port {self.port}")
+            with socket.socket() as conn:
+                if conn.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            time.sleep(0.02)
+        self.kill()
+        raise RuntimeError(f"redis-server did not listen on port {self.port} within 10 s")
+
+    def url(self, password: str | None = None) -> str:
+        """``redis://[:password@]127.0.0.1:port/0``, the password percent-encoded (default: the server's)."""
+        from urllib.parse import quote
+
+        secret = self.password if password is None else password
+        return f"redis://{':' + quote(secret, safe='') + '@' if secret else ''}127.0.0.1:{self.port}/0"
+
+    @property
+    def pid(self) -> int:
+        """The server's process id."""
+        assert self.proc is not None
+        return self.proc.pid
+
+    def kill(self) -> None:
+        """Kill the server at once (SIGKILL), as a crash would."""
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def pause(self) -> None:
+        """Stop the server's process (SIGSTOP): connections open, nothing answered, as a hung server."""
+        os.kill(self.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server run again (SIGCONT)."""
+        os.kill(self.pid, signal.SIGCONT)
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGCONT)  # a paused server acts on SIGTERM only once resumed
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def set_connections(url: str, **extras: Any) -> None:

@@ -21,3 +21,12 @@ pytest_plugins = ["airflow_provider_mediajobs.testing"]
 
 # Checks shared by several test modules get pytest's assert messages too.
 pytest.register_assert_rewrite("tests.helpers")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_request_limiters() -> None:
+    """Each test's sync hooks start with full key-pair limiters (the async ones come with each
+    test's event loop): a throttling test would otherwise slow the tests after it."""
+    from airflow_provider_mediajobs.quota import forget_limiters
+
+    forget_limiters()

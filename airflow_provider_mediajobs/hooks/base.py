@@ -27,6 +27,7 @@ from airflow_provider_mediajobs.exceptions import (
     secret_forms,
 )
 from airflow_provider_mediajobs.extras import MAX_RESPONSE_BYTES, MIN_RESPONSE_BYTES
+from airflow_provider_mediajobs.shared_budget import SharedBudgetUrl
 from airflow_provider_mediajobs.transport import (
     AsyncClient,
     AsyncSender,
@@ -53,9 +54,10 @@ _NUMBER = re.compile(r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)", re.ASCII)
 _HOST_LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)", re.ASCII)
 
 # Extras every connection of this provider reads; a vendor adds its own (``VendorApi.extras``).
-COMMON_EXTRAS = frozenset({"region", "security_token", "endpoint_url", "allow_unknown_region"}) | {
-    t.name for t in extras.TUNABLES
-} | {c.name for c in extras.CHOICES}
+COMMON_EXTRAS = frozenset({"region", "security_token", "endpoint_url", "allow_unknown_region",
+                           extras.QPS_BUDGET_REDIS_URL}) | {t.name for t in extras.TUNABLES} | {
+    c.name for c in extras.CHOICES
+}
 
 
 class ConnectionSettings(NamedTuple):
@@ -64,9 +66,12 @@ class ConnectionSettings(NamedTuple):
     :param protocol: the vendor protocol (credentials, region, endpoint).
     :param timeouts: connect / read / total timeouts (extras ``*_timeout``).
     :param max_response_bytes: the largest answer read (extra ``max_response_bytes``).
-    :param qps_budget: requests per second per key pair for the shared poller (extra ``qps_budget``).
+    :param qps_budget: requests per second per key pair (extra ``qps_budget``): per process, or for
+        every process together with ``qps_budget_redis_url``.
     :param batch_size: most ids per batched call (extra ``batch_size``).
     :param batch_window: longest wait for a partial batch to fill, seconds (extra ``batch_window``).
+    :param qps_budget_redis_url: the Redis holding the key pair's shared budget (extra
+        ``qps_budget_redis_url``), or None; its repr hides the URL.
     :param list_sweeps: whether the shared poller may answer waits by list sweeps (extra
         ``list_sweeps``: ``auto`` or ``off``).
     """
@@ -77,6 +82,7 @@ class ConnectionSettings(NamedTuple):
     qps_budget: float
     batch_size: int
     batch_window: float
+    qps_budget_redis_url: SharedBudgetUrl | None = None
     list_sweeps: bool = True
 
 
@@ -260,6 +266,31 @@ class ConnectionFields:
         refused without reading them into memory."""
         return int(self.tunable(extras.MAX_RESPONSE))
 
+    def shared_budget_url(self) -> SharedBudgetUrl | None:
+        """Extra ``qps_budget_redis_url``: ``redis://[[user]:password@]host[:port][/db]`` or
+        ``rediss://...``, masked in logs as soon as it is read; None when unset.
+
+        No error quotes the value (it may carry a password), and query options are refused: the
+        provider sets the client's timeouts itself, so a hung Redis cannot stall a request.
+        """
+        field = extras.QPS_BUDGET_REDIS_URL
+        url = self.text(field, self.extra.get(field), ascii_only=True)
+        if url is None:
+            return None
+        mask(url)
+        target = SharedBudgetUrl(url)
+        for secret in target.secrets[1:]:  # the password, as written and as sent
+            mask(secret)
+        problem = _redis_url_problem(url)
+        if problem:
+            raise self.fail(field, problem)
+        import importlib.util
+
+        if importlib.util.find_spec("limits") is None or importlib.util.find_spec("redis") is None:
+            raise self.fail(field, "needs limits and redis-py: install the provider's redis extra "
+                            "(airflow-provider-mediajobs[redis])")
+        return target
+
     def unknown_extras(self, known: frozenset[str]) -> list[str]:
         """Extras this provider does not read (a typo such as ``batchsize`` would be ignored)."""
         return sorted(k for k in self.extra if k not in known)
@@ -288,6 +319,26 @@ def _url_problem(url: str) -> str | None:
             return f"has an invalid IPv6 address {host!r}"
     elif not (len(host) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in host.rstrip(".").split("."))):
         return f"has an invalid host name {host!r} (letters, digits, '-' and '.' only)"
+    return None
+
+
+def _redis_url_problem(url: str) -> str | None:
+    """What is wrong with a Redis URL, or None; never quoting it (it may hold a password)."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "is not a valid URL (check the host and port)"
+    if parts.scheme not in ("redis", "rediss"):
+        return "must be a redis:// or rediss:// URL"
+    if not parts.hostname:
+        return "must name a host"
+    if port == 0:
+        return "must not use port 0"
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        return "must not carry a query or a fragment (the provider sets the client's options)"
+    if parts.path not in ("", "/") and not re.fullmatch(r"/[0-9]{1,5}", parts.path, re.ASCII):
+        return "may only have a database number as its path (redis://host:6379/0)"
     return None
 
 
@@ -376,6 +427,7 @@ class VendorApi:
             qps_budget=fields.tunable(extras.QPS_BUDGET),
             batch_size=int(fields.tunable(extras.BATCH_SIZE, high=self.max_batch_size)),
             batch_window=fields.tunable(extras.BATCH_WINDOW),
+            qps_budget_redis_url=fields.shared_budget_url(),
             list_sweeps=fields.pick(extras.LIST_SWEEPS) == "auto",
         )
         known = COMMON_EXTRAS | self.extras
@@ -588,9 +640,13 @@ class MediaJobsBaseHook(BaseHook):
 
     @cached_property
     def client(self) -> Client:
-        """The sync client: protocol, pooled sender and retry policy."""
+        """The sync client: protocol, pooled sender, retry policy, and the key pair's limiter
+        (one per process, shared with the Redis budget where the connection names one)."""
+        settings = self.settings
+        limiter = quota.blocking_limiter_for(quota_key(self.api, settings.protocol), settings.qps_budget,
+                                             settings.qps_budget_redis_url)
         return Client(self.protocol, SyncSender(self.session, self.timeouts, self.max_response_bytes),
-                      self.retry_policy)
+                      self.retry_policy, limiter)
 
     def get_conn(self) -> Client:
         """Return the sync client (Airflow's conventional accessor)."""
@@ -700,8 +756,10 @@ class AsyncJobClient:
 
         check_conn_id("conn_id", conn_id)
         settings = vendor.settings(await BaseHook.aget_connection(conn_id))
-        # Every client of one key pair in this event loop draws from one limiter (quota.py).
-        limiter = quota.limiter_for(quota_key(vendor, settings.protocol), settings.qps_budget)
+        # Every client of one key pair in this event loop draws from one limiter (quota.py), and
+        # from the key pair's shared budget where the connection names a Redis.
+        limiter = quota.limiter_for(quota_key(vendor, settings.protocol), settings.qps_budget,
+                                    settings.qps_budget_redis_url)
         session = aiohttp.ClientSession(trust_env=False)
         sender = AsyncSender(session, timeouts or settings.timeouts, max_response_bytes or settings.max_response_bytes)
         client = AsyncClient(settings.protocol, sender, retry_policy or RetryPolicy(), limiter)

@@ -219,6 +219,10 @@ EXTRAS = [
     ("region", "cn_shanghai"),
     ("signature_version", "v2"),
     ("login", "key\u00e9"),
+    ("qps_budget_redis_url", "http://127.0.0.1:6379"),
+    ("qps_budget_redis_url", "redis://127.0.0.1:6379/0?socket_timeout=600"),
+    ("qps_budget_redis_url", "redis://127.0.0.1:99999"),
+    ("qps_budget_redis_url", "redis://127.0.0.1:6379/cache"),
 ]
 
 
@@ -232,6 +236,16 @@ def test_connection_extras_are_checked(mediajobs_connections: EmulatorHandle, mo
     _, call = _hook_and_call(vendor, "bad_extra")
     message = refused(call, field.replace("login", "(login)"), mediajobs_connections)
     assert "connection 'bad_extra'" in message
+
+
+@pytest.mark.parametrize("url", ["rediss://:Sentinel-pw-42@127.0.0.1:99999/0", "redis://:Sentinel-pw-42@/0",
+                                 "redis://:Sentinel-pw-42@127.0.0.1/0?password=Sentinel-pw-42"])
+def test_a_bad_redis_url_is_refused_without_quoting_it(mediajobs_connections: EmulatorHandle,
+                                                       monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    _with_extra(mediajobs_connections, monkeypatch, "alibaba", "bad_redis", qps_budget_redis_url=url)
+    _, call = _hook_and_call("alibaba", "bad_redis")
+    message = refused(call, "qps_budget_redis_url", mediajobs_connections)
+    assert "Sentinel-pw-42" not in message
 
 
 def test_an_unknown_extra_is_logged(mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch,

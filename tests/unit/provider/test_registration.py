@@ -15,14 +15,14 @@ import jsonschema
 import pytest
 
 from airflow_provider_mediajobs import get_provider_info
-from airflow_provider_mediajobs.extras import CHOICES, TUNABLES
+from airflow_provider_mediajobs.extras import CHOICES, QPS_BUDGET_REDIS_URL, TUNABLES
 from airflow_provider_mediajobs.vendors import load_class
 from tests.helpers import ROOT
 
 AIRFLOW_BIN = Path(sys.executable).with_name("airflow")
 # The vendor's own fields, then the tunable extras every connection form shows.
 CONN_FIELDS = ("region", "security_token", "endpoint_url", "signature_version", *(t.name for t in TUNABLES),
-               *(c.name for c in CHOICES))
+               QPS_BUDGET_REDIS_URL, *(c.name for c in CHOICES))
 
 
 def _airflow(args: list[str], home: Path) -> Any:
