@@ -20,7 +20,7 @@ WITH_3.1 := apache-airflow-providers-fab
 PIN_3.2 := 3.2.2
 RELEASED_3.2 := 2026-05-30T00:00:00Z
 
-.PHONY: install test test-matrix lint typecheck unit demo demo-ui bench chaos docs clean lock
+.PHONY: install test test-matrix test-distributed lint typecheck unit demo demo-ui bench chaos docs clean lock
 
 $(STAMP): requirements/lock-airflow-$(NEWEST).txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -50,13 +50,14 @@ relock-%: $(STAMP)
 		-c .lock-constraints-$*.txt -o requirements/lock-airflow-$*.txt
 	rm -f .lock-pin-$*.in .lock-constraints-$*.txt
 
-# The whole suite but the browser and the chaos soak (those run on the newest only), on each older
-# minor: end-to-end airflow dags test with deferrable waits, the connection form, the packaging.
+# The whole suite but the browser, the chaos soak and the multi-triggerer deployment (those run on
+# the newest only), on each older minor: end-to-end airflow dags test with deferrable waits, the
+# connection form, the packaging.
 test-matrix: $(foreach m,$(MATRIX),.venv-airflow-$(m)/.installed)
 	set -e; for m in $(MATRIX); do \
 		echo "== Airflow $$m ($$(.venv-airflow-$$m/bin/python -c 'import airflow; print(airflow.__version__)'))"; \
 		PATH="$(CURDIR)/.venv-airflow-$$m/bin:$$PATH" .venv-airflow-$$m/bin/python -m pytest -q -p no:cacheprovider \
-			-ra -m "not browser and not chaos"; \
+			-ra -m "not browser and not chaos and not distributed"; \
 	done
 
 lint: $(STAMP)
@@ -68,8 +69,15 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -m "not e2e"
 
+# Everything but the multi-triggerer deployment, which takes about five minutes on its own.
 test: lint typecheck docs $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -ra
+	$(BIN)/python -m pytest -q -p no:cacheprovider -ra -m "not distributed"
+
+# Airflow on PostgreSQL with two triggerers (tests/e2e/test_multi_triggerer.py). The test starts
+# the Debian postgresql server itself (installing it with apt when missing); its figures go to
+# test-artifacts/distributed/figures.json and are printed (-raP: the passed tests' output too).
+test-distributed: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -raP -m distributed
 
 demo: $(STAMP)
 	$(BIN)/python -m scripts.run_demo

@@ -4,17 +4,23 @@ Repository tooling, not part of the provider's wheel: import it as ``scripts.loc
 the repository root (``python -m scripts.run_demo``; the tests get the root on their path from the
 pytest configuration).
 
-Everything lives under one directory (``AIRFLOW_HOME`` with a SQLite database); connections are
-passed as ``AIRFLOW_CONN_*`` environment variables, so nothing is written to a shared Airflow.
+Everything lives under one directory (``AIRFLOW_HOME``, with a SQLite database unless told
+otherwise); connections are passed as ``AIRFLOW_CONN_*`` environment variables, so nothing is
+written to a shared Airflow.
 
 ``airflow standalone`` starts log servers that bind every interface. It runs its components as
 ``airflow <component>`` from ``PATH``, so :class:`Standalone` puts a small shim first on ``PATH``
 that adds ``--skip-serve-logs`` to the scheduler and the triggerer: the only listening socket left
 is the API server, on 127.0.0.1.
+
+:class:`AirflowProcess` runs one component (``airflow scheduler``, ``airflow triggerer``...) on its
+own instead, for a deployment laid out by hand: the multi-triggerer test runs two triggerers
+against PostgreSQL (``scripts.local_postgres``) that way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -211,19 +217,7 @@ class Standalone:
         """Stop every process it started: the whole process group, children included."""
         if self.proc is None:
             return
-        group = self.proc.pid
-        for sig, grace in ((signal.SIGTERM, 30.0), (signal.SIGKILL, 10.0)):
-            try:
-                os.killpg(group, sig)
-            except ProcessLookupError:
-                break
-            deadline = time.monotonic() + grace
-            while time.monotonic() < deadline and _group_alive(group):
-                self.proc.poll()  # reap the leader so it does not linger as a zombie
-                time.sleep(0.3)
-            if not _group_alive(group):
-                break
-        self.proc.poll()
+        stop_group(self.proc)
         self.proc = None
 
     def __enter__(self) -> Standalone:
@@ -232,6 +226,84 @@ class Standalone:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def stop_group(proc: subprocess.Popen[bytes], term_grace: float = 30.0) -> None:
+    """Stop the process group ``proc`` leads (started with ``start_new_session=True``): SIGTERM,
+    then SIGKILL to what is left after ``term_grace`` seconds; the leader is reaped.
+
+    :param proc: the group's leader.
+    :param term_grace: seconds the group has to exit after SIGTERM.
+    """
+    group = proc.pid
+    for sig, grace in ((signal.SIGTERM, term_grace), (signal.SIGKILL, 10.0)):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            break
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and _group_alive(group):
+            proc.poll()  # reap the leader so it does not linger as a zombie
+            time.sleep(0.3)
+        if not _group_alive(group):
+            break
+    proc.poll()
+
+
+class AirflowProcess:
+    """One ``airflow ARGS`` process (``scheduler``, ``triggerer``...) in its own session, so that
+    it and every child it forks can be signalled together by its pid.
+
+    :param args: the arguments after ``airflow``.
+    :param env: the environment from :func:`airflow_env`.
+    :param log_path: where its output goes (appended).
+    """
+
+    def __init__(self, args: list[str], env: Mapping[str, str], log_path: Path) -> None:
+        self.args = args
+        self.env = dict(env)
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def pid(self) -> int:
+        """The process id (also its process group's)."""
+        assert self.proc is not None, "not started"
+        return self.proc.pid
+
+    def start(self) -> AirflowProcess:
+        """Start it; returns itself."""
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen([AIRFLOW, *self.args], env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                         start_new_session=True)
+        return self
+
+    def running(self) -> bool:
+        """Whether it has not exited."""
+        return self.proc is not None and self.proc.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the whole process group at once, as a lost machine would leave it: no shutdown
+        code runs, nothing is told (the leader is reaped)."""
+        assert self.proc is not None, "not started"
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _group_alive(self.proc.pid):
+            self.proc.poll()
+            time.sleep(0.1)
+        self.proc.poll()
+
+    def stop(self) -> None:
+        """Stop it and its children (see :func:`stop_group`); nothing when not started, or when
+        it has exited and left no child behind (a killed one)."""
+        if self.proc is None or (self.proc.poll() is not None and not _group_alive(self.proc.pid)):
+            return
+        stop_group(self.proc)
+
+    def tail(self, chars: int = 4000) -> str:
+        """The end of its output."""
+        return self.log_path.read_text(errors="replace")[-chars:] if self.log_path.exists() else ""
 
 
 def _group_alive(group: int) -> bool:
