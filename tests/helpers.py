@@ -6,6 +6,9 @@ Test modules import it as ``tests.helpers`` (the repository root is on pytest's 
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,33 @@ def new_job(emu: EmulatorHandle, kind: str, **options: Any) -> str:
     options.setdefault("queue_s", 0.2)
     options.setdefault("run_s", 0.5)
     return str(emu.admin("POST", "jobs", {"kind": kind, **options})["job_id"])
+
+
+def debian_package(package: str, present: Callable[[], bool]) -> None:
+    """Make sure the Debian ``package`` a test starts a server or browser from is installed.
+
+    A clean machine has only Python and the package registries, so the test installs what it
+    needs itself (as root, with apt-get). Where that is impossible it skips, saying why, except
+    under ``CI=true``, where a missing package fails: CI must not pass by skipping.
+
+    :param present: says whether the package's programs are there already.
+    """
+    if present():
+        return
+    why = ""
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        why = f"{package} is not installed and apt-get (as root) is not available to install it"
+    else:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600, check=False)
+        done = subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", package], env=env,
+                              capture_output=True, timeout=900, check=False)
+        if done.returncode != 0 or not present():
+            why = f"{package} could not be installed with apt-get: {done.stderr.decode()[-500:]}"
+    if why:
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
 
 
 # -- bad input ------------------------------------------------------------------------------------

@@ -21,7 +21,6 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -37,7 +36,7 @@ from airflow_provider_mediajobs.emulator.backend import JOB_KINDS
 from airflow_provider_mediajobs.testing import EmulatorHandle, running_emulator
 from scripts.local_airflow import AirflowProcess, airflow_env, copy_dags, free_port, migrate, run_airflow
 from scripts.local_postgres import LocalPostgres, find_binary
-from tests.helpers import ROOT
+from tests.helpers import ROOT, debian_package
 
 pytestmark = [pytest.mark.e2e, pytest.mark.distributed]
 
@@ -71,16 +70,7 @@ FIGURES: dict[str, Any] = {}
 def _ensure_postgres() -> None:
     """Install the Debian ``postgresql`` server with apt when its binaries are missing (a clean CI
     machine whose image lacks it); skip, saying why, only where that is impossible."""
-    if all(find_binary(name) for name in ("initdb", "postgres", "pg_ctl")):
-        return
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("the PostgreSQL server is not installed and apt-get (as root) is not available to install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600, check=False)
-    done = subprocess.run(["apt-get", "install", "-y", "-qq", "postgresql"], env=env, capture_output=True,
-                          timeout=900, check=False)
-    if done.returncode != 0 or not find_binary("initdb"):
-        pytest.skip(f"postgresql could not be installed with apt-get: {done.stderr.decode()[-500:]}")
+    debian_package("postgresql", lambda: all(find_binary(name) for name in ("initdb", "postgres", "pg_ctl")))
 
 
 def _wait_for(what: str, check: Callable[[], Any], timeout: float, period: float = 0.5,

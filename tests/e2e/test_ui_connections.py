@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
@@ -23,7 +22,7 @@ from typing import Any
 import pytest
 
 from scripts.local_airflow import AIRFLOW, airflow_env, free_port, migrate
-from tests.helpers import ROOT
+from tests.helpers import ROOT, debian_package
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
@@ -42,17 +41,7 @@ CHROMIUM_ARGS = [
 
 
 def _ensure_chromium() -> None:
-    if Path(CHROMIUM).exists():
-        return
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        pytest.skip("chromium is not installed and apt-get (as root) is not available to install it")
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    subprocess.run(["apt-get", "update", "-qq"], env=env, capture_output=True, timeout=600, check=False)
-    done = subprocess.run(
-        ["apt-get", "install", "-y", "-qq", "chromium"], env=env, capture_output=True, timeout=900, check=False
-    )
-    if done.returncode != 0 or not Path(CHROMIUM).exists():
-        pytest.skip(f"chromium could not be installed with apt-get: {done.stderr.decode()[-500:]}")
+    debian_package("chromium", Path(CHROMIUM).exists)
 
 
 @pytest.fixture(scope="module")

@@ -37,7 +37,7 @@ from airflow_provider_mediajobs.transport import RetryPolicy
 from airflow_provider_mediajobs.triggers import coalesce
 from airflow_provider_mediajobs.triggers.alibaba import MtsIProductionJobTrigger
 from benchmarks.harness import RedisServer
-from tests.helpers import ROOT, new_job
+from tests.helpers import ROOT, debian_package, new_job
 
 pytestmark = pytest.mark.redis
 
@@ -49,11 +49,8 @@ FAST = RetryPolicy(attempts=3, initial=0.01, max_wait=0.02)
 
 
 def need_redis_server() -> None:
-    """Skip without redis-server, but under CI, whose .ci/run installs it: there, fail."""
-    if shutil.which("redis-server") is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("redis-server is not installed: .ci/run installs the Debian package redis-server")
-        pytest.skip("redis-server is not installed (Debian package redis-server; .ci/run installs it)")
+    """Install the Debian package redis-server when it is missing (see :func:`debian_package`)."""
+    debian_package("redis-server", lambda: shutil.which("redis-server") is not None)
 
 
 @pytest.fixture
