@@ -37,7 +37,7 @@ from airflow_provider_mediajobs.exceptions import NotFoundError, ServerError, Tr
 from airflow_provider_mediajobs.extras import DEFAULT_BATCH_WINDOW
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient
 from airflow_provider_mediajobs.quota import TokenBucket
-from airflow_provider_mediajobs.triggers.sweep import SweepFetcher
+from airflow_provider_mediajobs.triggers.sweep import SweepFetcher, wait_listed
 
 if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
@@ -88,16 +88,7 @@ class BatchFetcher:
         entry.futures.append(future)
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
-        try:
-            result: dict[str, Any] | None = await future
-            return result
-        finally:
-            # A cancelled waiter leaves no trace: its id is dropped if nobody else wants it.
-            entry = self._pending.get(job_id)
-            if entry is not None and future in entry.futures:
-                entry.futures.remove(future)
-                if not entry.futures:
-                    del self._pending[job_id]
+        return await wait_listed(self._pending, job_id, future)
 
     async def _flush(self) -> None:
         loop = asyncio.get_running_loop()

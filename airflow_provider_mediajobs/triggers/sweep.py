@@ -28,10 +28,10 @@ import contextlib
 import logging
 import math
 import time
-from collections.abc import Coroutine, Mapping
+from collections.abc import Coroutine, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from airflow_provider_mediajobs.catalog.model import dig
 from airflow_provider_mediajobs.exceptions import AuthError, MediaJobsError, ThrottledError
@@ -101,6 +101,31 @@ def pending_detail(kind: JobKind, job_id: str, state: str) -> dict[str, Any]:
             node = node.setdefault(step, {})
         node[path[-1]] = value
     return detail
+
+
+class Waiting(Protocol):
+    """An entry of a fetcher's pending looks: the futures of the looks at one job."""
+
+    futures: list[asyncio.Future[Any]]
+
+
+_W = TypeVar("_W", bound=Waiting)
+
+
+async def wait_listed(pending: MutableMapping[str, _W], job_id: str,
+                      future: asyncio.Future[Any]) -> dict[str, Any] | None:
+    """Await ``future``, one of ``pending[job_id].futures``; a cancelled look leaves no trace (its
+    job is dropped from ``pending`` when nobody else wants it). Shared by the batching fetcher
+    (:class:`.coalesce.BatchFetcher`) and the sweeps."""
+    try:
+        result: dict[str, Any] | None = await future
+        return result
+    finally:
+        entry = pending.get(job_id)
+        if entry is not None and future in entry.futures:
+            entry.futures.remove(future)
+            if not entry.futures:
+                del pending[job_id]
 
 
 @dataclass
@@ -173,16 +198,7 @@ class SweepFetcher:
         scope.pending.setdefault(job_id, _Want(ids)).futures.append(future)
         if scope.task is None or scope.task.done():
             scope.task = asyncio.create_task(self._rounds(scope))
-        try:
-            result: dict[str, Any] | None = await future
-            return result
-        finally:
-            # A cancelled look leaves no trace: its job is dropped if nobody else wants it.
-            want = scope.pending.get(job_id)
-            if want is not None and future in want.futures:
-                want.futures.remove(future)
-                if not want.futures:
-                    del scope.pending[job_id]
+        return await wait_listed(scope.pending, job_id, future)
 
     def _scope(self, ids: Mapping[str, Any], job_id: str) -> _Scope | None:
         if self.sweep.scope_job:

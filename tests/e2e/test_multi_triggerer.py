@@ -439,6 +439,16 @@ def _share(before: dict[str, int], after: dict[str, int], seconds: float | None 
     return figures
 
 
+def _start_run(deployment: Deployment, capacity: int | None) -> tuple[list[str], float, dict[str, int], str]:
+    """Start two triggerers (``capacity`` each; None: Airflow's default), cap the account, make the
+    jobs and trigger the DAG; return the job ids, when it started, the counters then, the run id."""
+    deployment.start_triggerers(capacity=capacity)
+    deployment.emulator.client.set_qps(ACCOUNT_QPS)
+    job_ids = _new_jobs(deployment)
+    started, at_start = time.monotonic(), deployment.emulator.counters()
+    return job_ids, started, at_start, deployment.trigger(job_ids)
+
+
 def _new_jobs(deployment: Deployment) -> list[str]:
     """:data:`WAITS` MTS jobs that run until the test ends them (:meth:`Deployment.end_jobs`).
 
@@ -455,12 +465,8 @@ def _new_jobs(deployment: Deployment) -> list[str]:
 
 @pytest.mark.timeout(1200)
 def test_two_triggerers_share_the_waits_under_one_account_cap(deployment: Deployment) -> None:
-    deployment.start_triggerers(capacity=PHASE1_CAPACITY)
     emulator = deployment.emulator
-    emulator.client.set_qps(ACCOUNT_QPS)
-    job_ids = _new_jobs(deployment)
-    started, at_start = time.monotonic(), emulator.counters()
-    run_id = deployment.trigger(job_ids)
+    job_ids, started, at_start, run_id = _start_run(deployment, PHASE1_CAPACITY)
     with OwnerWatch(deployment, run_id) as watch:
         owners = _all_deferred(deployment, watch, timeout=900)
         FIGURES["phase1_all_deferred_s"] = round(time.monotonic() - started, 1)
@@ -501,13 +507,9 @@ def test_two_triggerers_share_the_waits_under_one_account_cap(deployment: Deploy
 
 @pytest.mark.timeout(1200)
 def test_killed_triggerer_hands_its_waits_to_the_other(deployment: Deployment) -> None:
-    # Fresh triggerers at the default capacity: the survivor can hold every wait.
-    deployment.start_triggerers()
     emulator = deployment.emulator
-    emulator.client.set_qps(ACCOUNT_QPS)
-    job_ids = _new_jobs(deployment)
-    started, at_start = time.monotonic(), emulator.counters()
-    run_id = deployment.trigger(job_ids)
+    # Fresh triggerers at the default capacity: the survivor can hold every wait.
+    job_ids, started, at_start, run_id = _start_run(deployment, None)
     with OwnerWatch(deployment, run_id) as watch:
         owners = _all_deferred(deployment, watch, timeout=900)
         # The victim: the triggerer holding more of this run's waits (at least half of them).
