@@ -253,7 +253,9 @@ class SweepFetcher:
     async def _rounds(self, scope: _Scope) -> None:
         while scope.pending:
             await asyncio.sleep(self.window)
-            wants, scope.pending = scope.pending, {}
+            # A copy: a look that ends removes itself from the dict it joined (wait_listed), and
+            # the round must keep counting what it was asked.
+            wants, scope.pending = dict(scope.pending), {}
             # Looks that came while the last round paged may have been answered by it meanwhile.
             now = time.monotonic()
             for job_id in [j for j in wants if j in scope.seen and now - scope.seen[j][1] <= self.fresh]:

@@ -81,7 +81,7 @@ async def test_sweeps_answer_the_waits_with_the_events_of_direct_looks_for_fewer
     costs, details = {}, {}
     for mode in ("off", "auto"):
         _connect(emu, monkeypatch, list_sweeps=mode)
-        expected = _jobs(emu, kind, 40)
+        expected = _jobs(emu, kind, 150)
         before = emu.counters()
         events = await _wait_all(kind, list(expected))
         assert {j: e["status"] for j, e in events.items()} == expected  # none missed, none wrong
@@ -92,6 +92,9 @@ async def test_sweeps_answer_the_waits_with_the_events_of_direct_looks_for_fewer
     assert costs["auto"].get(listing, 0) > 0
     # Tencent's direct looks are batches of ten already, and each job's first look is direct.
     assert costs["auto"]["requests"] < costs["off"]["requests"] * (0.8 if kind == "tencent" else 0.5), costs
+    if kind == "ice_smart":
+        # Pages answer each job's looks while it runs; one GetSmartHandleJob concludes it.
+        assert costs["auto"]["op:GetSmartHandleJob"] <= len(expected) * 1.1, costs
     # The detail a sweep concludes with has what a direct look's has (IMM: but the per-call
     # RequestId and EventId of GetTask; ICE and Tencent: every field).
     per_call = {"RequestId", "EventId"} if kind == "imm" else set()
@@ -172,3 +175,37 @@ def test_times_and_pending_details() -> None:
     assert parse_created("-") is None
     assert parse_created("2022-07-07T12:12:12") is None  # no zone: ambiguous
     assert pending_detail(ali.IMM_TASK, "t1", "Running") == {"TaskId": "t1", "Status": "Running"}
+
+
+async def test_a_round_keeps_counting_the_looks_it_was_asked_while_they_end() -> None:
+    """A look that ends leaves its pending dict (wait_listed): the round's own count must not
+    shrink with it, or the cost it measures (and the choice it makes next) goes wrong."""
+    from types import SimpleNamespace
+
+    from airflow_provider_mediajobs.triggers.sweep import SweepFetcher
+
+    ids = [f"j{i}" for i in range(150)]
+    items = [{"JobId": j, "JobState": "Finished", "CreateTime": "2026-01-01T00:00:00Z"} for j in ids]
+
+    class Client:
+        def iter_pages(self, operation: Any, max_items: Any, **arguments: Any) -> Any:
+            async def pages() -> Any:
+                for start in range(0, len(items), 100):
+                    await asyncio.sleep(0.05)  # the first page's looks end meanwhile
+                    yield items[start:start + 100]
+            return pages()
+
+    class Direct:
+        async def fetch(self, job_ids: Any) -> dict[str, Any]:
+            return {"JobId": job_ids["job_id"], "State": "Finished"}
+
+        async def close(self) -> None:
+            pass
+
+    fetcher = SweepFetcher(SimpleNamespace(client=Client()), ali.ICE_SMART_JOB, Direct(), 1, window=0.01)  # type: ignore[arg-type]
+    answers = await asyncio.gather(*(fetcher.fetch({"job_id": j}) for j in ids))
+    assert all(a is not None and a["State"] == "Finished" for a in answers)
+    (scope,) = fetcher._scopes.values()
+    assert scope.cover_pages == 2
+    assert scope.extra_share == 1.0  # every job ended: one get each, no more
+    await fetcher.close()
