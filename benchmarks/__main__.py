@@ -169,8 +169,12 @@ def all_targets(saved: dict[str, Any]) -> list[tuple[str, str, bool]]:
 
 def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[dict[str, Any]],
              quotas: list[dict[str, Any]], outages: list[dict[str, Any]], took: float, finished: float,
-             compared: list[dict[str, Any]] | None = None, swept: list[dict[str, Any]] | None = None) -> str:
-    """The results page."""
+             compared: list[dict[str, Any]] | None = None, swept: list[dict[str, Any]] | None = None,
+             swept_again: float | None = None) -> str:
+    """The results page.
+
+    :param swept_again: when the sweeps part was measured again on its own (epoch seconds).
+    """
     lines = [
         f"Written by `make bench` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(finished))}, "
         f"Python {platform.python_version()}, {platform.machine()}, {os.cpu_count()} CPUs, took {took / 60:.0f} min.",
@@ -219,7 +223,12 @@ def markdown(imports: dict[str, Any], lists: list[dict[str, Any]], waits: list[d
                   outage.table(outages)]
     if swept:
         lines += ["", f"### List sweeps against direct looks (one triggerer, poll {quota.POLL_INTERVAL:.0f} s, "
-                  f"`qps_budget` {sweeps.QPS_BUDGET}, no account cap)", "", sweeps.table(swept)]
+                  f"`qps_budget` {sweeps.QPS_BUDGET}, no account cap)", ""]
+        if swept_again:
+            # A part measured again after a fix (python -m benchmarks.sweeps --into-results) says so.
+            lines += [f"Measured again on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime(swept_again))}, "
+                      "after the rest of this run, with `python -m benchmarks.sweeps --into-results`.", ""]
+        lines.append(sweeps.table(swept))
     lines += [
         "",
         f"### Listing {listing.JOBS:,} jobs ({listing.PAGE} per page, median of {listing.ROUNDS} alternating rounds)",
@@ -321,9 +330,10 @@ def main(argv: list[str] | None = None) -> int:
         imports, lists, waits = saved["imports"], saved["listing"], saved["waits"]
         quotas, outages, swept = saved.get("quota", []), saved.get("outage", []), saved.get("sweeps", [])
         compared = saved.get("strategies", [])
+        swept_again = saved.get("sweeps_finished")
         took, finished = saved["took"], saved["finished"]
     else:
-        started = time.monotonic()
+        started, swept_again = time.monotonic(), None
         print("DAG-parse cost:", flush=True)
         imports = import_cost.main()
         print(f"Listing {listing.JOBS:,} jobs, hook vs official SDK:", flush=True)
@@ -357,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("triggers.png", "accounts.png"):
         shutil.copyfile(RESULTS / name, DOCS_ASSETS / name)
     (RESULTS / "results.md").write_text(markdown(imports, lists, waits, quotas, outages, took, finished, compared,
-                                                 swept))
+                                                 swept, swept_again))
     print("\nTargets:")
     every = all_targets({"imports": imports, "listing": lists, "waits": waits, "quota": quotas, "outage": outages,
                          "sweeps": swept})

@@ -12,12 +12,15 @@ all; the round's cost choice must keep it near the direct looks' cost.
 Figures per scenario: requests, p50 / p99 detection latency (job done -> event seen), missed and
 wrong outcomes, CPU of the triggerer process per wait and its peak RSS.
 
-Run with ``python -m benchmarks.sweeps [--kinds ice_smart,imm,tencent] [--waits 1000]``.
+Run with ``python -m benchmarks.sweeps [--kinds ice_smart,imm,tencent] [--waits 1000] [--into-results]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import time
+from pathlib import Path
 from typing import Any
 
 from benchmarks import harness, quota
@@ -69,15 +72,29 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def into_results(rows: list[dict[str, Any]]) -> None:
+    """Put ``rows`` into the last ``make bench`` run's results (``benchmarks/results/results.json``)
+    in place of its sweeps part, marked as measured again now; ``python -m benchmarks --render``
+    then rewrites the results page, which says so."""
+    path = Path(__file__).with_name("results") / "results.json"
+    saved = json.loads(path.read_text())
+    saved["sweeps"], saved["sweeps_finished"] = rows, time.time()
+    path.write_text(json.dumps(saved, indent=1) + "\n")
+
+
 def main() -> list[dict[str, Any]]:
     """Run from the command line and print the table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kinds", default=",".join(KINDS))
     parser.add_argument("--waits", type=int, default=WAITS)
+    parser.add_argument("--into-results", action="store_true",
+                        help="replace the sweeps part of the last make bench run's results.json")
     args = parser.parse_args()
     with harness.quiet_logs():
         rows = measure(tuple(args.kinds.split(",")), args.waits)
     print(table(rows))
+    if args.into_results:
+        into_results(rows)
     return rows
 
 
