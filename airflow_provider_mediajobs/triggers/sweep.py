@@ -150,8 +150,11 @@ class _Scope:
     direct_rounds: int = 0
     broken_until: float = float("-inf")
     task: asyncio.Task[None] | None = None
-    sweeps: int = 0
-    pages: int = 0
+
+    def fresh_item(self, job_id: str, fresh: float) -> Mapping[str, Any] | None:
+        """The item a sweep saw for ``job_id`` at most ``fresh`` seconds ago, or None."""
+        seen = self.seen.get(job_id)
+        return seen[0] if seen is not None and time.monotonic() - seen[1] <= fresh else None
 
 
 class SweepFetcher:
@@ -180,7 +183,6 @@ class SweepFetcher:
         self._scope_of_job: dict[str, tuple[ScopeKey, dict[str, Any]]] = {}
         self._created: dict[str, datetime] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
-        self.direct_looks = 0
 
     # -- one look ---------------------------------------------------------------------------------
     async def fetch(self, ids: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -189,11 +191,10 @@ class SweepFetcher:
         scope = self._scope(ids, job_id)
         if scope is None:
             return await self._look_direct(ids)
-        now = time.monotonic()
-        scope.waited[job_id] = now
-        seen = scope.seen.get(job_id)
-        if seen is not None and now - seen[1] <= self.fresh:
-            return await self._answer(scope, ids, job_id, seen[0])
+        scope.waited[job_id] = time.monotonic()
+        item = scope.fresh_item(job_id, self.fresh)
+        if item is not None:
+            return await self._answer(scope, ids, job_id, item)
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         scope.pending.setdefault(job_id, _Want(ids)).futures.append(future)
         if scope.task is None or scope.task.done():
@@ -215,18 +216,17 @@ class SweepFetcher:
         return scope
 
     async def _look_direct(self, ids: Mapping[str, Any]) -> dict[str, Any] | None:
-        self.direct_looks += 1
         job = await self.direct.fetch(ids)
         if job is not None:
-            self._learn(self.kind.job_id(ids), job, self.sweep.job_created)
+            self._learn(self.kind.job_id(ids), job)
         return job
 
-    def _learn(self, job_id: str, job: Mapping[str, Any], created_path: Any) -> None:
+    def _learn(self, job_id: str, job: Mapping[str, Any]) -> None:
         """Remember what a look at ``job_id`` told: when it was made and (if needed) its scope."""
         if len(self._created) >= MAX_REMEMBERED:
             self._created.clear()
             self._scope_of_job.clear()
-        created = parse_created(dig(job, created_path))
+        created = parse_created(dig(job, self.sweep.job_created))
         if created is not None:
             self._created[job_id] = created
         if self.sweep.scope_job and job_id not in self._scope_of_job:
@@ -257,10 +257,11 @@ class SweepFetcher:
             # the round must keep counting what it was asked.
             wants, scope.pending = dict(scope.pending), {}
             # Looks that came while the last round paged may have been answered by it meanwhile.
-            now = time.monotonic()
-            for job_id in [j for j in wants if j in scope.seen and now - scope.seen[j][1] <= self.fresh]:
-                want = wants.pop(job_id)
-                self._settle(want, self._answer(scope, want.ids, job_id, scope.seen[job_id][0]))
+            for job_id in list(wants):
+                item = scope.fresh_item(job_id, self.fresh)
+                if item is not None:
+                    want = wants.pop(job_id)
+                    self._settle(want, self._answer(scope, want.ids, job_id, item))
             if not wants:
                 continue
             try:
@@ -323,7 +324,6 @@ class SweepFetcher:
         arguments: dict[str, Any] = {**scope.args, **sweep.arguments}
         if oldest is not None and sweep.since is not None:
             arguments.update(sweep.since(oldest))
-        scope.sweeps += 1
         pages = 0
         extra = 0  # direct looks that conclude ended jobs whose items are not their detail
         try:
@@ -334,7 +334,6 @@ class SweepFetcher:
         try:
             async for items in listing:
                 pages += 1
-                scope.pages += 1
                 now = time.monotonic()
                 past_oldest = False
                 for item in items:
@@ -418,11 +417,6 @@ class SweepFetcher:
         task = asyncio.create_task(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-
-    def stats(self) -> dict[str, int]:
-        """Sweeps, pages and direct looks so far (for benchmarks and tests)."""
-        return {"sweeps": sum(s.sweeps for s in self._scopes.values()),
-                "pages": sum(s.pages for s in self._scopes.values()), "direct_looks": self.direct_looks}
 
     async def close(self) -> None:
         """Cancel rounds and looks under way."""
