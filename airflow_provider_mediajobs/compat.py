@@ -13,10 +13,11 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowException
 
 try:  # Airflow 3.2 moved these task exceptions into the Task SDK too (3.1: airflow.exceptions).
-    from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException, TaskDeferred
+    from airflow.sdk.exceptions import AirflowFailException, AirflowSensorTimeout, AirflowSkipException, TaskDeferred
 except ImportError:  # pragma: no cover - Airflow 3.1
     from airflow.exceptions import (  # type: ignore[no-redef,attr-defined,unused-ignore]
         AirflowFailException,
+        AirflowSensorTimeout,
         AirflowSkipException,
         TaskDeferred,
     )
@@ -50,6 +51,7 @@ __all__ = [
     "HAS_RESUMABLE_JOBS",
     "AirflowException",
     "AirflowFailException",
+    "AirflowSensorTimeout",
     "AirflowSkipException",
     "ResumableJobMixin",
     "TaskDeferred",

@@ -138,6 +138,10 @@ class TransportError(MediaJobsError):
         super().__init__(message, **details)
 
 
+class CancelNotSupportedError(MediaJobsError):
+    """The vendor offers no way to cancel this kind of job (the catalog says where that is read)."""
+
+
 class JobFailedError(MediaJobsError):
     """A job reached one of its kind's failure states."""
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import time
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
@@ -22,6 +24,7 @@ from airflow_provider_mediajobs.vendors import Vendor
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
+    from airflow_provider_mediajobs.cancelling import CancelOutcome
     from airflow_provider_mediajobs.catalog.model import JobKind
     from airflow_provider_mediajobs.hooks.base import MediaJobsBaseHook
     from airflow_provider_mediajobs.triggers.base import MediaJobTrigger
@@ -186,3 +189,80 @@ class VendorTaskMixin:
         named: dict[str, Any] = {self.conn_name_attr: self.conn_id}
         hook: MediaJobsBaseHook = self.vendor.hook_class()(**named)
         return hook
+
+
+#: Seconds after a deferred wait's own deadline that Airflow's trigger timeout is set, as a
+#: backstop: the trigger ends the wait itself at the deadline (cancelling where it can), which
+#: takes one last look and the cancel's answer (bounded by 20 s); Airflow's timeout would end it
+#: without either.
+DEADLINE_BACKSTOP = 180.0
+
+
+def deadline_for(timeout: float | None) -> tuple[float | None, timedelta | None]:
+    """A deferred wait of at most ``timeout`` seconds: the trigger's ``deadline`` (Unix seconds)
+    and the ``timeout`` to give ``defer()`` (None, None: no limit)."""
+    if not timeout:
+        return None, None
+    return time.time() + float(timeout), timedelta(seconds=float(timeout) + DEADLINE_BACKSTOP)
+
+
+class CancelOnKillMixin:
+    """Cancel the job a task waits for when the task is killed in the worker, or its wait's
+    deadline passes there (``cancel_on_kill``).
+
+    A SIGTERM reaches ``on_kill`` for a user's action (marked failed or success, cleared), for
+    ``execution_timeout``, and for a worker shutting down; the last leaves the task ``running`` in
+    the metadata database, and a retry reattaches to the job, so the job is then left alone (see
+    :func:`~airflow_provider_mediajobs.cancelling.task_state`). A deferred wait is cancelled by its
+    trigger instead (:meth:`~airflow_provider_mediajobs.triggers.base.MediaJobTrigger.on_kill`).
+    """
+
+    cancel_on_kill: bool
+    _waiting_for: tuple[JobKind, dict[str, str]] | None = None
+    _ti: Any = None
+
+    def waits_for(self, context: Context, kind: JobKind, ids: Mapping[str, str]) -> None:
+        """Note the job this task now waits for in the worker (what ``on_kill`` would cancel)."""
+        self._ti = context.get("ti")
+        self._waiting_for = (kind, dict(ids))
+
+    def cancel_waited_job(self, why: str) -> CancelOutcome | None:
+        """Cancel the job noted by :meth:`waits_for` when ``cancel_on_kill``; log the outcome."""
+        if not self.cancel_on_kill or self._waiting_for is None:
+            return None
+        from airflow_provider_mediajobs.cancelling import cancel_quietly
+
+        kind, ids = self._waiting_for
+        return cancel_quietly(lambda: self.get_hook().cancel_job_of(kind, **ids),  # type: ignore[attr-defined]
+                              kind, ids, why, self.log)  # type: ignore[attr-defined]
+
+    def on_kill(self) -> None:
+        """Cancel the waited-for job if the kill is a user's action or ``execution_timeout``."""
+        if not self.cancel_on_kill or self._waiting_for is None:
+            return
+        why = self._kill_reason()
+        if why is not None:
+            self.cancel_waited_job(why)
+
+    def _kill_reason(self) -> str | None:
+        from airflow_provider_mediajobs.cancelling import task_state
+
+        kind, ids = self._waiting_for or (None, {})
+        name = f"{getattr(kind, 'name', '?')} {kind.job_id(ids) if kind else '?'}"
+        limit: timedelta | None = getattr(self, "execution_timeout", None)
+        started = getattr(self._ti, "start_date", None)
+        # Airflow starts the execution_timeout clock after the try's start_date, so a kill at
+        # least that long after it is the timeout (the task is still "running" then, as it is
+        # when a worker shuts down).
+        if limit and isinstance(started, datetime) and datetime.now(UTC) - started >= limit:
+            return "its task's execution_timeout passed"
+        state = None if self._ti is None else task_state(self._ti)
+        log = self.log  # type: ignore[attr-defined]
+        if state == "running":
+            log.info("%s: the worker stops this task but it is still running (a worker shutdown): "
+                     "not cancelling the job; a retry waits for it again", name)
+            return None
+        if state is None:
+            log.warning("%s: cannot tell why this task was stopped: not cancelling the job", name)
+            return None
+        return f"its task was marked {state}" if state in ("failed", "success") else "its task was cleared"

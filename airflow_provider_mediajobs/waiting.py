@@ -159,14 +159,22 @@ class JobWait:
         if self.failures > self.max_transient_errors:
             return Look(error_event(self.kind, self.job_id, error))
         ceiling = min(self.poll_interval * 2 ** min(self.failures, 6), MAX_BACKOFF)
-        delay = self.rng.uniform(ceiling / 2, ceiling)
+        delay = self._until_deadline(self.rng.uniform(ceiling / 2, ceiling))
         return self._timed_out() or Look(
             delay=delay, level=logging.WARNING,
             note=f"{self.kind.name} {self.job_id}: look {self.failures} failed ({error}); next in {delay:.1f}s",
         )
 
     def _pending(self, note: str, level: int = logging.INFO) -> Look:
-        return self._timed_out() or Look(delay=self.poll_interval * self.rng.uniform(0.9, 1.1), note=note, level=level)
+        delay = self._until_deadline(self.poll_interval * self.rng.uniform(0.9, 1.1))
+        return self._timed_out() or Look(delay=delay, note=note, level=level)
+
+    def _until_deadline(self, delay: float) -> float:
+        # The last look falls on the deadline, not up to a backoff (minutes) after it: the
+        # deadline is the wait's own, so it must end the wait on time.
+        if self.timeout is None:
+            return delay
+        return max(min(delay, self.timeout - self.waited), 0.0)
 
     def _timed_out(self) -> Look | None:
         if self.timeout is None or self.waited <= self.timeout:

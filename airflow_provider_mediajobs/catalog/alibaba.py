@@ -15,7 +15,16 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
-from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, Sweep, dig, window
+from airflow_provider_mediajobs.catalog.model import (
+    JobKind,
+    Operation,
+    Paging,
+    Service,
+    Sweep,
+    cannot_cancel,
+    dig,
+    window,
+)
 from airflow_provider_mediajobs.catalog.params import (
     Bool,
     Enum,
@@ -210,6 +219,10 @@ MTS_IPRODUCTION_JOB = JobKind(
     success=frozenset({"Success"}),
     failure=frozenset({"Fail"}),
     pending=frozenset({"Queuing", "Analysing"}),
+    # MTS 2014-06-18 has SubmitIProductionJob and QueryIProductionJob and no cancel for these jobs
+    # (its API list; CancelJob cancels transcoding jobs only). ICE's CancelIProductionJob is for
+    # ICE's own IProduction jobs, not MTS's.
+    cancel=cannot_cancel("MTS's API list has no cancel for IProduction jobs"),
     error_code=("Result", "Code"),
     error_message=("Result", "Message"),
     output=_mts_output,
@@ -223,6 +236,9 @@ ICE_SMART_JOB = JobKind(
     success=frozenset({"Finished"}),
     failure=frozenset({"Failed"}),
     pending=frozenset({"Created", "Executing"}),
+    # ICE 2020-11-09 lists SubmitSmartJob, GetSmartHandleJob and ListSmartJobs, and no cancel for
+    # smart jobs (its API list; seed 000 is ListSmartJobs).
+    cancel=cannot_cancel("ICE's API list has no cancel for smart jobs"),
     error_code=("ErrorCode",),
     error_message=("ErrorMessage",),
     output=lambda job: _oss(
@@ -251,6 +267,9 @@ IMM_TASK = JobKind(
     success=frozenset({"Succeeded"}),
     failure=frozenset({"Failed"}),
     pending=frozenset({"Running"}),
+    # IMM 2020-09-30's task management is GetTask and ListTasks (its API catalog, "Task
+    # Management"); no Create*Task has a cancel counterpart.
+    cancel=cannot_cancel("IMM's task management API has GetTask and ListTasks, no cancel"),
     error_code=("Code",),
     error_message=("Message",),
     job_id_arg="task_id",

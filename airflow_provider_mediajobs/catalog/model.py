@@ -209,6 +209,31 @@ class Sweep(NamedTuple):
     as_detail: Callable[[Mapping[str, Any], Mapping[str, Any]], Mapping[str, Any] | None] | None = None
 
 
+class Cancel(NamedTuple):
+    """How a job of a kind is cancelled, or that it cannot be: every kind declares one.
+
+    :param operation: the vendor's cancel operation; None where the vendor has none.
+    :param source: where the vendor says so (its API page or list, an SDK model).
+    :param id_args: the kind's id arguments -> the cancel operation's arguments, where the names
+        differ (Tencent: the batched ``job_ids`` of ``GET /jobs/{ids}`` -> ``job_id``).
+    :param only_in: the states the vendor documents a cancel for (empty: not documented); a job in
+        another state is still asked, and the vendor's refusal logged, as its state may have moved.
+    """
+
+    operation: Operation | None
+    source: str
+    id_args: Mapping[str, str] = {}
+    only_in: frozenset[str] = frozenset()
+
+
+def cannot_cancel(source: str) -> Cancel:
+    """The declaration of a kind the vendor offers no cancel for.
+
+    :param source: where that is read (the product's API list).
+    """
+    return Cancel(None, source)
+
+
 class _JobKindFields(NamedTuple):
     name: str
     get: Operation
@@ -217,6 +242,7 @@ class _JobKindFields(NamedTuple):
     success: frozenset[str]
     failure: frozenset[str]
     pending: frozenset[str]
+    cancel: Cancel
     error_code: Sequence[str] = ("ErrorCode",)
     error_message: Sequence[str] = ("ErrorMessage",)
     output: Callable[[Mapping[str, Any]], str | None] = _no_output
@@ -237,6 +263,7 @@ class JobKind(_JobKindFields):
     :param success: states that end the wait successfully.
     :param failure: states that end the wait with an error.
     :param pending: states that keep the wait going.
+    :param cancel: how to cancel a job of this kind, or that the vendor cannot (see :class:`Cancel`).
     :param error_code: path to the failure code inside one job.
     :param error_message: path to the failure message inside one job.
     :param output: returns the output object's URI (``oss://b/o``, ``cos://b/o``) or None.
@@ -263,6 +290,22 @@ class JobKind(_JobKindFields):
     def job_id(self, ids: Mapping[str, Any]) -> str:
         """The job's own id among the arguments that name it."""
         return str(ids[self.job_id_arg])
+
+    def cancel_call(self, ids: Mapping[str, Any]) -> tuple[Operation, dict[str, Any]]:
+        """The cancel operation and its arguments for the job ``ids`` name.
+
+        :raises CancelNotSupportedError: the vendor has no cancel for this kind (with the source).
+        """
+        operation = self.cancel.operation
+        if operation is None:
+            from airflow_provider_mediajobs.exceptions import CancelNotSupportedError
+
+            raise CancelNotSupportedError(
+                f"{self.name} {self.job_id(ids)} cannot be cancelled: the vendor has no cancel operation "
+                f"for this kind ({self.cancel.source}); it keeps running until it ends"
+            )
+        arguments = {self.cancel.id_args.get(arg, arg): value for arg, value in ids.items()}
+        return operation, {arg: value for arg, value in arguments.items() if arg in operation.args}
 
     def find(self, response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
         """The job ``job_id`` in a ``get`` response, checked; None when the vendor says it does

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
-from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Paging, Service, Sweep, dig, window
+from airflow_provider_mediajobs.catalog.model import Cancel, JobKind, Operation, Paging, Service, Sweep, dig, window
 from airflow_provider_mediajobs.catalog.params import (
     Enum,
     EnumList,
@@ -232,6 +232,12 @@ TENCENT_CI_JOB = JobKind(
     success=frozenset({"Success"}),
     failure=frozenset({"Failed", "Cancel"}),
     pending=frozenset({"Submitted", "Running", "Pause"}),
+    # "取消一个任务, 只有未执行的任务才可以被取消" / "Only pending jobs can be canceled" (the CancelMediaJob
+    # page, cloud.tencent.com/document/product/436/67209; tencentcloud.com/document/api/1045/49512).
+    # A job in Pause sits in a paused queue and has not run either. What the service answers for
+    # a running or ended job is not documented ("no special error messages"): unknown.
+    cancel=Cancel(CANCEL_JOB, "the CancelMediaJob page", id_args={"job_ids": "job_id"},
+                  only_in=frozenset({"Submitted", "Pause"})),
     error_code=("Code",),
     error_message=("Message",),
     output=_cos_output,

@@ -25,6 +25,8 @@ from airflow_provider_mediajobs.signing import parse_q_authorization, q_signatur
 VENDOR = "tencent"
 KIND = JOB_KINDS["tencent"]
 PAUSED, CANCELLED = KIND.other_states
+# Only a job that has not run yet: Submitted, or Pause in a paused queue (the CancelMediaJob page).
+CANCELLABLE = (KIND.queued, PAUSED)
 NO_OUTPUT_TAG = "WordsGeneralize"  # its jobs write no output object; their result is in the answer
 # A bucket's host: {bucket}.ci.{region}.myqcloud.com
 HOST_INFIX, HOST_SUFFIX = ".ci.", ".myqcloud.com"
@@ -300,9 +302,15 @@ async def handle(request: web.Request, backend: Backend) -> web.Response:
             job = backend.get(ids, KIND.name)
             if job is None:
                 raise CIError(404, "NoSuchJob", "The specified job does not exist.")
-            if job.state(time.time()) in (KIND.queued, KIND.running, PAUSED):
-                backend.force(job.job_id, CANCELLED)
-            return _xml(ET.Element("Response"))
+            state = job.state(time.time())
+            if state not in CANCELLABLE:
+                # The vendor documents that only a job that has not run can be cancelled, and no
+                # error for the others: the code is unknown, so the emulator answers the common
+                # 400 InvalidArgument (docs/vendor-behaviour.md, "Cancelling a job").
+                raise CIError(400, "InvalidArgument", f"The job cannot be canceled in state {state}.")
+            backend.force(job.job_id, CANCELLED)
+            # "This request has no response body" (the CancelMediaJob page): an empty 200.
+            return web.Response(status=200, headers={"x-ci-request-id": uuid.uuid4().hex})
         raise CIError(400, "InvalidArgument", "unsupported request")
     except CIError as err:
         return error_response(err, request.path)

@@ -688,6 +688,17 @@ class MediaJobsBaseHook(BaseHook):
         kind.check_ids(ids)
         return extract_job(kind, self.call(kind.get, **ids), ids)
 
+    def cancel_job_of(self, kind: JobKind, **ids: Any) -> None:
+        """Ask the vendor to cancel one job of ``kind`` (its catalog ``cancel``).
+
+        :param ids: the arguments of ``kind.get`` that name the job.
+        :raises CancelNotSupportedError: the vendor has no cancel for this kind.
+        :raises VendorError: the vendor refused (a job that already runs, for Tencent CI).
+        """
+        kind.check_ids(ids)
+        operation, arguments = kind.cancel_call(ids)
+        self.call(operation, **arguments)
+
     def test_connection(self) -> tuple[bool, str]:
         """Make one cheap signed call; return ``(ok, message)`` without any secret in it."""
         try:
@@ -798,6 +809,12 @@ class AsyncJobClient:
         """Async twin of :meth:`MediaJobsBaseHook.get_job`."""
         kind.check_ids(ids)
         return extract_job(kind, await self.call(kind.get, **ids), ids)
+
+    async def cancel_job_of(self, kind: JobKind, **ids: Any) -> None:
+        """Async twin of :meth:`MediaJobsBaseHook.cancel_job_of`."""
+        kind.check_ids(ids)
+        operation, arguments = kind.cancel_call(ids)
+        await self.call(operation, **arguments)
 
     async def close(self) -> None:
         """Close the aiohttp session."""

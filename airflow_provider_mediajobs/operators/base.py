@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 import warnings
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
@@ -20,7 +19,9 @@ from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS
 from airflow_provider_mediajobs.compat import ResumableJobMixin as _Resumable
 from airflow_provider_mediajobs.exceptions import BadResponseError, NotFoundError
 from airflow_provider_mediajobs.tasks import (
+    CancelOnKillMixin,
     VendorTaskMixin,
+    deadline_for,
     declare_signature,
     default_deferrable,
     emit_asset_event,
@@ -129,7 +130,7 @@ if not HAS_RESUMABLE_JOBS:  # pragma: no cover - Airflow 3.1 / 3.2
             return self.poll_until_complete(job_id, context)  # type: ignore[attr-defined]
 
 
-class SubmitJobOperator(_Resumable, CatalogOperator):
+class SubmitJobOperator(CancelOnKillMixin, _Resumable, CatalogOperator):
     """Submit a job and, if asked, wait for it (in the worker, or deferred to the triggerer).
 
     The job id is the XCom return value. With ``wait_for_completion`` the job's final detail is
@@ -142,6 +143,9 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
     :param poll_interval: seconds between looks at the job.
     :param wait_timeout: give up waiting after this many seconds (None: no limit).
     :param not_found_grace: seconds a just-submitted job may be invisible.
+    :param cancel_on_kill: cancel the job (where its kind can be cancelled) when the task is marked
+        failed or success or cleared while it waits, and when ``wait_timeout`` passes. Best effort:
+        a refused cancel is logged with the vendor's answer, never raised. See docs/operating.md.
     """
 
     job_kind: ClassVar[JobKind]
@@ -155,9 +159,11 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         poll_interval: float = 10.0,
         wait_timeout: float | None = None,
         not_found_grace: float = 60.0,
+        cancel_on_kill: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.cancel_on_kill = bool(check_flag("cancel_on_kill", cancel_on_kill))
         # Checked here, at DAG parse: after submission a bad value would strand a running job.
         self.wait_for_completion = bool(check_flag("wait_for_completion", wait_for_completion))
         self.deferrable = default_deferrable() if deferrable is None else bool(check_flag("deferrable", deferrable))
@@ -216,27 +222,36 @@ class SubmitJobOperator(_Resumable, CatalogOperator):
         if not self.wait_for_completion:
             return job_id
         if self.deferrable:
+            deadline, backstop = deadline_for(self.wait_timeout)
             trigger = trigger_for(self.vendor, self.job_kind)(
                 conn_id=self.conn_id, job_ids=self._ids(job_id), poll_interval=self.poll_interval,
-                not_found_grace=self.not_found_grace,
+                not_found_grace=self.not_found_grace, deadline=deadline, cancel_on_kill=self.cancel_on_kill,
             )
-            timeout = timedelta(seconds=self.wait_timeout) if self.wait_timeout else None
-            self.defer(trigger=trigger, method_name="execute_complete", timeout=timeout)
+            self.defer(trigger=trigger, method_name="execute_complete", timeout=backstop)
         return self._wait_in_worker(job_id, context)
 
     def _wait_in_worker(self, job_id: str, context: Context) -> str:
         """Drive :class:`JobWait` from the worker: look, then sleep as long as it says."""
+        from airflow_provider_mediajobs.cancelling import after_deadline, location
+
         hook = self.get_hook()
+        ids = self._ids(job_id)
+        self.waits_for(context, self.job_kind, ids)
         wait = JobWait(self.job_kind, job_id, poll_interval=self.poll_interval,
                        not_found_grace=self.not_found_grace, timeout=self.wait_timeout)
         while True:
-            look = look_once(wait, hook, self._ids(job_id))
+            look = look_once(wait, hook, ids)
             if look.refresh:
                 hook = self.get_hook()  # reads the connection again: it may hold renewed credentials
             if look.note:
                 self.log.log(look.level, look.note)
             if look.event is not None:
-                return self.execute_complete(context, look.event)
+                event = look.event
+                if event["status"] == "timeout":
+                    # The worker's twin of the trigger's deadline: cancel, then say what became of it.
+                    event = after_deadline(event, self.cancel_waited_job("the wait's deadline passed"),
+                                           location(self.job_kind, hook.protocol))
+                return self.execute_complete(context, event)
             time.sleep(look.delay)
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> str:

@@ -10,16 +10,18 @@ so a state means the same in each.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator
 
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
-from airflow_provider_mediajobs.compat import AirflowSkipException, poke_return_value
+from airflow_provider_mediajobs.compat import AirflowSensorTimeout, AirflowSkipException, poke_return_value
 from airflow_provider_mediajobs.exceptions import MediaJobsError
 from airflow_provider_mediajobs.tasks import (
+    CancelOnKillMixin,
     VendorTaskMixin,
+    deadline_for,
     declare_signature,
     default_deferrable,
     emit_asset_event,
@@ -34,12 +36,15 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
 
 
-class MediaJobSensor(VendorTaskMixin, BaseSensorOperator):
+class MediaJobSensor(CancelOnKillMixin, VendorTaskMixin, BaseSensorOperator):
     """Wait for one job of a catalog job kind.
 
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
     :param not_found_grace: seconds a just-submitted job may be invisible before the wait fails.
     :param coalesce: in deferrable mode, share polling with other waits of the same connection.
+    :param cancel_on_kill: cancel the job (where its kind can be cancelled) when the task is marked
+        failed or success or cleared while it waits, and when ``timeout`` passes. Best effort: a
+        refused cancel is logged with the vendor's answer, never raised. See docs/operating.md.
     :param kwargs: the ids that name the job (the kind's ``id_args``, under the names in
         ``renamed``), the vendor's connection argument (``conn_id=`` is its alias) and
         BaseSensorOperator's.
@@ -63,6 +68,7 @@ class MediaJobSensor(VendorTaskMixin, BaseSensorOperator):
         deferrable: bool | None = None,
         not_found_grace: float = 60.0,
         coalesce: bool = True,
+        cancel_on_kill: bool = True,
         **kwargs: Any,
     ) -> None:
         kwargs.setdefault("poke_interval", 10)
@@ -78,6 +84,7 @@ class MediaJobSensor(VendorTaskMixin, BaseSensorOperator):
         self.deferrable = default_deferrable() if deferrable is None else bool(check_flag("deferrable", deferrable))
         self.not_found_grace = check_seconds("not_found_grace", not_found_grace)
         self.coalesce = bool(check_flag("coalesce", coalesce))
+        self.cancel_on_kill = bool(check_flag("cancel_on_kill", cancel_on_kill))
         self._wait: JobWait | None = None
 
     def job_ids(self) -> dict[str, str]:
@@ -87,16 +94,29 @@ class MediaJobSensor(VendorTaskMixin, BaseSensorOperator):
         return {k: str(v) for k, v in ids.items()}
 
     def execute(self, context: Context) -> Any:
-        """Defer to the trigger, or poke from the worker."""
+        """Defer to the trigger, or poke from the worker.
+
+        Either way the wait's ``timeout`` cancels the job where it can (``cancel_on_kill``): the
+        trigger does it at its deadline, since Airflow's own trigger timeout would skip it.
+        """
         if not self.deferrable:
-            return super().execute(context)
+            self.waits_for(context, self.kind, self.job_ids())
+            try:
+                return super().execute(context)
+            except (AirflowSensorTimeout, AirflowSkipException) as err:
+                # soft_fail turns the timeout into a skip, which a failed job's soft_fail raises too.
+                if isinstance(err, AirflowSensorTimeout) or (self._wait and self._wait.waited > float(self.timeout)):
+                    self.cancel_waited_job("the sensor's timeout passed")
+                raise
+        deadline, backstop = deadline_for(self.timeout)
         self.defer(
             trigger=trigger_for(self.vendor, self.kind)(
                 conn_id=self.conn_id, job_ids=self.job_ids(), poll_interval=float(self.poke_interval),
-                not_found_grace=self.not_found_grace, coalesce=self.coalesce,
+                not_found_grace=self.not_found_grace, coalesce=self.coalesce, deadline=deadline,
+                cancel_on_kill=self.cancel_on_kill,
             ),
             method_name="execute_complete",
-            timeout=timedelta(seconds=float(self.timeout)) if self.timeout else None,
+            timeout=backstop,
         )
         return None  # pragma: no cover - defer() raises
 

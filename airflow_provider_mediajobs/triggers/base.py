@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import aiohttp  # noqa: F401 - imported here, not on first use inside the triggerer's event loop
 from airflow.triggers.base import BaseTrigger, TriggerEvent
 
+from airflow_provider_mediajobs import cancelling
 from airflow_provider_mediajobs.catalog.params import check_count, check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.exceptions import MediaJobsError, NotFoundError
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient, VendorApi, check_conn_id
@@ -27,6 +29,18 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.triggers.coalesce import SharedPoller
 
 log = logging.getLogger(__name__)
+
+def kill_timeout() -> float:
+    """Seconds a cancel in :meth:`MediaJobTrigger.on_kill` may take: four fifths of
+    ``[triggerer] on_kill_timeout`` (default 30), so that its outcome is logged before Airflow
+    stops waiting for it."""
+    from airflow.configuration import conf
+
+    return 0.8 * float(conf.getfloat("triggerer", "on_kill_timeout", fallback=30.0))
+
+
+#: The latest ``deadline`` accepted (2100-01-01 in Unix seconds): a sanity bound, not a limit.
+LATEST = 4102444800.0
 
 #: The most seconds between two probes of a vendor found down (the poll interval if shorter).
 PROBE_EVERY = 2.0
@@ -43,6 +57,12 @@ class MediaJobTrigger(BaseTrigger):
     :param coalesce: share polling with every other wait on the same connection in this process.
     :param credentials_grace: seconds to keep re-reading the connection after temporary credentials
         expired, waiting for someone (or a rotation job) to renew them, before the wait fails.
+    :param deadline: when the wait gives up, in Unix seconds (None: never). The trigger enforces it
+        itself, because Airflow's own trigger timeout runs neither ``execute_complete`` nor
+        ``on_kill``: at the deadline the job is cancelled (with ``cancel_on_kill``) and the wait
+        ends with a ``timeout`` event naming the job, its last state and where it runs.
+    :param cancel_on_kill: cancel the job when its task is marked failed or success or cleared
+        while it waits (Airflow 3.3+, through :meth:`on_kill`), and at the deadline.
     """
 
     vendor: ClassVar[VendorApi]
@@ -73,6 +93,8 @@ class MediaJobTrigger(BaseTrigger):
         max_transient_errors: int = 20,
         coalesce: bool = True,
         credentials_grace: float = 600.0,
+        deadline: float | None = None,
+        cancel_on_kill: bool = False,
     ) -> None:
         super().__init__()
         check_conn_id("conn_id", conn_id)
@@ -86,6 +108,8 @@ class MediaJobTrigger(BaseTrigger):
         self.max_transient_errors = check_count("max_transient_errors", max_transient_errors)
         self.coalesce = bool(check_flag("coalesce", coalesce))
         self.credentials_grace = check_seconds("credentials_grace", credentials_grace)
+        self.deadline = None if deadline is None else check_seconds("deadline", deadline, high=LATEST, or_none=True)
+        self.cancel_on_kill = bool(check_flag("cancel_on_kill", cancel_on_kill))
         self._poller: SharedPoller | None = None
         self._client: AsyncJobClient | None = None
 
@@ -106,6 +130,8 @@ class MediaJobTrigger(BaseTrigger):
                 "max_transient_errors": self.max_transient_errors,
                 "coalesce": self.coalesce,
                 "credentials_grace": self.credentials_grace,
+                "deadline": self.deadline,
+                "cancel_on_kill": self.cancel_on_kill,
             },
         )
 
@@ -133,9 +159,10 @@ class MediaJobTrigger(BaseTrigger):
 
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Drive :class:`JobWait` until the job ends; yield exactly one event."""
+        timeout = None if self.deadline is None else max(self.deadline - time.time(), 0.0)
         wait = JobWait(self.kind, self.job_id, poll_interval=self.poll_interval,
                        not_found_grace=self.not_found_grace, max_transient_errors=self.max_transient_errors,
-                       credentials_grace=self.credentials_grace)
+                       credentials_grace=self.credentials_grace, timeout=timeout)
         try:
             while True:
                 try:
@@ -143,7 +170,10 @@ class MediaJobTrigger(BaseTrigger):
                 except MediaJobsError as err:
                     look = wait.failed(err)
                 if look.event is not None:
-                    yield TriggerEvent(look.event)
+                    event = look.event
+                    if event["status"] == "timeout":
+                        event = await self._past_deadline(event)
+                    yield TriggerEvent(event)
                     return
                 # Only warnings: a triggerer runs a thousand waits, each looking every few seconds.
                 if look.note and look.level > logging.INFO:
@@ -158,6 +188,57 @@ class MediaJobTrigger(BaseTrigger):
                     await self.refresh_credentials()
         finally:
             await self.cleanup()
+
+    def _live_client(self) -> AsyncJobClient | None:
+        return self._poller.client if self._poller is not None else self._client
+
+    async def _past_deadline(self, event: dict[str, Any]) -> dict[str, Any]:
+        """The deadline passed: cancel where the kind can be, and say so in the ending event.
+
+        Only reached after a look, so the wait's client (own or shared) is open.
+        """
+        client = self._live_client()
+        where = f"connection {self.conn_id!r}"
+        result = None
+        if client is not None:
+            where = f"{cancelling.location(self.kind, client.client.protocol)} ({where})"
+            if self.cancel_on_kill:
+                result = await cancelling.acancel_quietly(
+                    lambda: client.cancel_job_of(self.kind, **self.job_ids), self.kind, self.job_ids,
+                    "the wait's deadline passed", log, cancelling.DEADLINE_CANCEL_TIMEOUT,
+                )
+        return cancelling.after_deadline(event, result, where)
+
+    async def on_kill(self) -> None:
+        """Cancel the job: its task was marked failed or success, or cleared, while it waited.
+
+        Airflow 3.3+ calls this with the user's action, bounded by ``[triggerer] on_kill_timeout``
+        (3.1 and 3.2 never call it). 3.3 also calls it for a trigger that merely moved to another
+        triggerer (apache/airflow#73454); the task is then still ``deferred``, and the job is left
+        alone, as it is when the task's state cannot be read.
+        """
+        if not self.cancel_on_kill:
+            return
+        name = f"{self.kind.name} {self.job_id}"
+        ti = getattr(self, "task_instance", None)
+        state = None if ti is None else await asyncio.to_thread(cancelling.task_state, ti)
+        if state == "deferred":
+            log.info("%s: this trigger stopped, but its task still waits (moved to another triggerer): "
+                     "not cancelling the job", name)
+            return
+        if state is None:
+            log.warning("%s: cannot tell whether the task was killed or its trigger moved: not cancelling "
+                        "the job", name)
+            return
+        client = await AsyncJobClient.create(self.vendor, self.conn_id)
+        try:
+            await cancelling.acancel_quietly(
+                lambda: client.cancel_job_of(self.kind, **self.job_ids), self.kind, self.job_ids,
+                f"its task was marked {state}" if state in ("failed", "success") else "its task was cleared",
+                log, kill_timeout(),
+            )
+        finally:
+            await client.close()
 
     async def cleanup(self) -> None:
         """Leave the shared poller or close the own session (runs on every exit)."""

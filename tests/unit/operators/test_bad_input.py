@@ -196,6 +196,8 @@ CASES: list[Case] = [
     hook(T, "iter_pages", "unknown enum", "tag", ci.LIST_JOBS, tag="x", allowed="Translation"),
     hook(A, "get_job", "space in id", "job_id", ali.MTS_IPRODUCTION_JOB, job_id="a b"),
     hook(T, "get_job", "comma in one id", "job_ids", ci.TENCENT_CI_JOB, job_ids="j1,j2"),
+    hook(T, "cancel_job_of", "comma in one id", "job_ids", ci.TENCENT_CI_JOB, job_ids="j1,j2"),
+    hook(A, "cancel_job_of", "space in id", "job_id", ali.MTS_IPRODUCTION_JOB, job_id="a b"),
 ]
 
 

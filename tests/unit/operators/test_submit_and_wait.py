@@ -3,6 +3,7 @@ after storing the job id, reattaching on a retry instead of submitting again."""
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS, TaskDeferred
 from airflow_provider_mediajobs.exceptions import MediaJobsError
 from airflow_provider_mediajobs.operators.alibaba import MtsSubmitIProductionJobOperator
 from airflow_provider_mediajobs.operators.tencent import TencentCISubmitJobOperator
+from airflow_provider_mediajobs.tasks import DEADLINE_BACKSTOP
 from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.triggers.tencent import TencentCIJobTrigger
 from tests.helpers import new_job
@@ -73,7 +75,14 @@ def test_submit_deferrable_defers_after_storing_the_id(mediajobs_connections: Em
     (job_id,) = deferred.value.trigger.job_ids.values()
     if HAS_RESUMABLE_JOBS:  # stored before deferring, so a retry finds it
         assert store.data == {"mediajobs_job_id": job_id}
-    assert deferred.value.timeout == timedelta(seconds=300)
+    # The trigger ends the wait at its own deadline (cancelling the job); Airflow's timeout is the
+    # backstop, DEADLINE_BACKSTOP later.
+    before = time.time()
+    trigger = deferred.value.trigger
+    assert trigger.cancel_on_kill is True
+    assert trigger.deadline is not None
+    assert before - 5 < trigger.deadline - 300 <= before
+    assert deferred.value.timeout == timedelta(seconds=300 + DEADLINE_BACKSTOP)
 
 
 def test_a_retry_reattaches_instead_of_submitting_again(mediajobs_connections: EmulatorHandle) -> None:

@@ -3,6 +3,7 @@ deferred wait ends with, and the asset events of a success."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -12,6 +13,7 @@ from airflow_provider_mediajobs.compat import AirflowSkipException, TaskDeferred
 from airflow_provider_mediajobs.exceptions import JobFailedError, JobNotFoundError, MediaJobsError
 from airflow_provider_mediajobs.sensors.alibaba import IceSmartJobSensor, ImmTaskSensor, MtsIProductionJobSensor
 from airflow_provider_mediajobs.sensors.tencent import TencentCIJobSensor
+from airflow_provider_mediajobs.tasks import DEADLINE_BACKSTOP
 from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.triggers.alibaba import MtsIProductionJobTrigger
 from tests.helpers import new_job
@@ -25,7 +27,13 @@ def test_deferrable_sensor_defers_with_trigger_and_timeout(mediajobs_connections
     assert deferred.value.trigger.job_ids == {"job_id": "j42"}
     assert deferred.value.trigger.poll_interval == 3
     assert deferred.value.method_name == "execute_complete"
-    assert deferred.value.timeout == timedelta(seconds=120)
+    # The trigger's own deadline ends the wait (and cancels where it can); Airflow's trigger
+    # timeout is only the backstop, DEADLINE_BACKSTOP later.
+    deadline = deferred.value.trigger.deadline
+    assert deadline is not None
+    assert 0 < deadline - time.time() <= 120
+    assert deferred.value.trigger.cancel_on_kill is True
+    assert deferred.value.timeout == timedelta(seconds=120 + DEADLINE_BACKSTOP)
 
 
 def test_sensor_refuses_bad_ids_before_any_request(mediajobs_connections: EmulatorHandle) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Service
+from airflow_provider_mediajobs.catalog.model import JobKind, Operation, Service, cannot_cancel
 from airflow_provider_mediajobs.catalog.params import IdList, Str
 from airflow_provider_mediajobs.exceptions import NotFoundError, ServerError
 from airflow_provider_mediajobs.triggers.coalesce import SharedPoller, TokenBucket
@@ -24,11 +24,11 @@ def _pick(response: Any, job_id: str) -> Any:
 
 BATCH_KIND = JobKind(
     "batchy", GET_MANY, ("job_ids",), ("State",), frozenset({"Success"}), frozenset({"Failed"}),
-    frozenset({"Running"}), extract=_pick, job_id_arg="job_ids",
+    frozenset({"Running"}), cannot_cancel("a test kind"), extract=_pick, job_id_arg="job_ids",
 )
 SINGLE_KIND = JobKind(
     "single", GET_ONE, ("job_id",), ("State",), frozenset({"Success"}), frozenset({"Failed"}),
-    frozenset({"Running"}),
+    frozenset({"Running"}), cannot_cancel("a test kind"),
 )
 
 

@@ -170,6 +170,8 @@ def test_trigger_serializes_ids_and_timing_only(mediajobs_connections: EmulatorH
         "max_transient_errors",
         "coalesce",
         "credentials_grace",
+        "deadline",
+        "cancel_on_kill",
     }
     assert "emulator-secret" not in json.dumps(kwargs)
     again = MtsIProductionJobTrigger(**kwargs)
