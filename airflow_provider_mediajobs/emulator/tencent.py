@@ -21,6 +21,7 @@ from airflow_provider_mediajobs.emulator.backend import (
     parse_required,
 )
 from airflow_provider_mediajobs.signing import parse_q_authorization, q_signature
+from airflow_provider_mediajobs.signing.encoding import percent_encode
 
 VENDOR = "tencent"
 KIND = JOB_KINDS["tencent"]
@@ -123,7 +124,11 @@ def authenticate(request: web.Request, backend: Backend) -> str:
         raise CIError(403, "AccessDenied", "Request has expired")
     names = [n for n in fields["q-header-list"].split(";") if n]
     headers = {name: request.headers.get(name, "") for name in names}
-    params = [(k, v) for k, v in request.query.items()]
+    # The service signs the query parameters the client lists in q-url-param-list, no others: the
+    # CancelMediaJob page's sample sends "?cancel" with an empty list, and so does the cos SDK's
+    # ci_cancel_jobs (docs/vendor-behaviour.md, "Signing").
+    listed = {n for n in fields["q-url-param-list"].split(";") if n}
+    params = [(k, v) for k, v in request.query.items() if percent_encode(k).lower() in listed]
     expected, _, _ = q_signature(request.method, request.path, params, headers, secret, fields["q-sign-time"])
     if not hmac.compare_digest(expected, fields["q-signature"]):
         raise CIError(403, "SignatureDoesNotMatch",

@@ -42,6 +42,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.distributed]
 
 DAG_FILE = Path(__file__).parent / "dags" / "e2e_multi_triggerer.py"
 DAG_ID = DAG_FILE.stem
+# One deferrable CI sensor, marked failed by the cancel test while it waits.
+CANCEL_DAG_FILE = Path(__file__).parent / "dags" / "e2e_cancel_on_kill.py"
+CANCEL_DAG_ID = CANCEL_DAG_FILE.stem
 SENSOR = "wait"
 WAITS = 200
 #: The account's cap (requests per second per key pair, as MTS counts them). 200 waits at the
@@ -286,7 +289,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     its own: :meth:`Deployment.start_triggerers`), each started here and stopped here."""
     _ensure_postgres()
     base = tmp_path_factory.mktemp("multi-triggerer")
-    dags = copy_dags([DAG_FILE], base / "dags")
+    dags = copy_dags([DAG_FILE, CANCEL_DAG_FILE], base / "dags")
     started = time.monotonic()
     # The emulator logs every request it answers (INFO): pytest would hold tens of thousands of lines.
     emulator_log = logging.getLogger("airflow_provider_mediajobs.emulator.server")
@@ -322,6 +325,9 @@ def _airflow(base: Path, dags: Path, emulator: EmulatorHandle, pg: LocalPostgres
         "AIRFLOW__API_AUTH__JWT_SECRET": os.urandom(24).hex(),
         "AIRFLOW__TRIGGERER__JOB_HEARTBEAT_SEC": str(HEARTBEAT_S),
         "AIRFLOW__TRIGGERER__TRIGGERER_HEALTH_CHECK_THRESHOLD": str(HEALTH_THRESHOLD_S),
+        # The cancel test marks a task failed through the REST API, as the UI does: a token for
+        # the asking (the API server listens on 127.0.0.1 only).
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS": "True",
     })
     migrate(env)
     deployment = Deployment(env, pg, emulator, {}, base)
@@ -332,9 +338,11 @@ def _airflow(base: Path, dags: Path, emulator: EmulatorHandle, pg: LocalPostgres
                            # --skip-serve-logs: no log server on every interface.
                            ("scheduler", ["scheduler", "--skip-serve-logs"])):
             deployment.processes[name] = AirflowProcess(args, env, base / f"{name}.log").start()
-        _wait_for(f"{DAG_ID} parsed and unpaused",
-                  lambda: deployment.query("SELECT 1 FROM dag WHERE dag_id = %s AND NOT is_paused", DAG_ID),
-                  timeout=180, alive=deployment.dead)
+        for dag_id in (DAG_ID, CANCEL_DAG_ID):
+            _wait_for(f"{dag_id} parsed and unpaused",
+                      lambda dag_id=dag_id: deployment.query(  # type: ignore[misc]
+                          "SELECT 1 FROM dag WHERE dag_id = %s AND NOT is_paused", dag_id),
+                      timeout=180, alive=deployment.dead)
         FIGURES["startup_s"] = round(time.monotonic() - started, 1)
         yield deployment
     finally:
@@ -566,3 +574,47 @@ def test_killed_triggerer_hands_its_waits_to_the_other(deployment: Deployment) -
     assert moved <= logs.get(survivor, set()), {k: len(v) for k, v in logs.items()}
     # One triggerer holding all 200 waits, budget 50 req/s, against the same 40 req/s account.
     assert window["throttled_share"] < 0.10, window
+
+
+def _api(deployment: Deployment, method: str, path: str, body: dict[str, Any] | None = None) -> Any:
+    """Call the API server's REST API as the UI would, with a token of the all-admins auth manager."""
+    import urllib.request
+
+    base = deployment.env["AIRFLOW__API__BASE_URL"]
+    with urllib.request.urlopen(f"{base}/auth/token", timeout=30) as answer:
+        token = json.load(answer)["access_token"]
+    request = urllib.request.Request(
+        f"{base}{path}", method=method, data=None if body is None else json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        return json.load(answer)
+
+
+def test_marking_a_deferred_wait_failed_cancels_its_job(deployment: Deployment) -> None:
+    """Airflow 3.3 runs the trigger's on_kill when a user marks its task failed: the job, still
+    queued, is cancelled, once, and the triggerer says so with the job id."""
+    if not any(proc.running() for proc in deployment.triggerers.values()):
+        deployment.start_triggerers()
+    job_id = deployment.emulator.client.create_job("tencent", queue_s=3600, run_s=3600)["job_id"]
+    run_id = f"cancel-{time.time_ns()}"
+    proc = run_airflow(["dags", "trigger", CANCEL_DAG_ID, "--run-id", run_id, "--conf", json.dumps({"job_id": job_id})],
+                       deployment.env, timeout=300)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    _wait_for("the wait deferred to a triggerer", lambda: deployment.query(
+        "SELECT 1 FROM task_instance ti JOIN trigger t ON t.id = ti.trigger_id WHERE ti.dag_id = %s "
+        "AND ti.run_id = %s AND ti.state = 'deferred' AND t.triggerer_id IS NOT NULL", CANCEL_DAG_ID, run_id),
+        timeout=180, alive=deployment.dead)
+    before = deployment.emulator.counters().get("op:CancelJob", 0)
+    _api(deployment, "PATCH", f"/api/v2/dags/{CANCEL_DAG_ID}/dagRuns/{run_id}/taskInstances/wait",
+         {"new_state": "failed"})
+    backend = deployment.emulator.server.backend
+    _wait_for(f"job {job_id} cancelled", lambda: backend.jobs[job_id].state(time.time()) == "Cancel",
+              timeout=60, alive=deployment.dead)
+    assert deployment.emulator.counters().get("op:CancelJob", 0) == before + 1
+    said = f"Cancelled tencent_ci_job {job_id} (its task was marked failed)"
+    logs = [p.read_text(errors="replace") for p in deployment.base.glob("triggerer-*.log")]
+    logs += [p.read_text(errors="replace") for p in (Path(deployment.env["AIRFLOW_HOME"]) / "logs").rglob("*.log")
+             if CANCEL_DAG_ID in str(p)]
+    assert any(said in text for text in logs), "no triggerer log line says the job was cancelled"
+    assert deployment.run_state(run_id) != "success"

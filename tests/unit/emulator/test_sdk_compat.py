@@ -76,3 +76,21 @@ def test_cos_list_and_get_media_jobs(url: str) -> None:
     detail = got["JobsDetail"]
     detail = detail if isinstance(detail, dict) else detail[0]
     assert detail["JobId"] == first
+
+
+def test_cos_cancels_a_queued_job_and_the_emulator_refuses_a_running_one(url: str) -> None:
+    from qcloud_cos.cos_exception import CosServiceError
+
+    from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
+
+    admin = EmulatorAdmin(url)
+    client = _cos(url)
+    queued = admin.create_job("tencent", bucket=TENCENT_BUCKET[0], queue_s=3600, run_s=3600)["job_id"]
+    client.ci_cancel_jobs(Bucket=TENCENT_BUCKET[0], JobID=queued)
+    detail = client.ci_get_media_jobs(Bucket=TENCENT_BUCKET[0], JobIDs=queued)["JobsDetail"]
+    assert (detail if isinstance(detail, dict) else detail[0])["State"] == "Cancel"
+    running = admin.create_job("tencent", bucket=TENCENT_BUCKET[0], queue_s=0, run_s=3600)["job_id"]
+    with pytest.raises(CosServiceError) as refused:
+        client.ci_cancel_jobs(Bucket=TENCENT_BUCKET[0], JobID=running)
+    assert refused.value.get_status_code() == 400
+    assert refused.value.get_error_code() == "InvalidArgument"
