@@ -101,20 +101,42 @@ def task_state(ti: Any) -> str | None:
     state tells them apart: a moved trigger's task is still ``deferred``, a shut-down worker's
     task still ``running``; a task marked failed or success, or cleared, is neither.
 
-    Asked through the Task SDK (``RuntimeTaskInstance.get_task_states``, on 3.1 to 3.3), which
-    blocks: triggers call it in a thread.
+    Asked through the Task SDK's supervisor (``GetTaskStates``, on 3.1 to 3.3); a worker blocks
+    on it, a trigger awaits :func:`atask_state`.
     """
     try:
-        from airflow.sdk.execution_time.task_runner import RuntimeTaskInstance
+        from airflow.sdk.execution_time.task_runner import SUPERVISOR_COMMS
 
-        map_index = getattr(ti, "map_index", -1)
-        map_index = -1 if map_index is None else int(map_index)
-        states = RuntimeTaskInstance.get_task_states(dag_id=ti.dag_id, task_ids=[ti.task_id], run_ids=[ti.run_id],
-                                                     map_index=map_index)
+        return _state_of(ti, SUPERVISOR_COMMS.send(_states_request(ti)))
     except Exception:  # no supervisor to ask (a test, an old Airflow), or it failed: unknown
         return None
-    key = ti.task_id if map_index < 0 else f"{ti.task_id}_{map_index}"
-    run = states.get(ti.run_id) or {}
+
+
+async def atask_state(ti: Any) -> str | None:
+    """Async twin of :func:`task_state`, for a trigger in the triggerer's event loop."""
+    try:
+        from airflow.sdk.execution_time.task_runner import SUPERVISOR_COMMS
+
+        return _state_of(ti, await SUPERVISOR_COMMS.asend(_states_request(ti)))
+    except Exception:  # as in task_state
+        return None
+
+
+def _map_index(ti: Any) -> int:
+    index = getattr(ti, "map_index", -1)
+    return -1 if index is None else int(index)
+
+
+def _states_request(ti: Any) -> Any:
+    from airflow.sdk.execution_time.comms import GetTaskStates
+
+    return GetTaskStates(dag_id=ti.dag_id, task_ids=[ti.task_id], run_ids=[ti.run_id], map_index=_map_index(ti))
+
+
+def _state_of(ti: Any, response: Any) -> str | None:
+    # The answer maps run id -> task id (``<task id>_<map index>`` for a mapped one) -> state.
+    key = ti.task_id if _map_index(ti) < 0 else f"{ti.task_id}_{_map_index(ti)}"
+    run = (getattr(response, "task_states", None) or {}).get(ti.run_id) or {}
     if key not in run:
         return None
     # A cleared task has no state yet: "none", which is not the wait's state either.

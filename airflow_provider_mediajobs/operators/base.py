@@ -133,10 +133,11 @@ if not HAS_RESUMABLE_JOBS:  # pragma: no cover - Airflow 3.1 / 3.2
 class SubmitJobOperator(CancelOnKillMixin, _Resumable, CatalogOperator):
     """Submit a job and, if asked, wait for it (in the worker, or deferred to the triggerer).
 
-    The job id is the XCom return value. With ``wait_for_completion`` the job's final detail is
-    pushed under the key ``job`` and the task fails with the vendor's code and message if the job
-    fails. On Airflow 3.3+ the submitted id is kept in the task state store before waiting, so a
-    retry after a worker crash reattaches to that job instead of submitting a second one.
+    The job id is the XCom return value. With ``wait_for_completion`` it is also pushed under the
+    key ``job_id`` before the wait, the job's final detail under the key ``job``, and the task
+    fails with the vendor's code and message if the job fails. On Airflow 3.3+ the submitted id is
+    kept in the task state store before waiting, so a retry after a worker crash reattaches to
+    that job instead of submitting a second one.
 
     :param wait_for_completion: wait until the job succeeds or fails.
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
@@ -217,10 +218,17 @@ class SubmitJobOperator(CancelOnKillMixin, _Resumable, CatalogOperator):
         return external_id
 
     def poll_until_complete(self, external_id: Any, context: Context) -> Any:
-        """Wait (or defer) if asked; return the job id."""
+        """Wait (or defer) if asked; return the job id.
+
+        The id is pushed under the XCom key ``job_id`` before any wait, so a downstream task (a
+        clean-up with ``trigger_rule="all_done"``) finds the job even when the wait fails.
+        """
         job_id = str(external_id)
         if not self.wait_for_completion:
             return job_id
+        ti = context.get("ti")
+        if ti is not None:
+            ti.xcom_push(key="job_id", value=job_id)
         if self.deferrable:
             deadline, backstop = deadline_for(self.wait_timeout)
             trigger = trigger_for(self.vendor, self.job_kind)(

@@ -221,7 +221,7 @@ class MediaJobTrigger(BaseTrigger):
             return
         name = f"{self.kind.name} {self.job_id}"
         ti = getattr(self, "task_instance", None)
-        state = None if ti is None else await asyncio.to_thread(cancelling.task_state, ti)
+        state = None if ti is None else await cancelling.atask_state(ti)
         if state == "deferred":
             log.info("%s: this trigger stopped, but its task still waits (moved to another triggerer): "
                      "not cancelling the job", name)

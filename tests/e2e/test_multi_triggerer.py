@@ -609,12 +609,20 @@ def test_marking_a_deferred_wait_failed_cancels_its_job(deployment: Deployment) 
     _api(deployment, "PATCH", f"/api/v2/dags/{CANCEL_DAG_ID}/dagRuns/{run_id}/taskInstances/wait",
          {"new_state": "failed"})
     backend = deployment.emulator.server.backend
-    _wait_for(f"job {job_id} cancelled", lambda: backend.jobs[job_id].state(time.time()) == "Cancel",
-              timeout=60, alive=deployment.dead)
+
+    def logs() -> str:
+        texts = [p.read_text(errors="replace") for p in deployment.base.glob("triggerer-*.log")]
+        texts += [p.read_text(errors="replace") for p in (Path(deployment.env["AIRFLOW_HOME"]) / "logs").rglob("*")
+                  if p.is_file() and CANCEL_DAG_ID in str(p)]
+        return "\n".join(texts)
+
+    try:
+        _wait_for(f"job {job_id} cancelled", lambda: backend.jobs[job_id].state(time.time()) == "Cancel",
+                  timeout=60, alive=deployment.dead)
+    except AssertionError as err:
+        lines = [line for line in logs().splitlines() if job_id in line or "on_kill" in line or "cancel" in line]
+        raise AssertionError(f"{err}; the logs say:\n" + "\n".join(lines[-40:])) from None
     assert deployment.emulator.counters().get("op:CancelJob", 0) == before + 1
     said = f"Cancelled tencent_ci_job {job_id} (its task was marked failed)"
-    logs = [p.read_text(errors="replace") for p in deployment.base.glob("triggerer-*.log")]
-    logs += [p.read_text(errors="replace") for p in (Path(deployment.env["AIRFLOW_HOME"]) / "logs").rglob("*.log")
-             if CANCEL_DAG_ID in str(p)]
-    assert any(said in text for text in logs), "no triggerer log line says the job was cancelled"
+    assert said in logs(), "no triggerer log line says the job was cancelled"
     assert deployment.run_state(run_id) != "success"

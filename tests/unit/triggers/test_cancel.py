@@ -71,7 +71,11 @@ def test_the_emulator_cancels_only_a_job_that_has_not_run(mediajobs_connections:
 # -- the trigger's on_kill (Airflow 3.3 calls it on a user's action, and on a move) ---------------
 def _killed(trigger: Any, state: str | None, monkeypatch: pytest.MonkeyPatch) -> Any:
     trigger.task_instance = SimpleNamespace(dag_id="d", task_id="t", run_id="r", map_index=-1)
-    monkeypatch.setattr(cancelling, "task_state", lambda ti: state)
+
+    async def atask_state(ti: Any) -> str | None:
+        return state
+
+    monkeypatch.setattr(cancelling, "atask_state", atask_state)
     return trigger
 
 
@@ -332,3 +336,21 @@ def test_no_secret_in_any_cancel_log(
 def test_hooks_cancel_by_kind(mediajobs_connections: EmulatorHandle) -> None:
     with pytest.raises(CancelNotSupportedError, match="MTS's API list has no cancel"):
         AlibabaCloudMediaHook().cancel_job_of(ali.MTS_IPRODUCTION_JOB, job_id="j1")
+
+
+def test_the_task_state_answer_is_read_per_run_and_map_index() -> None:
+    from airflow_provider_mediajobs.cancelling import _state_of
+
+    plain = SimpleNamespace(dag_id="d", task_id="wait", run_id="r1", map_index=-1)
+    mapped = SimpleNamespace(dag_id="d", task_id="wait", run_id="r1", map_index=3)
+    answer = SimpleNamespace(task_states={"r1": {"wait": "deferred", "wait_3": None}, "r2": {"wait": "failed"}})
+    assert _state_of(plain, answer) == "deferred"
+    assert _state_of(mapped, answer) == "none"  # cleared: no state, which is not "unknown"
+    assert _state_of(SimpleNamespace(dag_id="d", task_id="other", run_id="r1", map_index=-1), answer) is None
+    assert _state_of(plain, SimpleNamespace(task_states={})) is None
+
+
+async def test_without_a_supervisor_the_state_is_unknown() -> None:
+    ti = SimpleNamespace(dag_id="d", task_id="t", run_id="r", map_index=-1)
+    assert cancelling.task_state(ti) is None
+    assert await cancelling.atask_state(ti) is None
