@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import airflow.sdk
 from airflow.sdk.exceptions import AirflowException
 
 try:  # Airflow 3.2 moved these task exceptions into the Task SDK too (3.1: airflow.exceptions).
@@ -28,6 +29,11 @@ try:  # Airflow 3.3+: a retried task reattaches to the job its earlier try submi
 except ImportError:  # pragma: no cover - Airflow 3.1 / 3.2
     ResumableJobMixin = None  # type: ignore[assignment,misc]
     HAS_RESUMABLE_JOBS = False
+
+# Airflow 3.3+: task retry policies (AIP-105, a task's retry_policy=). Asked of airflow.sdk's public
+# names, not imported: their module takes about 2 ms to import, which every DAG importing this
+# provider would pay; airflow_provider_mediajobs.retries imports them, for the DAGs that use it.
+HAS_RETRY_POLICIES = "RetryPolicy" in getattr(airflow.sdk, "__all__", ())
 
 
 def airflow_version() -> str:
@@ -48,6 +54,7 @@ def poke_return_value(done: bool, value: Any) -> Any:
 
 __all__ = [
     "HAS_RESUMABLE_JOBS",
+    "HAS_RETRY_POLICIES",
     "AirflowException",
     "AirflowFailException",
     "AirflowSkipException",
