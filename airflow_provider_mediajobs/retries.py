@@ -94,9 +94,10 @@ RULES: tuple[_Rule, ...] = (
     _Rule((ThrottledError,), "retry", "throttled_delay",
           "the account's request rate was exceeded even after the client's own retries"),
     _Rule((ServerError, TransportError), "retry", "server_error_delay",
-          "the vendor failed or could not be reached, even after the client's own retries"),
-    # Exactly BadResponseError (an error page, a cut body): its subclass ResponseTooLargeError is
-    # an answer over the connection's max_response_bytes, which the next try would get again.
+          "the vendor failed or could not be reached"),
+    # Exactly BadResponseError (an error page, a cut body). Its subclass ResponseTooLargeError, an
+    # answer over the connection's max_response_bytes, would come back the same after a pause, and
+    # it is the provider's own limit rather than the vendor's refusal: no row, the task decides.
     _Rule((BadResponseError,), "retry", "server_error_delay",
           "the answer could not be read (an error page or a cut body)", exact=True),
     # The job ran and failed, or outlived the wait: whether a new try helps is the task's call.
