@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import airflow.sdk
 from airflow.sdk.exceptions import AirflowException
 
 try:  # Airflow 3.2 moved these task exceptions into the Task SDK too (3.1: airflow.exceptions).
@@ -30,6 +31,11 @@ except ImportError:  # pragma: no cover - Airflow 3.1 / 3.2
     ResumableJobMixin = None  # type: ignore[assignment,misc]
     HAS_RESUMABLE_JOBS = False
 
+# Airflow 3.3+: task retry policies (AIP-105, a task's retry_policy=). Asked of airflow.sdk's public
+# names, not imported: their module takes about 2 ms to import, which every DAG importing this
+# provider would pay; airflow_provider_mediajobs.retries imports them, for the DAGs that use it.
+HAS_RETRY_POLICIES = "RetryPolicy" in getattr(airflow.sdk, "__all__", ())
+
 
 def airflow_version() -> str:
     """The running Airflow's version string."""
@@ -49,6 +55,7 @@ def poke_return_value(done: bool, value: Any) -> Any:
 
 __all__ = [
     "HAS_RESUMABLE_JOBS",
+    "HAS_RETRY_POLICIES",
     "AirflowException",
     "AirflowFailException",
     "AirflowSensorTimeout",

@@ -13,6 +13,7 @@ from typing import Any
 
 from airflow.sdk import DAG, task
 
+from airflow_provider_mediajobs.compat import HAS_RETRY_POLICIES
 from airflow_provider_mediajobs.operators.alibaba import (
     IceGetSmartHandleJobOperator,
     IceListLiveSnapshotJobsOperator,
@@ -22,6 +23,7 @@ from airflow_provider_mediajobs.operators.alibaba import (
     MtsQueryIProductionJobOperator,
     MtsSubmitIProductionJobOperator,
 )
+from airflow_provider_mediajobs.retries import VendorErrorRetryPolicy
 from airflow_provider_mediajobs.sensors.alibaba import IceSmartJobSensor, ImmTaskSensor, MtsIProductionJobSensor
 
 with DAG(
@@ -57,6 +59,13 @@ with DAG(
     # --8<-- [end:howto_mts_query]
     submit >> wait >> result
     # --8<-- [end:howto_mts_submit_and_wait]
+    # Airflow 3.3+ (docs/operating.md, "Retry rules"): an unknown job id or a refused key fails at
+    # once, throttling and 5xx are retried after a pause. Set after the task is made, so the snippets
+    # the how-to pages show stay as they are; older Airflow has no retry policies, and there the
+    # task keeps retries=0 rather than retry every error.
+    if HAS_RETRY_POLICIES:
+        result.retries = 3
+        result.retry_policy = VendorErrorRetryPolicy()
 
     # --8<-- [start:howto_ice_list_smart_jobs]
     recent = IceListSmartJobsOperator(
