@@ -2,14 +2,14 @@
 and a wait that ends in time.
 
 ``submit_with_deadline`` submits a Tencent CI translation and waits for it from the triggerer with
-``wait_timeout=1``: the job is still queued when the deadline passes, so the trigger cancels it
+``wait_timeout=0.5``: the job is still queued when the deadline passes, so the trigger cancels it
 (``cancel_on_kill``, the default) and the task fails with a message naming the job, its last state
 and that it was cancelled. ``confirm_cancelled`` (``trigger_rule="all_done"``) reads the job back
 and checks that the vendor shows it ``Cancel``. The other branch submits an MTS job and waits for
 it with a deadline it meets. See docs/operating.md.
 
-Runs as is against the local emulator (``make demo``), whose jobs queue for 2 seconds; against a
-real account, only the connections differ.
+Runs as is against the local emulator (``make demo``), whose jobs queue for 3 seconds; against a
+real account, only the connections differ (and a real queue may well start the job sooner).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ with DAG(
         wait_for_completion=True,
         deferrable=True,
         poll_interval=5,
-        wait_timeout=1,  # the trigger ends the wait itself, and cancels the job
+        wait_timeout=0.5,  # the trigger ends the wait itself, and cancels the job
         cancel_on_kill=True,
         retries=0,
     )

@@ -36,12 +36,17 @@ ROOT = Path(__file__).resolve().parent.parent
 
 DAGS = sorted((ROOT / "dags_examples").glob("example_*.py"))
 
+#: How long the demo's jobs stay queued: example_operating's half-second deadline passes while its
+#: job is still queued (the shared poller's first look may take its 1 s batch window).
+DEMO_QUEUE_SECONDS = 3.0
+
 
 def start_emulator(log: Path) -> tuple[subprocess.Popen[str], str]:
     """Start ``mediajobs-emulator`` on a free loopback port; return it and its URL."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "airflow_provider_mediajobs.emulator", "--host", "127.0.0.1", "--port", "0",
-         "--seed-jobs", "200", "--queue-seconds", "2", "--run-seconds", "4", "--failure-ratio", "0"],
+         "--seed-jobs", "200", "--queue-seconds", str(DEMO_QUEUE_SECONDS), "--run-seconds", "4",
+         "--failure-ratio", "0"],
         stdout=subprocess.PIPE, stderr=log.open("w"), text=True, start_new_session=True,
     )
     assert proc.stdout is not None

@@ -601,10 +601,16 @@ def test_marking_a_deferred_wait_failed_cancels_its_job(deployment: Deployment) 
     proc = run_airflow(["dags", "trigger", CANCEL_DAG_ID, "--run-id", run_id, "--conf", json.dumps({"job_id": job_id})],
                        deployment.env, timeout=300)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    _wait_for("the wait deferred to a triggerer", lambda: deployment.query(
-        "SELECT 1 FROM task_instance ti JOIN trigger t ON t.id = ti.trigger_id WHERE ti.dag_id = %s "
-        "AND ti.run_id = %s AND ti.state = 'deferred' AND t.triggerer_id IS NOT NULL", CANCEL_DAG_ID, run_id),
-        timeout=180, alive=deployment.dead)
+
+    def deferred() -> bool:
+        state = deployment.query("SELECT state FROM task_instance WHERE dag_id = %s AND run_id = %s",
+                                 CANCEL_DAG_ID, run_id)
+        assert not state or state[0][0] not in ("failed", "success"), f"the wait ended {state[0][0]} before deferring"
+        return bool(deployment.query(
+            "SELECT 1 FROM task_instance ti JOIN trigger t ON t.id = ti.trigger_id WHERE ti.dag_id = %s "
+            "AND ti.run_id = %s AND ti.state = 'deferred' AND t.triggerer_id IS NOT NULL", CANCEL_DAG_ID, run_id))
+
+    _wait_for("the wait deferred to a triggerer", deferred, timeout=180, alive=deployment.dead)
     before = deployment.emulator.counters().get("op:CancelJob", 0)
     _api(deployment, "PATCH", f"/api/v2/dags/{CANCEL_DAG_ID}/dagRuns/{run_id}/taskInstances/wait",
          {"new_state": "failed"})

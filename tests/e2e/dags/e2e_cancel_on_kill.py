@@ -6,7 +6,7 @@ Not an example: it is copied into the test's own DAG folder.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from airflow.sdk import DAG
 
@@ -21,5 +21,7 @@ with DAG(
 ):
     TencentCIJobSensor(
         task_id="wait", job_id="{{ dag_run.conf['job_id'] }}", deferrable=True, poke_interval=2, timeout=1800,
-        retries=0, cancel_on_kill=True,
+        # A worker whose call to the API server times out on a loaded machine fails its try before it
+        # defers: one more try. Marking the task failed ends every try.
+        retries=1, retry_delay=timedelta(seconds=1), cancel_on_kill=True,
     )
