@@ -143,6 +143,12 @@ def _state_of(ti: Any, response: Any) -> str | None:
     return str(run[key]) if run[key] is not None else "none"
 
 
+def user_action(state: str) -> str:
+    """Why a task found in ``state`` after its kill was stopped, for the cancel's log line: marked
+    failed or success, or else cleared (no state yet, ``restarting``, or scheduled again)."""
+    return f"its task was marked {state}" if state in ("failed", "success") else "its task was cleared"
+
+
 def location(kind: JobKind, protocol: Any) -> str:
     """Where a job of ``kind`` runs, for a message: the product, region and (Tencent) bucket."""
     service = kind.get.service

@@ -240,15 +240,14 @@ class CancelOnKillMixin:
         """Cancel the waited-for job if the kill is a user's action or ``execution_timeout``."""
         if not self.cancel_on_kill or self._waiting_for is None:
             return
-        why = self._kill_reason()
+        kind, ids = self._waiting_for
+        why = self._kill_reason(f"{kind.name} {kind.job_id(ids)}")
         if why is not None:
             self.cancel_waited_job(why)
 
-    def _kill_reason(self) -> str | None:
-        from airflow_provider_mediajobs.cancelling import task_state
+    def _kill_reason(self, name: str) -> str | None:
+        from airflow_provider_mediajobs.cancelling import task_state, user_action
 
-        kind, ids = self._waiting_for or (None, {})
-        name = f"{getattr(kind, 'name', '?')} {kind.job_id(ids) if kind else '?'}"
         limit: timedelta | None = getattr(self, "execution_timeout", None)
         started = getattr(self._ti, "start_date", None)
         # Airflow starts the execution_timeout clock after the try's start_date, so a kill at
@@ -265,4 +264,4 @@ class CancelOnKillMixin:
         if state is None:
             log.warning("%s: cannot tell why this task was stopped: not cancelling the job", name)
             return None
-        return f"its task was marked {state}" if state in ("failed", "success") else "its task was cleared"
+        return user_action(state)

@@ -230,15 +230,18 @@ class MediaJobTrigger(BaseTrigger):
             log.warning("%s: cannot tell whether the task was killed or its trigger moved: not cancelling "
                         "the job", name)
             return
-        client = await AsyncJobClient.create(self.vendor, self.conn_id)
-        try:
-            await cancelling.acancel_quietly(
-                lambda: client.cancel_job_of(self.kind, **self.job_ids), self.kind, self.job_ids,
-                f"its task was marked {state}" if state in ("failed", "success") else "its task was cleared",
-                log, kill_timeout(),
-            )
-        finally:
-            await client.close()
+
+        async def cancel() -> None:
+            # The wait's own client closed with run(); reading the connection may fail too, and
+            # that is an outcome to log like a refusal.
+            client = await AsyncJobClient.create(self.vendor, self.conn_id)
+            try:
+                await client.cancel_job_of(self.kind, **self.job_ids)
+            finally:
+                await client.close()
+
+        await cancelling.acancel_quietly(cancel, self.kind, self.job_ids, cancelling.user_action(state), log,
+                                         kill_timeout())
 
     async def cleanup(self) -> None:
         """Leave the shared poller or close the own session (runs on every exit)."""

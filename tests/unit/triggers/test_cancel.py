@@ -354,3 +354,14 @@ async def test_without_a_supervisor_the_state_is_unknown() -> None:
     ti = SimpleNamespace(dag_id="d", task_id="t", run_id="r", map_index=-1)
     assert cancelling.task_state(ti) is None
     assert await cancelling.atask_state(ti) is None
+
+
+async def test_on_kill_logs_a_connection_it_cannot_read(
+    mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    trigger = _killed(TencentCIJobTrigger(conn_id="no_such_connection", job_ids={"job_ids": "j1"},
+                                          cancel_on_kill=True), "failed", monkeypatch)
+    with caplog.at_level(logging.INFO, logger="airflow_provider_mediajobs"):
+        await trigger.on_kill()  # nothing raised
+    assert "Could not cancel tencent_ci_job j1 (its task was marked failed)" in caplog.text
+    assert "no_such_connection" in caplog.text
