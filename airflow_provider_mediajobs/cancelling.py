@@ -91,6 +91,36 @@ async def acancel_quietly(cancel: Callable[[], Awaitable[Any]], kind: JobKind, i
     return report(log, outcome(kind, kind.job_id(ids), why, None))
 
 
+async def outlast_cancellation(work: Awaitable[Any], limit: float) -> None:
+    """Run ``work`` to its end, or for ``limit`` seconds, even while the calling task is cancelled.
+
+    Airflow 3.3.2 runs a trigger's ``on_kill`` inside the trigger's cancelled task, and cancels
+    that task again at each of the triggerer's state syncs (about every second) until the trigger
+    has finished: an ``on_kill`` that awaits anything longer (asking the task's state, the
+    vendor's cancel) is cut off before its answer. So the work runs in a task of its own, awaited
+    through those cancellations, and is itself bounded by ``limit``.
+    """
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    task = asyncio.ensure_future(work)
+    ends = loop.time() + limit
+    current = asyncio.current_task()
+    while not task.done():
+        remaining = ends - loop.time()
+        if remaining <= 0:
+            task.cancel()
+            return
+        try:
+            await asyncio.wait_for(asyncio.shield(task), remaining)
+        except asyncio.CancelledError:
+            if current is not None:
+                current.uncancel()  # taken: this await is what was cancelled, not the work
+        except TimeoutError:
+            task.cancel()
+            return
+
+
 def task_state(ti: Any) -> str | None:
     """The state the metadata database holds for the task instance ``ti`` (``none`` for a
     cleared task; None when it cannot be told).

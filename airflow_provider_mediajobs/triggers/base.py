@@ -217,8 +217,11 @@ class MediaJobTrigger(BaseTrigger):
         triggerer (apache/airflow#73454); the task is then still ``deferred``, and the job is left
         alone, as it is when the task's state cannot be read.
         """
-        if not self.cancel_on_kill:
-            return
+        if self.cancel_on_kill:
+            limit = kill_timeout()
+            await cancelling.outlast_cancellation(self._cancel_if_killed(limit), limit)
+
+    async def _cancel_if_killed(self, limit: float) -> None:
         name = f"{self.kind.name} {self.job_id}"
         ti = getattr(self, "task_instance", None)
         state = None if ti is None else await cancelling.atask_state(ti)
@@ -240,8 +243,7 @@ class MediaJobTrigger(BaseTrigger):
             finally:
                 await client.close()
 
-        await cancelling.acancel_quietly(cancel, self.kind, self.job_ids, cancelling.user_action(state), log,
-                                         kill_timeout())
+        await cancelling.acancel_quietly(cancel, self.kind, self.job_ids, cancelling.user_action(state), log, limit)
 
     async def cleanup(self) -> None:
         """Leave the shared poller or close the own session (runs on every exit)."""

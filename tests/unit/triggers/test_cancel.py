@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from datetime import UTC, datetime, timedelta
@@ -365,3 +366,51 @@ async def test_on_kill_logs_a_connection_it_cannot_read(
         await trigger.on_kill()  # nothing raised
     assert "Could not cancel tencent_ci_job j1 (its task was marked failed)" in caplog.text
     assert "no_such_connection" in caplog.text
+
+
+async def test_on_kill_outlasts_the_triggerers_repeated_cancels(
+    mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Airflow 3.3.2 cancels the trigger's task again at each state sync while on_kill runs; the
+    state read and the cancel still finish (seen in the deployment test: cut off after 1 s)."""
+    job_id = new_job(mediajobs_connections, "tencent", **LONG)
+    trigger = TencentCIJobTrigger(conn_id="tencent_cloud_ci_default", job_ids={"job_ids": job_id},
+                                  cancel_on_kill=True)
+    trigger.task_instance = SimpleNamespace(dag_id="d", task_id="t", run_id="r", map_index=-1)
+
+    async def slow_state(ti: Any) -> str:
+        await asyncio.sleep(0.5)  # the supervisor asks the API server, which takes a while
+        return "failed"
+
+    monkeypatch.setattr(cancelling, "atask_state", slow_state)
+
+    async def runner() -> None:  # what Airflow's run_trigger does on a user's cancel
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(trigger.on_kill(), 30)
+
+    task = asyncio.create_task(runner())
+    for _ in range(4):
+        await asyncio.sleep(0.1)
+        task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    for _ in range(100):
+        if await asyncio.to_thread(_ci_state, job_id) == "Cancel":
+            break
+        await asyncio.sleep(0.1)
+    assert await asyncio.to_thread(_ci_state, job_id) == "Cancel"
+
+
+async def test_outlast_cancellation_still_ends_at_its_limit() -> None:
+    started = time.monotonic()
+    finished = asyncio.Event()
+
+    async def forever() -> None:
+        try:
+            await asyncio.sleep(60)
+        finally:
+            finished.set()
+
+    await cancelling.outlast_cancellation(forever(), 0.3)
+    await asyncio.wait_for(finished.wait(), 5)
+    assert time.monotonic() - started < 5
