@@ -21,6 +21,7 @@ import logging
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -353,6 +354,13 @@ def _airflow(base: Path, dags: Path, emulator: EmulatorHandle, pg: LocalPostgres
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for proc in deployment.processes.values():
             shutil.copy(proc.log_path, ARTIFACTS / proc.log_path.name)
+        # And the cancel DAG's task and trigger logs (the 200-wait DAG's are too many to keep).
+        shutil.rmtree(ARTIFACTS / "logs", ignore_errors=True)
+        for path in (Path(env["AIRFLOW_HOME"]) / "logs").glob(f"dag_id={CANCEL_DAG_ID}/**/*"):
+            if path.is_file():
+                target = ARTIFACTS / "logs" / path.relative_to(Path(env["AIRFLOW_HOME"]) / "logs")
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(path, target)
 
 
 def _check_exactly_once(deployment: Deployment, run_id: str) -> None:
@@ -591,9 +599,9 @@ def _api(deployment: Deployment, method: str, path: str, body: dict[str, Any] | 
         return json.load(answer)
 
 
-def test_marking_a_deferred_wait_failed_cancels_its_job(deployment: Deployment) -> None:
-    """Airflow 3.3 runs the trigger's on_kill when a user marks its task failed: the job, still
-    queued, is cancelled, once, and the triggerer says so with the job id."""
+def _deferred_ci_wait(deployment: Deployment) -> tuple[str, str]:
+    """Start a run of the cancel DAG on a CI job that stays queued; its job id and run id, once
+    the wait is deferred and its trigger assigned to a triggerer."""
     if not any(proc.running() for proc in deployment.triggerers.values()):
         deployment.start_triggerers()
     job_id = deployment.emulator.client.create_job("tencent", queue_s=3600, run_s=3600)["job_id"]
@@ -606,29 +614,82 @@ def test_marking_a_deferred_wait_failed_cancels_its_job(deployment: Deployment) 
         state = deployment.query("SELECT state FROM task_instance WHERE dag_id = %s AND run_id = %s",
                                  CANCEL_DAG_ID, run_id)
         assert not state or state[0][0] not in ("failed", "success"), f"the wait ended {state[0][0]} before deferring"
-        return bool(deployment.query(
-            "SELECT 1 FROM task_instance ti JOIN trigger t ON t.id = ti.trigger_id WHERE ti.dag_id = %s "
-            "AND ti.run_id = %s AND ti.state = 'deferred' AND t.triggerer_id IS NOT NULL", CANCEL_DAG_ID, run_id))
+        return _ci_wait_owner(deployment, run_id) is not None
 
     _wait_for("the wait deferred to a triggerer", deferred, timeout=180, alive=deployment.dead)
-    before = deployment.emulator.counters().get("op:CancelJob", 0)
+    return job_id, run_id
+
+
+def _ci_wait_owner(deployment: Deployment, run_id: str) -> int | None:
+    """The triggerer job id the cancel DAG's deferred wait is assigned to (None: none)."""
+    rows = deployment.query(
+        "SELECT t.triggerer_id FROM task_instance ti JOIN trigger t ON t.id = ti.trigger_id WHERE ti.dag_id = %s "
+        "AND ti.run_id = %s AND ti.state = 'deferred' AND t.triggerer_id IS NOT NULL", CANCEL_DAG_ID, run_id)
+    return int(rows[0][0]) if rows else None
+
+
+def _ci_logs(deployment: Deployment) -> str:
+    """The triggerers' output and the cancel DAG's task and trigger logs."""
+    texts = [p.read_text(errors="replace") for p in deployment.base.glob("triggerer-*.log")]
+    texts += [p.read_text(errors="replace") for p in (Path(deployment.env["AIRFLOW_HOME"]) / "logs").rglob("*")
+              if p.is_file() and CANCEL_DAG_ID in str(p)]
+    return "\n".join(texts)
+
+
+def _mark_failed(deployment: Deployment, run_id: str) -> None:
     _api(deployment, "PATCH", f"/api/v2/dags/{CANCEL_DAG_ID}/dagRuns/{run_id}/taskInstances/wait",
          {"new_state": "failed"})
+
+
+def _wait_cancelled(deployment: Deployment, job_id: str) -> None:
     backend = deployment.emulator.server.backend
-
-    def logs() -> str:
-        texts = [p.read_text(errors="replace") for p in deployment.base.glob("triggerer-*.log")]
-        texts += [p.read_text(errors="replace") for p in (Path(deployment.env["AIRFLOW_HOME"]) / "logs").rglob("*")
-                  if p.is_file() and CANCEL_DAG_ID in str(p)]
-        return "\n".join(texts)
-
     try:
         _wait_for(f"job {job_id} cancelled", lambda: backend.jobs[job_id].state(time.time()) == "Cancel",
                   timeout=60, alive=deployment.dead)
     except AssertionError as err:
-        lines = [line for line in logs().splitlines() if job_id in line or "on_kill" in line or "cancel" in line]
+        lines = [line for line in _ci_logs(deployment).splitlines()
+                 if job_id in line or "on_kill" in line or "cancel" in line]
         raise AssertionError(f"{err}; the logs say:\n" + "\n".join(lines[-40:])) from None
+
+
+def test_marking_a_deferred_wait_failed_cancels_its_job(deployment: Deployment) -> None:
+    """Airflow 3.3 runs the trigger's on_kill when a user marks its task failed: the job, still
+    queued, is cancelled, once, and the triggerer says so with the job id."""
+    job_id, run_id = _deferred_ci_wait(deployment)
+    before = deployment.emulator.counters().get("op:CancelJob", 0)
+    _mark_failed(deployment, run_id)
+    _wait_cancelled(deployment, job_id)
     assert deployment.emulator.counters().get("op:CancelJob", 0) == before + 1
-    said = f"Cancelled tencent_ci_job {job_id} (its task was marked failed)"
-    assert said in logs(), "no triggerer log line says the job was cancelled"
+    assert f"Cancelled tencent_ci_job {job_id} (its task was marked failed)" in _ci_logs(deployment)
     assert deployment.run_state(run_id) != "success"
+
+
+def test_a_trigger_that_moves_to_another_triggerer_leaves_its_job_alone(deployment: Deployment) -> None:
+    """A triggerer frozen past the health threshold loses its trigger to the other one; when it
+    runs again, Airflow 3.3 cancels its copy of the trigger as if a user had (on_kill,
+    apache/airflow#73454). The task is still deferred, so the job is not cancelled; then a user's
+    mark-failed does cancel it."""
+    deployment.start_triggerers()
+    job_id, run_id = _deferred_ci_wait(deployment)
+    owner = _ci_wait_owner(deployment, run_id)
+    assert owner is not None
+    frozen = deployment.triggerers[owner]
+    before = deployment.emulator.counters().get("op:CancelJob", 0)
+    os.killpg(frozen.pid, signal.SIGSTOP)
+    try:
+        _wait_for("the wait taken over by the other triggerer",
+                  lambda: _ci_wait_owner(deployment, run_id) not in (None, owner),
+                  timeout=HEALTH_THRESHOLD_S + 120, alive=deployment.dead)
+    finally:
+        os.killpg(frozen.pid, signal.SIGCONT)
+    # The thawed triggerer syncs within a few seconds and drops its copy of the trigger.
+    said = "moved to another triggerer: not cancelling the job"
+    _wait_for("the thawed triggerer dropping its copy", lambda: said in _ci_logs(deployment),
+              timeout=90, alive=deployment.dead)
+    assert job_id in next(line for line in _ci_logs(deployment).splitlines() if said in line)
+    assert deployment.emulator.counters().get("op:CancelJob", 0) == before
+    assert deployment.emulator.server.backend.jobs[job_id].state(time.time()) == "Submitted"
+    assert _ci_wait_owner(deployment, run_id) not in (None, owner)  # still waiting, on the other one
+    _mark_failed(deployment, run_id)
+    _wait_cancelled(deployment, job_id)
+    assert deployment.emulator.counters().get("op:CancelJob", 0) == before + 1
