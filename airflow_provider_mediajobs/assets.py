@@ -63,8 +63,8 @@ def split(uri: str | SplitResult) -> tuple[str, str, str]:
     if not bucket:
         raise ValueError(f"{shown!r} names no bucket: {expected}")
     if not form.fullmatch(bucket):
-        raise ValueError(f"{shown!r}: the bucket {parts.netloc!r} is not a valid {scheme.upper()} bucket name ({rule}); "
-                         f"{expected} (no user, password or port)")
+        raise ValueError(f"{shown!r}: the bucket {parts.netloc!r} is not a valid {scheme.upper()} bucket name "
+                         f"({rule}); {expected} (no user, password or port)")
     key = parts.path[1:] if parts.path.startswith("/") else parts.path
     if not key:
         raise ValueError(f"{shown!r} names a bucket but no object: {expected}")
