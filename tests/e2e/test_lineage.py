@@ -4,19 +4,21 @@ OpenLineage provider's console transport (each event a JSON log line of
 
 Each submit operator's and sensor's COMPLETE event carries the oss:// and cos:// datasets its job
 read and wrote, whether the wait was deferred, in the worker or poking; a submit that does not
-wait reports its input only. No event holds a connection's secret.
+wait reports its input only, and so does the FAIL event of a job that failed. No event holds a
+connection's secret.
 """
 
 from __future__ import annotations
 
 import json
 import textwrap
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, connections_for
-from airflow_provider_mediajobs.testing import find_secrets
+from airflow_provider_mediajobs.testing import find_secrets, running_emulator
 from scripts.local_airflow import airflow_env, dags_test, migrate
 
 pytestmark = pytest.mark.e2e
@@ -82,19 +84,25 @@ def console_events(output: str) -> list[dict[str, Any]]:
     return events
 
 
-@pytest.fixture(scope="module")
-def run(tmp_path_factory: pytest.TempPathFactory, mediajobs_emulator: Any) -> tuple[list[dict[str, Any]], str]:
-    base = tmp_path_factory.mktemp("lineage")
+def _dags_test(base: Path, url: str) -> tuple[str, list[dict[str, Any]], str]:
+    """``airflow dags test`` of the DAG above against the emulator at ``url``, with the console
+    transport: the run's state, the events and the whole output."""
     dags = base / "dags"
     dags.mkdir()
     (dags / f"{DAG_ID}.py").write_text(DAG)
-    env = airflow_env(base / "home", dags, connections_for(mediajobs_emulator.url),
+    env = airflow_env(base / "home", dags, connections_for(url),
                       extra={"AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "console"})})
     migrate(env)
     state, proc = dags_test(DAG_ID, env, timeout=600)
     output = proc.stdout + proc.stderr
+    return state, console_events(output), output
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory: pytest.TempPathFactory, mediajobs_emulator: Any) -> tuple[list[dict[str, Any]], str]:
+    state, events, output = _dags_test(tmp_path_factory.mktemp("lineage"), mediajobs_emulator.url)
     assert state == "success", output[-6000:]
-    return console_events(output), output
+    return events, output
 
 
 def _datasets(event: dict[str, Any], side: str) -> list[tuple[str, str]]:
@@ -129,3 +137,14 @@ def test_no_event_holds_a_secret(run: tuple[list[dict[str, Any]], str]) -> None:
     events, output = run
     assert events
     assert find_secrets([json.dumps(e) for e in events] + [output], [ALIBABA_KEY[1], TENCENT_KEY[1]]) == []
+
+
+def test_a_failed_jobs_fail_event_carries_its_input_and_no_output(tmp_path: Path) -> None:
+    # Every job fails: the first task of each vendor fails, the rest never run.
+    with running_emulator(seed_jobs=0, queue_seconds=0.5, run_seconds=1.0, failure_ratio=1.0) as emulator:
+        state, events, output = _dags_test(tmp_path, emulator.url)
+    assert state == "failed", output[-6000:]
+    failed = {e["job"]["name"].removeprefix(f"{DAG_ID}."): e for e in events if e["eventType"] == "FAIL"}
+    for task in ("mts_submit_deferred", "ci_submit_worker"):
+        assert task in failed, output[-6000:]
+        assert (_datasets(failed[task], "inputs"), _datasets(failed[task], "outputs")) == (EXPECTED[task][0], [])
