@@ -13,6 +13,9 @@ from airflow_provider_mediajobs.vendors import ALIBABA, TENCENT, VENDORS
 
 __version__ = "0.1.0"
 
+# Named, not imported: Airflow's providers manager imports it when it first needs the asset URI
+# handlers (an Asset with a scheme other than file), never with this package.
+_ASSETS = f"{__name__}.assets"
 
 
 def _tuning_fields() -> dict[str, Any]:
@@ -35,6 +38,18 @@ def get_provider_info() -> dict[str, Any]:
             layer: [{"integration-name": v.integration, "python-modules": [v.module(layer)]} for v in VENDORS]
             for layer in ("hooks", "operators", "sensors", "triggers")
         },
+        # Airflow normalises every oss:// and cos:// asset with these, and the OpenLineage provider
+        # names them as datasets (airflow_provider_mediajobs.assets): no other provider registers
+        # either scheme.
+        "asset-uris": [
+            {
+                "schemes": [scheme],
+                "handler": f"{_ASSETS}.sanitize_uri",
+                "factory": f"{_ASSETS}.create_{scheme}_asset",
+                "to_openlineage_converter": f"{_ASSETS}.convert_asset_to_openlineage",
+            }
+            for scheme in ("oss", "cos")
+        ],
         "connection-types": [
             {
                 "connection-type": ALIBABA.conn_type,

@@ -14,8 +14,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
 
+from airflow_provider_mediajobs.assets import checked_uri, object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
+    BucketOf,
     JobKind,
     Operation,
     Paging,
@@ -200,15 +202,23 @@ OPERATIONS: dict[str, Operation] = {
 }
 
 
-def _oss(bucket: Any, obj: Any) -> str | None:
-    if isinstance(bucket, str) and bucket and isinstance(obj, str) and obj:
-        return f"oss://{bucket}/{obj.lstrip('/')}"
-    return None
-
-
 def _mts_output(job: Mapping[str, Any]) -> str | None:
+    # Output may be a template (oss://bucket/path/{Count}.jpg): that names no one object.
     out = job.get("Output")
-    return out if isinstance(out, str) and out.startswith("oss://") and "{" not in out else None
+    return None if isinstance(out, str) and "{" in out else checked_uri(out, "oss")
+
+
+def _mts_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+    # QueryIProductionJob answers the Input it was submitted with (SDK model: a string), which
+    # SubmitIProductionJob takes as oss://bucket/object.
+    uri = checked_uri(job.get("Input"), "oss")
+    return (uri,) if uri else ()
+
+
+def _smart_job_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+    # SmartJobInfo.InputConfig.InputFile is an oss:// URL or a media asset id, which names no object.
+    uri = checked_uri(dig(job, ("SmartJobInfo", "InputConfig", "InputFile")), "oss")
+    return (uri,) if uri else ()
 
 
 MTS_IPRODUCTION_JOB = JobKind(
@@ -226,6 +236,7 @@ MTS_IPRODUCTION_JOB = JobKind(
     error_code=("Result", "Code"),
     error_message=("Result", "Message"),
     output=_mts_output,
+    inputs=_mts_inputs,
 )
 
 ICE_SMART_JOB = JobKind(
@@ -241,8 +252,9 @@ ICE_SMART_JOB = JobKind(
     cancel=cannot_cancel("ICE's API list has no cancel for smart jobs"),
     error_code=("ErrorCode",),
     error_message=("ErrorMessage",),
-    output=lambda job: _oss(
-        dig(job, ("SmartJobInfo", "OutputConfig", "Bucket")), dig(job, ("SmartJobInfo", "OutputConfig", "Object"))
+    output=lambda job: object_uri(
+        "oss", dig(job, ("SmartJobInfo", "OutputConfig", "Bucket")),
+        dig(job, ("SmartJobInfo", "OutputConfig", "Object")),
     ),
     # ListSmartJobs lists the account's smart jobs, 100 a page at most, newest first (seed 000:
     # MaxResults 1-100, SortBy CreationTime:Desc is the default). It has no time filter, so a sweep
@@ -257,6 +269,7 @@ ICE_SMART_JOB = JobKind(
         job_created=("SmartJobInfo", "CreateTime"),
         arguments={"sort_by": "CreationTime:Desc", "page_size": 100},
     ),
+    inputs=_smart_job_inputs,
 )
 
 IMM_TASK = JobKind(
@@ -291,6 +304,11 @@ IMM_TASK = JobKind(
             {**item, "ProjectName": ids["project_name"]} if item.get("TaskType") == ids["task_type"] else None
         ),
     ),
+    # No inputs and no output: a task's GetTask detail names neither its source nor its target
+    # objects (its fields are TaskId, TaskType, Status, Code, Message, times, Progress, Tags,
+    # UserData; the SDK's GetTaskResponseBody). Only TaskRequestDefinition, sent back with
+    # RequestDefinition=true, holds the request that created the task, whose shape is each
+    # Create*Task's own and not read here.
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {

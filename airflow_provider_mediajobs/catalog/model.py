@@ -168,6 +168,16 @@ def _no_output(job: Mapping[str, Any]) -> str | None:
     return None
 
 
+BucketOf = Callable[[], str | None]
+"""Gives the bucket of the connection a job runs on (Tencent CI: the bucket every call goes to),
+None where its connection names none or cannot be read. Asked only when a job's detail names an
+object without its bucket, since reading the connection is a lookup."""
+
+
+def _no_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+    return ()
+
+
 def _whole_answer(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
     return response
 
@@ -250,6 +260,7 @@ class _JobKindFields(NamedTuple):
     extract: Callable[[Mapping[str, Any], str], Mapping[str, Any] | None] = _whole_answer
     id_key: Sequence[str] = ("JobId",)
     sweep: Sweep | None = None
+    inputs: Callable[[Mapping[str, Any], BucketOf], tuple[str, ...]] = _no_inputs
 
 
 class JobKind(_JobKindFields):
@@ -275,6 +286,10 @@ class JobKind(_JobKindFields):
     :param id_key: path to the job's own id inside one job: it must be the id asked for.
     :param sweep: how a list call answers many waits of this kind at once; None where the
         vendor has no such list.
+    :param inputs: returns the URIs of the objects a job reads (``oss://b/o``, ``cos://b/o``), from
+        its detail (or a submit request of the same shape) and, where the detail leaves it out, the
+        bucket of its connection; empty where the detail names none. OpenLineage reports them with
+        :attr:`output` (see :mod:`airflow_provider_mediajobs.lineage`).
     """
 
     __slots__ = ()
@@ -311,9 +326,10 @@ class JobKind(_JobKindFields):
         """The job ``job_id`` in a ``get`` response, checked; None when the vendor says it does
         not exist.
 
-        Everything a wait later reads from the job (state, failure code and message, output) is
-        read here once, so a hostile answer fails now, as the fetch's error, instead of later
-        while the wait concludes (in a trigger, outside the loop that handles bad answers).
+        Everything a wait and its lineage later read from the job (state, failure code and message,
+        output, inputs) is read here once, so a hostile answer fails now, as the fetch's error,
+        instead of later while the wait concludes (in a trigger, outside the loop that handles bad
+        answers).
 
         :param response: the parsed ``get`` answer.
         :param job_id: the job's own id, as asked for.
@@ -342,6 +358,7 @@ class JobKind(_JobKindFields):
         dig(job, self.error_code)
         dig(job, self.error_message)
         self.output(job)
+        self.inputs(job, _no_bucket)
         return job
 
     @property
@@ -375,6 +392,11 @@ class JobKind(_JobKindFields):
         if state in self.pending:
             return "pending"
         return "unknown"
+
+
+def _no_bucket() -> str | None:
+    # check() reads what the job's detail says, never the connection.
+    return None
 
 
 def dig(data: Any, path: Sequence[str]) -> Any:

@@ -14,8 +14,19 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import quote
 
+from airflow_provider_mediajobs.assets import object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
-from airflow_provider_mediajobs.catalog.model import Cancel, JobKind, Operation, Paging, Service, Sweep, dig, window
+from airflow_provider_mediajobs.catalog.model import (
+    BucketOf,
+    Cancel,
+    JobKind,
+    Operation,
+    Paging,
+    Service,
+    Sweep,
+    dig,
+    window,
+)
 from airflow_provider_mediajobs.catalog.params import (
     Enum,
     EnumList,
@@ -206,10 +217,18 @@ def find_job(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | No
 
 
 def _cos_output(job: Mapping[str, Any]) -> str | None:
-    bucket, obj = dig(job, ("Operation", "Output", "Bucket")), dig(job, ("Operation", "Output", "Object"))
-    if isinstance(bucket, str) and bucket and isinstance(obj, str) and obj:
-        return f"cos://{bucket}/{obj.lstrip('/')}"
-    return None
+    return object_uri("cos", dig(job, ("Operation", "Output", "Bucket")), dig(job, ("Operation", "Output", "Object")))
+
+
+def _cos_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+    # A job reads Input/Object from the bucket whose host the request went to: the submit pages'
+    # <Input> holds only <Object>, and the DescribeMediaJob sample answers
+    # <Input><Object>test.mp4</Object></Input>, no bucket.
+    obj = dig(job, ("Input", "Object"))
+    if not isinstance(obj, str) or not obj:
+        return ()
+    uri = object_uri("cos", bucket(), obj)
+    return (uri,) if uri else ()
 
 
 def jobs_and_missing(response: Mapping[str, Any], job_ids: Sequence[str] | None = None) -> dict[str, Any]:
@@ -257,6 +276,7 @@ TENCENT_CI_JOB = JobKind(
         since=lambda when: {"start_creation_time": when},
         as_detail=lambda item, ids: item,
     ),
+    inputs=_cos_inputs,
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {

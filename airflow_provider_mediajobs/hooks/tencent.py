@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_mediajobs.assets import COS_BUCKET
 from airflow_provider_mediajobs.catalog import tencent as cat
 from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, VendorApi
 from airflow_provider_mediajobs.vendors import TENCENT
@@ -16,14 +16,13 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import Operation
 
 DEFAULT_REGION = TENCENT.default_region
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9-]{0,48}-[0-9]{6,12}", re.ASCII)
 
 
 def _protocol(fields: ConnectionFields) -> cat.TencentProtocol:
     """The CI protocol of a ``tencent_cloud_ci`` connection."""
     secret_id, secret_key = fields.secret_pair("SecretId", "SecretKey")
     bucket = fields.text("bucket", fields.extra.get("bucket"), required=True)
-    if bucket is None or not _BUCKET.fullmatch(bucket):
+    if bucket is None or not COS_BUCKET.fullmatch(bucket):
         raise fields.fail("bucket", "must be BucketName-APPID, e.g. examplebucket-1250000000")
     return cat.TencentProtocol(
         credentials=cat.TencentCredentials(secret_id, secret_key, fields.secret("security_token")),

@@ -17,7 +17,8 @@ from airflow.sdk import BaseOperator
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS
 from airflow_provider_mediajobs.compat import ResumableJobMixin as _Resumable
-from airflow_provider_mediajobs.exceptions import BadResponseError, NotFoundError
+from airflow_provider_mediajobs.exceptions import BadResponseError, MediaJobsValidationError, NotFoundError
+from airflow_provider_mediajobs.lineage import JobLineageMixin
 from airflow_provider_mediajobs.tasks import (
     CancelOnKillMixin,
     VendorTaskMixin,
@@ -130,7 +131,7 @@ if not HAS_RESUMABLE_JOBS:  # pragma: no cover - Airflow 3.1 / 3.2
             return self.poll_until_complete(job_id, context)  # type: ignore[attr-defined]
 
 
-class SubmitJobOperator(CancelOnKillMixin, _Resumable, CatalogOperator):
+class SubmitJobOperator(JobLineageMixin, CancelOnKillMixin, _Resumable, CatalogOperator):
     """Submit a job and, if asked, wait for it (in the worker, or deferred to the triggerer).
 
     The job id is the XCom return value. With ``wait_for_completion`` it is also pushed under the
@@ -188,6 +189,13 @@ class SubmitJobOperator(CancelOnKillMixin, _Resumable, CatalogOperator):
 
     def _ids(self, job_id: str) -> dict[str, str]:
         return {self.job_kind.job_id_arg: job_id}
+
+    def lineage_of(self) -> tuple[JobKind, Mapping[str, str] | None]:
+        """The job's kind and the wire parameters it is submitted with (see :mod:`.lineage`)."""
+        try:
+            return self.job_kind, self.operation.bind(self.api_arguments(), self.renamed)
+        except MediaJobsValidationError:  # refused before any request: nothing was submitted
+            return self.job_kind, None
 
     # -- ResumableJobMixin's contract -----------------------------------------------------------
     def submit_job(self, context: Context) -> str:
@@ -264,6 +272,7 @@ class SubmitJobOperator(CancelOnKillMixin, _Resumable, CatalogOperator):
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> str:
         """Conclude the wait: push the job's detail, emit the output asset event, return the id."""
+        self.keep_for_lineage(event)
         job = conclude(event)
         context["ti"].xcom_push(key="job", value=job)
         emit_asset_event(context, event.get("output"), {"job_id": event.get("job_id"), "kind": self.job_kind.name})

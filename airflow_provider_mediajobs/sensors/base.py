@@ -18,6 +18,7 @@ from airflow.sdk import BaseSensorOperator
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.compat import AirflowSensorTimeout, AirflowSkipException, poke_return_value
 from airflow_provider_mediajobs.exceptions import MediaJobsError
+from airflow_provider_mediajobs.lineage import JobLineageMixin
 from airflow_provider_mediajobs.tasks import (
     CancelOnKillMixin,
     VendorTaskMixin,
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.model import JobKind
 
 
-class MediaJobSensor(CancelOnKillMixin, VendorTaskMixin, BaseSensorOperator):
+class MediaJobSensor(JobLineageMixin, CancelOnKillMixin, VendorTaskMixin, BaseSensorOperator):
     """Wait for one job of a catalog job kind.
 
     :param deferrable: wait in the triggerer (default ``[operators] default_deferrable``).
@@ -150,7 +151,12 @@ class MediaJobSensor(CancelOnKillMixin, VendorTaskMixin, BaseSensorOperator):
         """Conclude a deferred wait from the trigger's event."""
         return self._finish(context, event)
 
+    def lineage_of(self) -> tuple[JobKind, None]:
+        """The job's kind; a sensor submits nothing (see :mod:`.lineage`)."""
+        return self.kind, None
+
     def _finish(self, context: Context, event: Mapping[str, Any]) -> Any:
+        self.keep_for_lineage(event)
         try:
             job = conclude(event)
         except MediaJobsError as err:

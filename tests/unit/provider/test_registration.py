@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import tomllib
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,36 @@ def test_alibaba_connection_type_declares_conn_fields() -> None:
     assert conn["conn-fields"]["signature_version"]["schema"]["enum"] == ["v3", "v1"]
     hook_class = load_class(conn["hook-class-name"])
     assert hook_class.conn_type == "alibaba_cloud_media"
+
+
+def test_asset_uris_are_accepted_by_the_providers_manager() -> None:
+    """Airflow loads both schemes' handler, factory and converter from provider info, so an Asset is
+    normalised (and refused) by this provider, and the OpenLineage provider names it as a dataset."""
+    from airflow.providers.openlineage.utils.utils import translate_airflow_asset
+    from airflow.providers_manager import ProvidersManager
+    from airflow.sdk import Asset
+
+    from airflow_provider_mediajobs import assets
+
+    managers: list[Any] = [ProvidersManager()]
+    try:  # Airflow 3.2+: Asset() asks the Task SDK's manager; ProvidersManager's are deprecated there
+        from airflow.sdk.providers_manager_runtime import ProvidersManagerTaskRuntime
+
+        managers.append(ProvidersManagerTaskRuntime())
+    except ImportError:  # Airflow 3.1: ProvidersManager is the one
+        pass
+    entries = get_provider_info()["asset-uris"]
+    assert sorted(scheme for entry in entries for scheme in entry["schemes"]) == ["cos", "oss"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 3.3 says DeprecatedImportWarning, no DeprecationWarning
+        for manager in managers:
+            for scheme, factory in (("oss", assets.create_oss_asset), ("cos", assets.create_cos_asset)):
+                assert manager.asset_uri_handlers[scheme] is assets.sanitize_uri
+                assert manager.asset_factories[scheme] is factory
+                assert manager.asset_to_openlineage_converters[scheme] is assets.convert_asset_to_openlineage
+    assert Asset("OSS://Media-In/clips/a.mp4").uri == "oss://media-in/clips/a.mp4"
+    with pytest.raises(ValueError, match="names a bucket but no object"):
+        Asset("oss://media-in")
+    dataset = translate_airflow_asset(Asset("cos://examplebucket-1250000000/docs/a.txt"), None)
+    assert dataset is not None
+    assert (dataset.namespace, dataset.name) == ("cos://examplebucket-1250000000", "docs/a.txt")
