@@ -35,6 +35,8 @@ def get_provider_info() -> dict[str, Any]:
             layer: [{"integration-name": v.integration, "python-modules": [v.module(layer)]} for v in VENDORS]
             for layer in ("hooks", "operators", "sensors", "triggers")
         },
+        # Named, not imported: links.py imports Airflow. The one class every console link is.
+        "extra-links": [f"{__package__}.links.ConsoleLink"],
         "connection-types": [
             {
                 "connection-type": ALIBABA.conn_type,

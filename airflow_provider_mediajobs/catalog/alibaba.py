@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
+    Console,
     JobKind,
     Operation,
     Paging,
@@ -211,6 +212,33 @@ def _mts_output(job: Mapping[str, Any]) -> str | None:
     return out if isinstance(out, str) and out.startswith("oss://") and "{" not in out else None
 
 
+# The consoles' pages (docs/operating.md, "Console links"). None of the three consoles documents
+# the address of one job, so each link opens the most specific page that is documented. Alibaba
+# Cloud consoles pick the region in their top bar; several read it from a regionId query parameter
+# (the PAI SDK builds pai.console.aliyun.com/?regionId=...), which MPS and IMS may ignore.
+MTS_CONSOLE = Console(
+    "MTS console",
+    "https://mps.console.aliyun.com/overview?regionId={region}",
+    "The MPS console is documented as https://mps.console.aliyun.com/overview, whose Tasks page (left-side "
+    "navigation) lists jobs by type (alibabacloud-mts20140618 SDK docstrings, e.g. QueryFpShotJobListRequest."
+    "JobIds). Not documented: the address of the Tasks page, of one job or of a region (regionId is read by "
+    "other Alibaba Cloud consoles), nor whether IProduction jobs are listed there.",
+)
+ICE_CONSOLE = Console(
+    "ICE console",
+    "https://ims.console.aliyun.com/summary?regionId={region}",
+    "The IMS (ICE) console is documented as https://ims.console.aliyun.com/summary (alibabacloud-ice20201109 "
+    "SDK docstrings, e.g. UpdateLiveTranscodeTemplateRequest.TemplateId). Not documented: a page of smart jobs, "
+    "of one job, or the address of a region (regionId is read by other Alibaba Cloud consoles).",
+)
+IMM_CONSOLE = Console(
+    "IMM console",
+    "https://imm.console.aliyun.com/v2/{region}/projects",
+    "The IMM console's project list of a region: https://imm.console.aliyun.com/v2/cn-beijing/projects is the "
+    "link Alibaba Cloud's technical solution Multimedia data storage and distribution gives for deleting a "
+    "project. Not documented: the address of one project, of its tasks or of one task.",
+)
+
 MTS_IPRODUCTION_JOB = JobKind(
     name="mts_iproduction",
     get=QUERY_IPRODUCTION_JOB,
@@ -226,6 +254,7 @@ MTS_IPRODUCTION_JOB = JobKind(
     error_code=("Result", "Code"),
     error_message=("Result", "Message"),
     output=_mts_output,
+    console=MTS_CONSOLE,
 )
 
 ICE_SMART_JOB = JobKind(
@@ -257,6 +286,7 @@ ICE_SMART_JOB = JobKind(
         job_created=("SmartJobInfo", "CreateTime"),
         arguments={"sort_by": "CreationTime:Desc", "page_size": 100},
     ),
+    console=ICE_CONSOLE,
 )
 
 IMM_TASK = JobKind(
@@ -291,6 +321,7 @@ IMM_TASK = JobKind(
             {**item, "ProjectName": ids["project_name"]} if item.get("TaskType") == ids["task_type"] else None
         ),
     ),
+    console=IMM_CONSOLE,
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {
