@@ -116,23 +116,27 @@ def single_id(value: Any) -> str | None:
     return None
 
 
-def parts_of(kind: JobKind, ids: Mapping[str, Any], protocol: Any) -> dict[str, str] | None:
-    """What a link to one job is built from, or None where ``ids`` do not name exactly one job.
+def parts_of(kind: JobKind, ids: Mapping[str, Any], protocol: Any) -> dict[str, str]:
+    """What a link to one job is built from.
 
-    :param ids: the kind's id arguments under the catalog's names.
+    :param ids: the kind's id arguments under the catalog's names, naming one job (see
+        :func:`single_id`).
     :param protocol: the connection's protocol: its ``region`` (and ``bucket`` on Tencent). Only
         these are read from it, never its credentials.
     """
-    own = single_id(ids.get(kind.job_id_arg))
-    others = {arg: ids.get(arg) for arg in kind.id_args if arg != kind.job_id_arg}
-    if own is None or not all(isinstance(value, str) and value for value in others.values()):
-        return None
     parts = {"kind": kind.name}
     for name in ("region", "bucket"):
         value = getattr(protocol, name, None)
         if isinstance(value, str):
             parts[name] = value
-    return {**parts, "job_id": own, **{arg: str(value) for arg, value in others.items()}}
+    parts["job_id"] = str(single_id(ids.get(kind.job_id_arg)))
+    return {**parts, **{arg: str(ids[arg]) for arg in kind.id_args if arg != kind.job_id_arg}}
+
+
+def names_one_job(kind: JobKind, ids: Mapping[str, Any]) -> bool:
+    """Whether ``ids`` name exactly one job of ``kind``: one id of its own, and every other id."""
+    others = [ids.get(arg) for arg in kind.id_args if arg != kind.job_id_arg]
+    return single_id(ids.get(kind.job_id_arg)) is not None and all(isinstance(v, str) and v for v in others)
 
 
 def persist(task: Any, context: Context, ids: Mapping[str, Any], hook: MediaJobsBaseHook | None = None) -> None:
@@ -155,8 +159,8 @@ def persist(task: Any, context: Context, ids: Mapping[str, Any], hook: MediaJobs
         return
     named = {arg: ids.get(arg) for arg in link.kind.id_args}
     done = getattr(task, "_console_link_for", None)
-    if done is not None and done[0] is ti and done[1] == named:
-        return  # a submit operator reaches the job twice in one run (wait, then result)
+    if not names_one_job(link.kind, named) or (done is not None and done[0] is ti and done[1] == named):
+        return  # several jobs; or one a submit operator reaches twice in one run (wait, then result)
     log = task.log
     try:
         protocol = (hook or task.get_hook()).protocol
@@ -164,8 +168,6 @@ def persist(task: Any, context: Context, ids: Mapping[str, Any], hook: MediaJobs
         log.warning("No %s link: the connection could not be read (%s)", link.name, type(err).__name__)
         return
     parts = parts_of(link.kind, named, protocol)
-    if parts is None:
-        return
     url = link_for(link.kind, parts)
     try:
         ti.xcom_push(key=PARTS_KEY, value=parts)
@@ -174,7 +176,7 @@ def persist(task: Any, context: Context, ids: Mapping[str, Any], hook: MediaJobs
         log.warning("No %s link: it could not be stored (%s: %s)", link.name, type(err).__name__, err)
         return
     task._console_link_for = (ti, named)
-    log.info("%s: %s", link.name, url or "(no page for this job)")
+    log.info("%s link for %s %s: %s", link.name, link.kind.name, parts["job_id"], url or "(no page for this job)")
 
 
 def _push_to_metadata_db(ti: Any, key: str, value: str) -> None:

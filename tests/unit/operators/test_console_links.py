@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.compat import TaskDeferred
+from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS, TaskDeferred
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY
 from airflow_provider_mediajobs.links import PARTS_KEY, ConsoleLink
 from airflow_provider_mediajobs.operators.alibaba import (
@@ -222,6 +222,32 @@ def test_a_submit_operator_that_does_not_wait_links_its_job_too(where: dict[str,
     assert comms.stored[("d", "t", "r1", -1, PARTS_KEY)]["job_id"] == job_id
 
 
+@pytest.mark.skipif(not HAS_RESUMABLE_JOBS, reason="only Airflow 3.3+ reattaches a retry to its job")
+@pytest.mark.parametrize("state", ["running", "succeeded"])
+def test_a_retry_links_the_job_it_reattaches_to(state: str, where: dict[str, str], comms: FakeComms,
+                                                mediajobs_connections: EmulatorHandle) -> None:
+    emu = mediajobs_connections
+    earlier = new_job(emu, "mts", queue_s=0.1, run_s=60.0 if state == "running" else 0.1)
+    if state == "succeeded":
+        emu.client.set_state(earlier, "Success")
+
+    class Store(dict[str, Any]):
+        def set(self, key: str, value: Any) -> None:
+            self[key] = value
+
+    op = MtsSubmitIProductionJobOperator(task_id="t", function_name="VideoQualityEnhancement",
+                                         wait_for_completion=True, deferrable=True)
+    ti = FakeTI()
+    context = {"ti": ti, "task_state_store": Store(mediajobs_job_id=earlier)}  # what the first try stored
+    if state == "running":
+        with pytest.raises(TaskDeferred):
+            op.execute(context)
+    else:
+        assert op.execute(context) == earlier  # nothing to wait for
+    assert comms.stored[("d", "t", "r1", -1, PARTS_KEY)]["job_id"] == earlier
+    assert stored_link(comms, ti, op) == expected(MTS_PAGE, where)
+
+
 @pytest.mark.parametrize("mode", ["poke", "reschedule"])
 def test_a_sensor_waiting_in_the_worker_stores_its_link_before_its_first_look(
     mode: str, where: dict[str, str], comms: FakeComms, mediajobs_connections: EmulatorHandle,
@@ -317,7 +343,8 @@ def test_what_is_stored_and_logged_holds_no_secret(
             sensor.execute({"ti": FakeTI(task_id=name)})
     assert len(comms.stored) == 2 * len(SENSORS)  # each sensor's parts and its page
     logged = capfd.readouterr()
-    assert "MTS console: https://mps.console.aliyun.com/" in logged.out  # the task log says where it links
+    # The task log says where the link goes, and for which job.
+    assert "MTS console link for mts_iproduction j-mts: https://mps.console.aliyun.com/" in logged.out
     texts = [json.dumps(value) for value in comms.stored.values()] + [r.getMessage() for r in caplog.records]
     texts += [logged.out, logged.err]
     assert find_secrets(texts, [ALIBABA_KEY[1], TENCENT_KEY[1], TOKEN]) == []
