@@ -50,6 +50,8 @@ def get_provider_info() -> dict[str, Any]:
             }
             for scheme in ("oss", "cos")
         ],
+        # Named, not imported: links.py imports Airflow. The one class every console link is.
+        "extra-links": [f"{__package__}.links.ConsoleLink"],
         "connection-types": [
             {
                 "connection-type": ALIBABA.conn_type,

@@ -1,5 +1,6 @@
 """What several test modules share: where the repository and its known-answer data are, a job made
-on the emulator, and the bad input the ``test_bad_input.py`` modules of several layers use.
+on the emulator, the browser the UI tests drive, and the bad input the ``test_bad_input.py``
+modules of several layers use.
 
 Test modules import it as ``tests.helpers`` (the repository root is on pytest's ``pythonpath``);
 ``tests/conftest.py`` has pytest rewrite its asserts as it does a test module's."""
@@ -9,7 +10,8 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +55,41 @@ def debian_package(package: str, present: Callable[[], bool]) -> None:
         if os.environ.get("CI") == "true":
             pytest.fail(why)
         pytest.skip(why)
+
+
+# -- the browser tests -----------------------------------------------------------------------------
+UI_ARTIFACTS = ROOT / "test-artifacts" / "ui"  # their screenshots
+CHROMIUM = "/usr/bin/chromium"  # Debian's, never a browser Playwright downloads
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_ready() -> None:
+    """Make sure Debian's chromium (see :func:`debian_package`) and Playwright are there, or skip."""
+    debian_package("chromium", Path(CHROMIUM).exists)
+    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless chromium driven by Playwright, closed when the block ends."""
+    from playwright.sync_api import sync_playwright
+
+    UI_ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 # -- bad input ------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from airflow_provider_mediajobs.assets import checked_uri, object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
     BucketOf,
+    Console,
     JobKind,
     Operation,
     Paging,
@@ -221,6 +222,33 @@ def _smart_job_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ..
     return (uri,) if uri else ()
 
 
+# The consoles' pages (docs/operating.md, "Console links"). None of the three consoles documents
+# the address of one job, so each link opens the most specific page that is documented. Alibaba
+# Cloud consoles pick the region in their top bar; several read it from a regionId query parameter
+# (the PAI SDK builds pai.console.aliyun.com/?regionId=...), which MPS and IMS may ignore.
+MTS_CONSOLE = Console(
+    "MTS console",
+    "https://mps.console.aliyun.com/overview?regionId={region}",
+    "The MPS console is documented as https://mps.console.aliyun.com/overview, whose Tasks page (left-side "
+    "navigation) lists jobs by type (alibabacloud-mts20140618 SDK docstrings, e.g. QueryFpShotJobListRequest."
+    "JobIds). Not documented: the address of the Tasks page, of one job or of a region (regionId is read by "
+    "other Alibaba Cloud consoles), nor whether IProduction jobs are listed there.",
+)
+ICE_CONSOLE = Console(
+    "ICE console",
+    "https://ims.console.aliyun.com/summary?regionId={region}",
+    "The IMS (ICE) console is documented as https://ims.console.aliyun.com/summary (alibabacloud-ice20201109 "
+    "SDK docstrings, e.g. UpdateLiveTranscodeTemplateRequest.TemplateId). Not documented: a page of smart jobs, "
+    "of one job, or the address of a region (regionId is read by other Alibaba Cloud consoles).",
+)
+IMM_CONSOLE = Console(
+    "IMM console",
+    "https://imm.console.aliyun.com/v2/{region}/projects",
+    "The IMM console's project list of a region: https://imm.console.aliyun.com/v2/cn-beijing/projects is the "
+    "link Alibaba Cloud's technical solution Multimedia data storage and distribution gives for deleting a "
+    "project. Not documented: the address of one project, of its tasks or of one task.",
+)
+
 MTS_IPRODUCTION_JOB = JobKind(
     name="mts_iproduction",
     get=QUERY_IPRODUCTION_JOB,
@@ -237,6 +265,7 @@ MTS_IPRODUCTION_JOB = JobKind(
     error_message=("Result", "Message"),
     output=_mts_output,
     inputs=_mts_inputs,
+    console=MTS_CONSOLE,
 )
 
 ICE_SMART_JOB = JobKind(
@@ -270,6 +299,7 @@ ICE_SMART_JOB = JobKind(
         arguments={"sort_by": "CreationTime:Desc", "page_size": 100},
     ),
     inputs=_smart_job_inputs,
+    console=ICE_CONSOLE,
 )
 
 IMM_TASK = JobKind(
@@ -309,6 +339,7 @@ IMM_TASK = JobKind(
     # UserData; the SDK's GetTaskResponseBody). Only TaskRequestDefinition, sent back with
     # RequestDefinition=true, holds the request that created the task, whose shape is each
     # Create*Task's own and not read here.
+    console=IMM_CONSOLE,
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {

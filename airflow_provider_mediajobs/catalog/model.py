@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from string import Formatter
 from typing import Any, Literal, NamedTuple
+from urllib.parse import quote
 
 from airflow_provider_mediajobs.catalog.params import Param, invalid, refuse_template
 from airflow_provider_mediajobs.catalog.params import job_id as job_id_param
@@ -244,6 +246,36 @@ def cannot_cancel(source: str) -> Cancel:
     return Cancel(None, source)
 
 
+class Console(NamedTuple):
+    """Where the vendor's web console shows jobs of a kind: the extra link its operators and
+    sensors show in Airflow's UI (see :mod:`airflow_provider_mediajobs.links`).
+
+    :param title: the link's name in Airflow's UI.
+    :param url: the page's address; its placeholders are ``{region}``, ``{bucket}`` (Tencent), and
+        ``{job_id}`` and the kind's other id arguments, each filled in percent-encoded.
+    :param source: where that address is read, and what is not known about it.
+    """
+
+    title: str
+    url: str
+    source: str
+
+    @property
+    def fields(self) -> frozenset[str]:
+        """The placeholders :attr:`url` names."""
+        return frozenset(name for _, name, _, _ in Formatter().parse(self.url) if name is not None)
+
+    def link(self, parts: Mapping[str, Any]) -> str:
+        """The page for one job: :attr:`url` filled in from ``parts``; "" when one is missing.
+
+        :param parts: the region, the bucket, the job's ids (what the link persisted).
+        """
+        values = {name: parts.get(name) for name in self.fields}
+        if not all(isinstance(value, str) and value for value in values.values()):
+            return ""
+        return self.url.format(**{name: quote(str(value), safe="") for name, value in values.items()})
+
+
 class _JobKindFields(NamedTuple):
     name: str
     get: Operation
@@ -261,6 +293,7 @@ class _JobKindFields(NamedTuple):
     id_key: Sequence[str] = ("JobId",)
     sweep: Sweep | None = None
     inputs: Callable[[Mapping[str, Any], BucketOf], tuple[str, ...]] = _no_inputs
+    console: Console | None = None
 
 
 class JobKind(_JobKindFields):
@@ -290,6 +323,8 @@ class JobKind(_JobKindFields):
         its detail (or a submit request of the same shape) and, where the detail leaves it out, the
         bucket of its connection; empty where the detail names none. OpenLineage reports them with
         :attr:`output` (see :mod:`airflow_provider_mediajobs.lineage`).
+    :param console: the vendor console's page for jobs of this kind (see :class:`Console`); None
+        where there is none to link to.
     """
 
     __slots__ = ()
@@ -300,7 +335,19 @@ class JobKind(_JobKindFields):
         if not set(kind.id_args) <= set(known) or kind.job_id_arg not in kind.id_args:
             raise TypeError(f"job kind {kind.name}: id_args {kind.id_args} and job_id_arg {kind.job_id_arg!r} "
                             f"must be arguments of {kind.get.name} ({', '.join(known)})")
+        if kind.console is not None:
+            # A placeholder nothing fills would leave every link of this kind empty: refused at import.
+            unknown = sorted(kind.console.fields - set(kind.link_parts))
+            if unknown:
+                raise TypeError(f"job kind {kind.name}: its console URL names {unknown}; it may name "
+                                f"{', '.join(kind.link_parts)}")
         return kind
+
+    @property
+    def link_parts(self) -> tuple[str, ...]:
+        """What a console link of this kind is built from: where the job runs (region, and the
+        Tencent bucket), its own id as ``job_id``, and its other id arguments."""
+        return ("region", "bucket", "job_id", *(arg for arg in self.id_args if arg != self.job_id_arg))
 
     def job_id(self, ids: Mapping[str, Any]) -> str:
         """The job's own id among the arguments that name it."""

@@ -19,6 +19,7 @@ from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
     BucketOf,
     Cancel,
+    Console,
     JobKind,
     Operation,
     Paging,
@@ -243,6 +244,18 @@ def jobs_and_missing(response: Mapping[str, Any], job_ids: Sequence[str] | None 
             "NonExistJobIds": list(response.get("NonExistJobIds") or [])}
 
 
+# The CI console's page (docs/operating.md, "Console links"): no address of one job is documented,
+# so the link opens the bucket the job runs in.
+CI_CONSOLE = Console(
+    "CI console",
+    "https://console.cloud.tencent.com/ci/bucket?bucket={bucket}&region={region}",
+    "The CI console's bucket list is documented as https://console.cloud.tencent.com/ci/bucket (CI docs, Bucket "
+    "Management: click a bucket's name to manage it; tencentyun/qcloud-documents). Not documented: the bucket "
+    "and region query parameters that open one bucket (seen only in third-party code, the sync-qcloud-cos "
+    "WordPress plugin's ci/bucket?bucket=...&region=...&type=document), the address of a bucket's job list "
+    "(Job and Workflow) or of one job.",
+)
+
 TENCENT_CI_JOB = JobKind(
     name="tencent_ci_job",
     get=GET_JOBS,
@@ -277,6 +290,7 @@ TENCENT_CI_JOB = JobKind(
         as_detail=lambda item, ids: item,
     ),
     inputs=_cos_inputs,
+    console=CI_CONSOLE,
 )
 
 ERROR_TABLE: dict[str, type[VendorError]] = {

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseOperator
 
+from airflow_provider_mediajobs import links
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS
 from airflow_provider_mediajobs.compat import ResumableJobMixin as _Resumable
@@ -62,6 +63,7 @@ class CatalogOperator(VendorTaskMixin, BaseOperator):
             cls.template_fields = (*cls.api_args(), cls.conn_name_attr)
             if "__init__" not in cls.__dict__:
                 declare_signature(cls, optional=(*cls.api_args(), cls.conn_name_attr))
+            links.attach(cls)
 
     @classmethod
     def api_catalog_args(cls) -> list[str]:
@@ -103,6 +105,7 @@ class CatalogOperator(VendorTaskMixin, BaseOperator):
         # Check before building the hook: a bad argument never costs a connection lookup.
         self.operation.bind(arguments, self.renamed)
         hook = self.get_hook()
+        links.persist(self, context, arguments, hook)  # a get operator's job (listings have no link)
         if self.operation.paging is not None:
             items = hook.paginate(self.operation, self.max_items, **arguments)
             self.log.info("%s returned %d items", self.operation.name, len(items))
@@ -223,6 +226,7 @@ class SubmitJobOperator(JobLineageMixin, CancelOnKillMixin, _Resumable, CatalogO
 
     def get_job_result(self, external_id: Any, context: Context) -> Any:
         """The XCom value: the job id."""
+        links.persist(self, context, self._ids(str(external_id)))  # also a job a retry found succeeded
         return external_id
 
     def poll_until_complete(self, external_id: Any, context: Context) -> Any:
@@ -232,6 +236,7 @@ class SubmitJobOperator(JobLineageMixin, CancelOnKillMixin, _Resumable, CatalogO
         clean-up with ``trigger_rule="all_done"``) finds the job even when the wait fails.
         """
         job_id = str(external_id)
+        links.persist(self, context, self._ids(job_id))  # submitted or reattached: before any wait
         if not self.wait_for_completion:
             return job_id
         ti = context.get("ti")

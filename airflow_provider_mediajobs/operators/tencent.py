@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_mediajobs import links
 from airflow_provider_mediajobs.catalog import tencent as cat
 from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
 from airflow_provider_mediajobs.vendors import TENCENT
@@ -57,6 +58,7 @@ class TencentCIGetJobsOperator(TencentCIOperator):
         cat.split_job_ids(self.job_ids)  # the whole list is checked before any request
         hook = self.get_hook()
         assert isinstance(hook, TencentCloudCIHook)
+        links.persist(self, context, {"job_ids": self.job_ids}, hook)  # one id: its job; several: none
         return hook.get_jobs(self.job_ids)
 
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from airflow.sdk import BaseSensorOperator
 
+from airflow_provider_mediajobs import links
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.compat import AirflowSensorTimeout, AirflowSkipException, poke_return_value
 from airflow_provider_mediajobs.exceptions import MediaJobsError
@@ -62,6 +63,7 @@ class MediaJobSensor(JobLineageMixin, CancelOnKillMixin, VendorTaskMixin, BaseSe
             cls.template_fields = (*cls.shown(cls.kind.id_args), cls.conn_name_attr)
             if "__init__" not in cls.__dict__:
                 declare_signature(cls, required=cls.shown(cls.kind.id_args), optional=(cls.conn_name_attr,))
+            links.attach(cls)
 
     def __init__(
         self,
@@ -100,6 +102,7 @@ class MediaJobSensor(JobLineageMixin, CancelOnKillMixin, VendorTaskMixin, BaseSe
         Either way the wait's ``timeout`` cancels the job where it can (``cancel_on_kill``): the
         trigger does it at its deadline, since Airflow's own trigger timeout would skip it.
         """
+        links.persist(self, context, self.job_ids())  # before any wait: the UI links the job meanwhile
         if not self.deferrable:
             self.waits_for(context, self.kind, self.job_ids())
             try:

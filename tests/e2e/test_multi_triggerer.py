@@ -673,6 +673,11 @@ def test_a_trigger_that_moves_to_another_triggerer_leaves_its_job_alone(deployme
     job_id, run_id = _deferred_ci_wait(deployment)
     owner = _ci_wait_owner(deployment, run_id)
     assert owner is not None
+    # Assigned is not yet running: freeze it once its trigger log says it started the trigger.
+    logs = Path(deployment.env["AIRFLOW_HOME"]) / "logs" / f"dag_id={CANCEL_DAG_ID}" / f"run_id={run_id}"
+    _wait_for("the owner running the trigger", lambda: any(
+        "starting" in p.read_text(errors="replace") for p in logs.rglob(f"*.log.trigger.{owner}.log")),
+        timeout=120, alive=deployment.dead)
     frozen = deployment.triggerers[owner]
     before = deployment.emulator.counters().get("op:CancelJob", 0)
     os.killpg(frozen.pid, signal.SIGSTOP)

@@ -16,38 +16,19 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from scripts.local_airflow import AIRFLOW, airflow_env, free_port, migrate
-from tests.helpers import ROOT, debian_package
+from tests.helpers import UI_ARTIFACTS, browser_ready, chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
-
-ARTIFACTS = ROOT / "test-artifacts" / "ui"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _ensure_chromium() -> None:
-    debian_package("chromium", Path(CHROMIUM).exists)
 
 
 @pytest.fixture(scope="module")
 def api_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    _ensure_chromium()
-    pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+    browser_ready()
     base = tmp_path_factory.mktemp("ui")
     (base / "dags").mkdir()
     env = airflow_env(
@@ -116,80 +97,73 @@ CASES = {
 
 @pytest.mark.parametrize("conn_type", list(CASES))
 def test_add_and_test_connection_in_the_ui(api_server: str, mediajobs_emulator: Any, conn_type: str) -> None:
-    from playwright.sync_api import sync_playwright
-
     from airflow_provider_mediajobs.extras import TUNABLES, number_text
 
     case = CASES[conn_type]
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     conn_id = f"ui_{conn_type}"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{api_server}/connections")
-            page.get_by_role("button", name="Add Connection").click()
-            page.locator("input[name=connection_id]").fill(conn_id)
-            page.locator("[role=combobox]").first.click()
-            page.keyboard.type(case["type_label"])
-            page.get_by_role("option", name=case["type_label"]).click()
-            labels = page.locator("label").all_inner_texts()
-            for label in case["labels"]:
-                assert any(text.strip().startswith(label) for text in labels), (label, labels)
-            assert page.locator("input[name=login]").get_attribute("type") == "text"
-            assert page.locator("input[name=password]").get_attribute("type") == "password"
-            assert not page.locator("input[name=host]").count()  # hidden standard field
-            page.locator("input[name=login]").fill(case["login"])
-            page.locator("input[name=password]").fill("emulator-secret")
-            page.screenshot(path=str(ARTIFACTS / f"{conn_type}-form.png"), full_page=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{api_server}/connections")
+        page.get_by_role("button", name="Add Connection").click()
+        page.locator("input[name=connection_id]").fill(conn_id)
+        page.locator("[role=combobox]").first.click()
+        page.keyboard.type(case["type_label"])
+        page.get_by_role("option", name=case["type_label"]).click()
+        labels = page.locator("label").all_inner_texts()
+        for label in case["labels"]:
+            assert any(text.strip().startswith(label) for text in labels), (label, labels)
+        assert page.locator("input[name=login]").get_attribute("type") == "text"
+        assert page.locator("input[name=password]").get_attribute("type") == "password"
+        assert not page.locator("input[name=host]").count()  # hidden standard field
+        page.locator("input[name=login]").fill(case["login"])
+        page.locator("input[name=password]").fill("emulator-secret")
+        page.screenshot(path=str(UI_ARTIFACTS / f"{conn_type}-form.png"), full_page=True)
 
-            page.get_by_text("Extra Fields", exact=True).click()
-            page.locator("#element_endpoint_url").wait_for(state="visible")
-            assert page.locator("#element_security_token").get_attribute("type") == "password"
-            assert page.locator("#element_region").input_value() in ("cn-shanghai", "ap-beijing")
-            page.locator("#element_endpoint_url").fill(mediajobs_emulator.url)
-            # What users tune is in the form, as number inputs with the hooks' own bounds and
-            # defaults (Chakra's number input: role spinbutton, aria-valuemin/max).
-            labels = page.locator("label").all_inner_texts()
-            spinners = page.get_by_role("spinbutton")
-            shown = {(spinners.nth(i).get_attribute("aria-valuemin"), spinners.nth(i).get_attribute("aria-valuemax"),
-                      spinners.nth(i).input_value()) for i in range(spinners.count())}
-            for tunable in TUNABLES:
-                assert any(text.strip().startswith(tunable.label) for text in labels), (tunable.label, labels)
-                assert page.get_by_text(tunable.help(), exact=False).count() >= 1, tunable.name
-                bounds = (number_text(tunable.low), number_text(tunable.high), number_text(tunable.default))
-                assert bounds in shown, (tunable, shown)
-            if conn_type == "tencent_cloud_ci":
-                bucket = page.locator("#element_bucket")
-                label = page.locator("label", has=page.locator("text=Bucket")).first.inner_text()
-                assert (bucket.get_attribute("required") is not None or bucket.get_attribute("aria-required") == "true"
-                        or "*" in label), label
-            for selector, value in case["extra"].items():
-                page.locator(selector).fill(value)
-            page.screenshot(path=str(ARTIFACTS / f"{conn_type}-extra-fields.png"), full_page=True)
-            page.get_by_role("button", name="Save").click()
-            row = page.get_by_role("row").filter(has_text=conn_id)
-            row.wait_for(timeout=15_000)
+        page.get_by_text("Extra Fields", exact=True).click()
+        page.locator("#element_endpoint_url").wait_for(state="visible")
+        assert page.locator("#element_security_token").get_attribute("type") == "password"
+        assert page.locator("#element_region").input_value() in ("cn-shanghai", "ap-beijing")
+        page.locator("#element_endpoint_url").fill(mediajobs_emulator.url)
+        # What users tune is in the form, as number inputs with the hooks' own bounds and
+        # defaults (Chakra's number input: role spinbutton, aria-valuemin/max).
+        labels = page.locator("label").all_inner_texts()
+        spinners = page.get_by_role("spinbutton")
+        shown = {(spinners.nth(i).get_attribute("aria-valuemin"), spinners.nth(i).get_attribute("aria-valuemax"),
+                  spinners.nth(i).input_value()) for i in range(spinners.count())}
+        for tunable in TUNABLES:
+            assert any(text.strip().startswith(tunable.label) for text in labels), (tunable.label, labels)
+            assert page.get_by_text(tunable.help(), exact=False).count() >= 1, tunable.name
+            bounds = (number_text(tunable.low), number_text(tunable.high), number_text(tunable.default))
+            assert bounds in shown, (tunable, shown)
+        if conn_type == "tencent_cloud_ci":
+            bucket = page.locator("#element_bucket")
+            label = page.locator("label", has=page.locator("text=Bucket")).first.inner_text()
+            assert (bucket.get_attribute("required") is not None or bucket.get_attribute("aria-required") == "true"
+                    or "*" in label), label
+        for selector, value in case["extra"].items():
+            page.locator(selector).fill(value)
+        page.screenshot(path=str(UI_ARTIFACTS / f"{conn_type}-extra-fields.png"), full_page=True)
+        page.get_by_role("button", name="Save").click()
+        row = page.get_by_role("row").filter(has_text=conn_id)
+        row.wait_for(timeout=15_000)
 
-            # Saved as typed: the edit dialog shows the stored key id and the extra fields.
-            row.get_by_role("button").nth(1).click()  # Edit
-            assert page.locator("input[name=login]").input_value() == case["login"]
-            page.get_by_text("Extra Fields", exact=True).click()
-            page.locator("#element_endpoint_url").wait_for(state="visible")
-            assert page.locator("#element_endpoint_url").input_value() == mediajobs_emulator.url
-            page.screenshot(path=str(ARTIFACTS / f"{conn_type}-saved.png"), full_page=True)
-            page.keyboard.press("Escape")  # close the edit dialog
-            page.get_by_role("dialog").wait_for(state="detached")
+        # Saved as typed: the edit dialog shows the stored key id and the extra fields.
+        row.get_by_role("button").nth(1).click()  # Edit
+        assert page.locator("input[name=login]").input_value() == case["login"]
+        page.get_by_text("Extra Fields", exact=True).click()
+        page.locator("#element_endpoint_url").wait_for(state="visible")
+        assert page.locator("#element_endpoint_url").input_value() == mediajobs_emulator.url
+        page.screenshot(path=str(UI_ARTIFACTS / f"{conn_type}-saved.png"), full_page=True)
+        page.keyboard.press("Escape")  # close the edit dialog
+        page.get_by_role("dialog").wait_for(state="detached")
 
-            # The row's Test button: the API server builds our hook and calls test_connection()
-            # against the emulator.
-            result = _press_test(page, row)
-            assert result == {"status": True, "message": result["message"]}
-            assert "works: " in result["message"]
-            page.get_by_text("works: ").first.wait_for(timeout=15_000)  # the UI shows it too
-            page.screenshot(path=str(ARTIFACTS / f"{conn_type}-tested.png"), full_page=True)
-        finally:
-            browser.close()
+        # The row's Test button: the API server builds our hook and calls test_connection()
+        # against the emulator.
+        result = _press_test(page, row)
+        assert result == {"status": True, "message": result["message"]}
+        assert "works: " in result["message"]
+        page.get_by_text("works: ").first.wait_for(timeout=15_000)  # the UI shows it too
+        page.screenshot(path=str(UI_ARTIFACTS / f"{conn_type}-tested.png"), full_page=True)
 
 
 UPSTREAM_PORT_BUG = "The host or port to test differs from the stored connection"

@@ -17,6 +17,10 @@ import pytest
 
 from airflow_provider_mediajobs import get_provider_info
 from airflow_provider_mediajobs.extras import CHOICES, QPS_BUDGET_REDIS_URL, TUNABLES
+from airflow_provider_mediajobs.operators import alibaba as ali_operators
+from airflow_provider_mediajobs.operators import tencent as ci_operators
+from airflow_provider_mediajobs.sensors import alibaba as ali_sensors
+from airflow_provider_mediajobs.sensors import tencent as ci_sensors
 from airflow_provider_mediajobs.vendors import load_class
 from tests.helpers import ROOT
 
@@ -87,6 +91,20 @@ def test_providers_widgets_list_the_alibaba_conn_fields(cli_home: Path) -> None:
     assert ours == {f"extra__alibaba_cloud_media__{f}" for f in CONN_FIELDS}
     behaviours = _airflow(["providers", "behaviours"], cli_home)
     assert {"field_behaviours": "alibaba_cloud_media"} in behaviours
+
+
+def test_providers_links_lists_every_link_class_the_tasks_show(cli_home: Path) -> None:
+    from airflow.sdk import BaseOperator, BaseOperatorLink
+
+    tasks = [value for module in (ali_operators, ci_operators, ali_sensors, ci_sensors)
+             for value in vars(module).values() if isinstance(value, type) and issubclass(value, BaseOperator)]
+    shown = {f"{type(link).__module__}.{type(link).__qualname__}"
+             for task in tasks for link in task.operator_extra_links}
+    assert shown, "no task shows a link"
+    assert set(get_provider_info()["extra-links"]) == shown
+    assert all(issubclass(load_class(path), BaseOperatorLink) for path in shown)
+    listed = {entry["extra_link_class_name"] for entry in _airflow(["providers", "links"], cli_home)}
+    assert shown <= listed
 
 
 def test_provider_info_matches_airflow_schema() -> None:
