@@ -104,6 +104,19 @@ def dags_test(
     return run_state(dag_id, env) or "unknown", proc
 
 
+def lineage_events(output: str) -> list[dict[str, Any]]:
+    """The OpenLineage events a run's output holds, with the console transport
+    (``AIRFLOW__OPENLINEAGE__TRANSPORT='{"type": "console"}'``): each is a JSON document in a log
+    line of ``openlineage.client.transport.console``."""
+    decoder = json.JSONDecoder()
+    events = []
+    for line in output.splitlines():
+        if "openlineage.client.transport.console" in line and "{" in line:
+            event, _ = decoder.raw_decode(line[line.index("{"):])
+            events.append(event)
+    return events
+
+
 def run_state(dag_id: str, env: Mapping[str, str]) -> str | None:
     """The state of the newest run of ``dag_id``, or None when there is none."""
     proc = run_airflow(["dags", "list-runs", dag_id, "-o", "json"], env, timeout=120)

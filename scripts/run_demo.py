@@ -30,7 +30,7 @@ from typing import Any
 from airflow_provider_mediajobs.emulator import connections_for
 from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
 from airflow_provider_mediajobs.testing import find_secrets
-from scripts.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
+from scripts.local_airflow import Standalone, airflow_env, copy_dags, dags_test, lineage_events, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,14 +72,14 @@ def scan_for_secrets(work: Path, secrets: list[str]) -> tuple[int, list[str]]:
     return len(files), hits
 
 
-def xcoms(home: Path, dag_id: str) -> list[tuple[str, int, Any]]:
-    """(task_id, map_index, value) of the newest run's return values, from the SQLite database."""
+def xcoms(home: Path, dag_id: str, key: str = "return_value") -> list[tuple[str, int, Any]]:
+    """(task_id, map_index, value) of the newest run's XComs under ``key``, from the SQLite database."""
     db = sqlite3.connect(home / "airflow.db")
     try:
         rows = db.execute(
-            "SELECT task_id, map_index, value FROM xcom WHERE dag_id = ? AND key = 'return_value' "
+            "SELECT task_id, map_index, value FROM xcom WHERE dag_id = ? AND key = ? "
             "AND run_id = (SELECT run_id FROM dag_run WHERE dag_id = ? ORDER BY id DESC LIMIT 1)",
-            (dag_id, dag_id),
+            (dag_id, key, dag_id),
         ).fetchall()
     finally:
         db.close()
@@ -121,6 +121,21 @@ def summarize(dag_id: str, state: str, seconds: float, values: list[tuple[str, i
     return lines
 
 
+def operating(home: Path, dag_id: str, output: str) -> list[str]:
+    """What the run shows of operating in production: console links, lineage, cancels."""
+    links = sorted({str(value) for _, _, value in xcoms(home, dag_id, "_link_ConsoleLink") if value})
+    events = [e for e in lineage_events(output) if e.get("eventType") == "COMPLETE"]
+    datasets = sorted({f"{d['namespace']}/{d['name']}" for e in events for side in ("inputs", "outputs")
+                       for d in e.get(side) or []})
+    lines = [f"  console links: {len(links)} tasks' links" + (f", e.g. {links[0]}" if links else "")]
+    lines.append(f"  lineage: {len(events)} COMPLETE events naming {len(datasets)} datasets"
+                 + (f", e.g. {datasets[0]}" if datasets else ""))
+    cancelled = [line.strip() for line in output.splitlines() if "it was cancelled" in line or "Cancelled " in line]
+    if cancelled:
+        lines.append(f"  deadline: {cancelled[0][-160:]}")
+    return lines
+
+
 def main() -> int:
     """Run the demo; return the process exit code."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,7 +152,8 @@ def main() -> int:
     token = EmulatorAdmin(url, timeout=30).issue_sts(vendor="alibaba", ttl=3600)["token"]
     conns["alibaba_cloud_media_default"]["extra"]["security_token"] = token  # type: ignore[index]
     secrets = [str(conns[c]["password"]) for c in conns] + [token]
-    env = airflow_env(home, dags, conns)
+    # OpenLineage's console transport: the events land in each run's output, which the summary reads.
+    env = airflow_env(home, dags, conns, extra={"AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "console"})})
     started = time.monotonic()
     try:
         migrate(env)
@@ -152,6 +168,7 @@ def main() -> int:
             (work / f"{dag_id}.log").write_text(proc.stdout + proc.stderr)
             ok &= state == "success"
             report += summarize(dag_id, state, time.monotonic() - t0, xcoms(home, dag_id))
+            report += operating(home, dag_id, proc.stdout + proc.stderr)
             if state != "success":
                 report.append(f"  see {work / (dag_id + '.log')}")
         files, hits = scan_for_secrets(work, secrets)

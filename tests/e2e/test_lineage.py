@@ -19,7 +19,7 @@ import pytest
 
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_BUCKET, TENCENT_KEY, connections_for
 from airflow_provider_mediajobs.testing import find_secrets, running_emulator
-from scripts.local_airflow import airflow_env, dags_test, migrate
+from scripts.local_airflow import airflow_env, dags_test, lineage_events, migrate
 
 pytestmark = pytest.mark.e2e
 
@@ -73,17 +73,6 @@ EXPECTED = {
 }
 
 
-def console_events(output: str) -> list[dict[str, Any]]:
-    """The events the console transport logged: one JSON document per log line."""
-    decoder = json.JSONDecoder()
-    events = []
-    for line in output.splitlines():
-        if "openlineage.client.transport.console" in line and "{" in line:
-            event, _ = decoder.raw_decode(line[line.index("{"):])
-            events.append(event)
-    return events
-
-
 def _dags_test(base: Path, url: str) -> tuple[str, list[dict[str, Any]], str]:
     """``airflow dags test`` of the DAG above against the emulator at ``url``, with the console
     transport: the run's state, the events and the whole output."""
@@ -95,7 +84,7 @@ def _dags_test(base: Path, url: str) -> tuple[str, list[dict[str, Any]], str]:
     migrate(env)
     state, proc = dags_test(DAG_ID, env, timeout=600)
     output = proc.stdout + proc.stderr
-    return state, console_events(output), output
+    return state, lineage_events(output), output
 
 
 @pytest.fixture(scope="module")

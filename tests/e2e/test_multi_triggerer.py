@@ -688,7 +688,7 @@ def test_a_trigger_that_moves_to_another_triggerer_leaves_its_job_alone(deployme
     finally:
         os.killpg(frozen.pid, signal.SIGCONT)
     # The thawed triggerer syncs within a few seconds and drops its copy of the trigger.
-    said = "moved to another triggerer: not cancelling the job"
+    said = "(moved to another triggerer): not cancelling the job"
     _wait_for("the thawed triggerer dropping its copy", lambda: said in _ci_logs(deployment),
               timeout=90, alive=deployment.dead)
     assert job_id in next(line for line in _ci_logs(deployment).splitlines() if said in line)
