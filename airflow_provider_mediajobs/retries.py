@@ -32,6 +32,7 @@ from airflow_provider_mediajobs.compat import HAS_RETRY_POLICIES, airflow_versio
 from airflow_provider_mediajobs.exceptions import (
     AuthError,
     BadResponseError,
+    CancelNotSupportedError,
     ExpiredCredentialsError,
     InvalidParameterError,
     JobFailedError,
@@ -91,6 +92,8 @@ RULES: tuple[_Rule, ...] = (
     _Rule((InvalidParameterError, MediaJobsValidationError), "fail", None,
           "an argument was refused, and the same arguments would be refused again"),
     _Rule((NotFoundError, JobNotFoundError), "fail", None, "the job or resource does not exist"),
+    # The catalog says the vendor has no cancel for the kind: no try will find one.
+    _Rule((CancelNotSupportedError,), "fail", None, "the vendor has no cancel for this kind of job"),
     _Rule((ThrottledError,), "retry", "throttled_delay",
           "the account's request rate was exceeded even after the client's own retries"),
     _Rule((ServerError, TransportError), "retry", "server_error_delay",
