@@ -123,16 +123,19 @@ def summarize(dag_id: str, state: str, seconds: float, values: list[tuple[str, i
 
 def operating(home: Path, dag_id: str, output: str) -> list[str]:
     """What the run shows of operating in production: console links, lineage, cancels."""
-    links = sorted({str(value) for _, _, value in xcoms(home, dag_id, "_link_ConsoleLink") if value})
+    stored = [str(value) for _, _, value in xcoms(home, dag_id, "_link_ConsoleLink") if value]
+    links = sorted(set(stored))
     events = [e for e in lineage_events(output) if e.get("eventType") == "COMPLETE"]
     datasets = sorted({f"{d['namespace']}/{d['name']}" for e in events for side in ("inputs", "outputs")
                        for d in e.get(side) or []})
-    lines = [f"  console links: {len(links)} tasks' links" + (f", e.g. {links[0]}" if links else "")]
+    lines = [f"  console links: {len(stored)} tasks, {len(links)} pages" + (f", e.g. {links[0]}" if links else "")]
     lines.append(f"  lineage: {len(events)} COMPLETE events naming {len(datasets)} datasets"
                  + (f", e.g. {datasets[0]}" if datasets else ""))
-    cancelled = [line.strip() for line in output.splitlines() if "it was cancelled" in line or "Cancelled " in line]
+    # The trigger's log line of a cancel (lineage events quote the task's error too: not those).
+    cancelled = [line.strip() for line in output.splitlines()
+                 if "Cancelled " in line and "(the wait's deadline passed)" in line and "openlineage" not in line]
     if cancelled:
-        lines.append(f"  deadline: {cancelled[0][-160:]}")
+        lines.append("  deadline: " + cancelled[0][cancelled[0].index("Cancelled "):][:120])
     return lines
 
 
