@@ -109,3 +109,32 @@ def refused(call: Callable[[], Any], arg: str, emu: EmulatorHandle | None = None
     if emu is not None:
         assert emu.counters().get("requests", 0) == before, "a request was sent"
     return message
+
+
+class FakeStateStore:
+    """The task state store Airflow 3.3 gives a task (``context["task_state_store"]``), in memory."""
+
+    def __init__(self, initial: dict[str, Any] | None = None) -> None:
+        self.data = dict(initial or {})
+
+    def get(self, key: str) -> Any:
+        return self.data.get(key)
+
+    def set(self, key: str, value: Any) -> None:
+        self.data[key] = value
+
+
+class FakeTI:
+    """A task instance that records what the task pushes to XCom (``pushed``).
+
+    :param fields: more attributes (``dag_id``, ``start_date``...) for code that reads them.
+    """
+
+    def __init__(self, **fields: Any) -> None:
+        self.pushed: dict[str, Any] = {}
+        self.stats_tags: dict[str, str] = {}
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def xcom_push(self, key: str, value: Any) -> None:
+        self.pushed[key] = value

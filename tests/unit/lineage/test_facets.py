@@ -24,29 +24,15 @@ from airflow_provider_mediajobs.sensors.alibaba import IceSmartJobSensor, ImmTas
 from airflow_provider_mediajobs.sensors.tencent import TencentCIJobSensor
 from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets
 from airflow_provider_mediajobs.vendors import load_class
-from tests.helpers import ROOT, new_job
+from tests.helpers import ROOT, FakeStateStore, FakeTI, new_job
 
 BUCKET = TENCENT_BUCKET[0]
 MTS_IN, MTS_OUT = "oss://media-in/clips/a.mp4", "oss://media-out/enhanced/a.mp4"
 CI_IN, CI_OUT = "docs/press.txt", "translated/press.en.txt"
 
 
-class FakeTI:
-    def __init__(self) -> None:
-        self.pushed: dict[str, Any] = {}
-        self.stats_tags: dict[str, str] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
-
-
 def _context() -> dict[str, Any]:
-    return {"ti": FakeTI(), "task_state_store": _Store()}
-
-
-class _Store(dict[str, Any]):
-    def set(self, key: str, value: Any) -> None:
-        self[key] = value
+    return {"ti": FakeTI(), "task_state_store": FakeStateStore()}
 
 
 def _names(datasets: list[Any]) -> list[tuple[str, str]]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
-from typing import Any
 
 import pytest
 
@@ -16,27 +15,7 @@ from airflow_provider_mediajobs.operators.tencent import TencentCISubmitJobOpera
 from airflow_provider_mediajobs.tasks import DEADLINE_BACKSTOP
 from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.triggers.tencent import TencentCIJobTrigger
-from tests.helpers import new_job
-
-
-class FakeStateStore:
-    def __init__(self, initial: dict[str, Any] | None = None) -> None:
-        self.data = dict(initial or {})
-
-    def get(self, key: str) -> Any:
-        return self.data.get(key)
-
-    def set(self, key: str, value: Any) -> None:
-        self.data[key] = value
-
-
-class FakeTI:
-    def __init__(self) -> None:
-        self.pushed: dict[str, Any] = {}
-        self.stats_tags: dict[str, str] = {}
-
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed[key] = value
+from tests.helpers import FakeStateStore, FakeTI, new_job
 
 
 def test_submit_and_wait_in_the_worker(mediajobs_connections: EmulatorHandle) -> None:

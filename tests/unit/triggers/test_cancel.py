@@ -29,8 +29,8 @@ from airflow_provider_mediajobs.testing import EmulatorHandle
 from airflow_provider_mediajobs.triggers.alibaba import ImmTaskTrigger, MtsIProductionJobTrigger
 from airflow_provider_mediajobs.triggers.tencent import TencentCIJobTrigger
 from airflow_provider_mediajobs.waiting import conclude
-from tests.helpers import new_job
-from tests.unit.operators.test_submit_and_wait import FakeStateStore
+from tests.helpers import FakeStateStore, FakeTI, new_job
+from tests.unit.triggers.test_waits import first_event
 
 KINDS = [v for v in (*vars(ali).values(), *vars(ci).values()) if isinstance(v, JobKind)]
 LONG = {"queue_s": 3600.0, "run_s": 3600.0}  # a CI job that stays Submitted for the whole test
@@ -148,22 +148,13 @@ async def test_on_kill_logs_a_refused_or_impossible_cancel_and_never_raises(
 
 
 # -- deadlines the trigger enforces itself ----------------------------------------------------------
-async def _run(trigger: Any, limit: float = 30) -> dict[str, Any]:
-    async def take() -> dict[str, Any]:
-        async for event in trigger.run():
-            return dict(event.payload)
-        raise AssertionError("no event")
-
-    return await asyncio.wait_for(take(), limit)
-
-
 @pytest.mark.parametrize("coalesce", [True, False])
 async def test_the_deadline_cancels_the_job_and_ends_with_its_last_state(
     mediajobs_connections: EmulatorHandle, coalesce: bool,
 ) -> None:
     job_id = new_job(mediajobs_connections, "tencent", **LONG)
     started = time.monotonic()
-    event = await _run(TencentCIJobTrigger(
+    event = await first_event(TencentCIJobTrigger(
         conn_id="tencent_cloud_ci_default", job_ids={"job_ids": job_id}, poll_interval=30.0,
         deadline=time.time() + 1.0, cancel_on_kill=True, coalesce=coalesce,
     ))
@@ -183,7 +174,7 @@ async def test_a_deadline_on_a_kind_without_cancel_says_where_the_job_still_runs
     mediajobs_connections: EmulatorHandle,
 ) -> None:
     job_id = new_job(mediajobs_connections, "mts", **LONG)
-    event = await _run(MtsIProductionJobTrigger(
+    event = await first_event(MtsIProductionJobTrigger(
         conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id}, poll_interval=0.2,
         deadline=time.time() + 1.0, cancel_on_kill=True,
     ))
@@ -199,7 +190,7 @@ async def test_a_deadline_on_a_kind_without_cancel_says_where_the_job_still_runs
 
 async def test_a_deadline_without_cancel_on_kill_sends_no_cancel(mediajobs_connections: EmulatorHandle) -> None:
     job_id = new_job(mediajobs_connections, "tencent", **LONG)
-    event = await _run(TencentCIJobTrigger(conn_id="tencent_cloud_ci_default", job_ids={"job_ids": job_id},
+    event = await first_event(TencentCIJobTrigger(conn_id="tencent_cloud_ci_default", job_ids={"job_ids": job_id},
                                            poll_interval=0.2, deadline=time.time() + 0.5))
     assert event["status"] == "timeout"
     assert "the job may still be running on tencent CI in region" in event["message"]
@@ -212,15 +203,10 @@ def test_a_deadline_is_checked_like_any_argument() -> None:
 
 
 # -- the worker's side --------------------------------------------------------------------------
-class _TI(SimpleNamespace):
-    def xcom_push(self, key: str, value: Any) -> None:
-        self.pushed = {**getattr(self, "pushed", {}), key: value}
-
-
-def _ti(**extra: Any) -> _TI:
+def _ti(**extra: Any) -> FakeTI:
     fields: dict[str, Any] = {"dag_id": "d", "task_id": "t", "run_id": "r", "map_index": -1,
-                              "start_date": datetime.now(UTC), "stats_tags": {}}
-    return _TI(**{**fields, **extra})
+                              "start_date": datetime.now(UTC)}
+    return FakeTI(**{**fields, **extra})
 
 
 def test_a_poking_sensor_cancels_at_its_timeout(mediajobs_connections: EmulatorHandle) -> None:
