@@ -336,6 +336,20 @@ def test_every_name_passes_airflows_validation() -> None:
     assert checked == 2 * len(metrics.FAMILIES)
 
 
+def test_the_operating_page_lists_every_metric_and_every_word() -> None:
+    page = (ROOT / "docs" / "operating.md").read_text()
+    section = page[page.index("## Metrics"):page.index("## Retry rules")]
+    rows = {line.split("|")[1].strip().strip("`"): line for line in section.splitlines()
+            if line.startswith("| `mediajobs.")}
+    assert set(rows) == {family.metric for family in metrics.FAMILIES}
+    for family in metrics.FAMILIES:
+        assert f"| {family.kind}" in rows[family.metric], family.name
+        assert ", ".join(f"`{tag}`" for tag in family.tags) in rows[family.metric], family.name
+    words = [*(op.name for op in OPERATIONS), *(kind.name for kind in KINDS), *(name for _, name in metrics.OUTCOMES),
+             *metrics.STATUSES]
+    assert [word for word in words if f"`{word}`" not in section] == []
+
+
 @pytest.mark.parametrize("value", ["j-0123/../x", "alibaba_cloud_media_default.x", "http://127.0.0.1:80",
                                    "LTAI5tSecret?Signature=abc", "", "a" * 65, None])
 def test_a_value_that_is_not_a_plain_word_is_sent_as_other(value: Any) -> None:
