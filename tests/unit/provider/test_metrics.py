@@ -456,6 +456,27 @@ async def test_a_deferred_wait_counts_once_however_many_looks(
     assert len(recorder.names("mediajobs.request.alibaba.QueryIProductionJob.ok")) == looks
 
 
+async def test_the_async_client_counts_its_attempts_and_retries_as_the_sync_one(
+    mediajobs_connections: EmulatorHandle, recorder: Recorder
+) -> None:
+    from airflow_provider_mediajobs.hooks.base import AsyncJobClient
+    from airflow_provider_mediajobs.transport import RetryPolicy
+
+    mediajobs_connections.client.add_fault("503", rate=1.0, operation="QueryIProductionJob")
+    client = await AsyncJobClient.create(AlibabaCloudMediaHook.api, "alibaba_cloud_media_default",
+                                         retry_policy=RetryPolicy(attempts=ATTEMPTS, initial=0.01, max_wait=0.02))
+    try:
+        with pytest.raises(exceptions.ServerError):
+            await client.call("QueryIProductionJob", job_id="j-1")
+    finally:
+        await client.close()
+    assert mediajobs_connections.counters()["op:QueryIProductionJob"] == ATTEMPTS
+    failed = "alibaba.QueryIProductionJob.server_error"
+    assert recorder.names("mediajobs.request.") == [f"mediajobs.request.{failed}"] * ATTEMPTS
+    assert recorder.names("mediajobs.retry.") == [f"mediajobs.retry.{failed}"] * (ATTEMPTS - 1)
+    assert recorder.names("mediajobs.throttled") == []
+
+
 def test_a_metric_that_fails_to_send_fails_nothing(mediajobs_connections: EmulatorHandle,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     class Broken:
