@@ -52,11 +52,11 @@ def airflow_stats() -> Any:
 
     Airflow 3.2 and 3.3 keep it in the Task SDK (``airflow.sdk.observability.stats``); 3.1 in
     ``airflow.stats``, which 3.2 and 3.3 deprecate. Each Airflow component sets it up when it starts
-    (3.3 whenever ``airflow.sdk`` is imported), except that 3.2's triggerer sets up only the core's
-    own copy (``airflow.observability.stats``): a trigger there would find the SDK's unset and send
-    nothing. So it is set up here when nothing did, from the same ``[metrics]`` options and with
-    Airflow's own factory, as the OpenLineage provider does in its executor's processes. Imported on
-    first use: DAG parsing never pays for it.
+    (3.3 whenever ``airflow.sdk`` is imported), but 3.2's triggerer sets up the core's own copy
+    (``airflow.observability.stats``) only, and a process that imports the SDK's before anything set
+    it up sends nothing through it. So it is set up here when nothing did, from the same
+    ``[metrics]`` options and with Airflow's own factory, as the OpenLineage provider does in its
+    executor's processes. Imported on first use: DAG parsing never pays for it.
     """
     try:
         from airflow.sdk.observability.stats import Stats

@@ -287,7 +287,8 @@ def wait_ended(kind: JobKind, status: Any, waited: float) -> None:
     sink = _sink if _resolved else resolve()
     if sink is None:
         return
-    values = (kind.get.service.vendor, kind.name, _mode(), status if status in STATUSES else OTHER)
+    known = isinstance(status, str) and status in STATUSES
+    values = (kind.get.service.vendor, kind.name, _mode(), status if known else OTHER)
     sink.count(WAIT_ENDED, values)
     sink.time(WAIT_DURATION, values, waited)
 

@@ -358,6 +358,19 @@ def test_a_value_that_is_not_a_plain_word_is_sent_as_other(value: Any) -> None:
     assert tags == {"vendor": "alibaba", "operation": "other", "outcome": "ok"}
 
 
+@pytest.mark.parametrize("status", ["cancelled", {"not": "a word"}, None])
+def test_a_status_no_event_has_is_sent_as_other(status: Any, recorder: Recorder) -> None:
+    metrics.wait_ended(ali.MTS_IPRODUCTION_JOB, status, 1.5)
+    assert recorder.sent == [
+        ("incr", "mediajobs.wait.ended", 1, {"vendor": "alibaba", "kind": "mts_iproduction", "mode": "worker",
+                                             "status": "other"}),
+        ("incr", "mediajobs.wait.ended.alibaba.mts_iproduction.worker.other", 1, None),
+        ("timing", "mediajobs.wait.duration", timedelta(seconds=1.5),
+         {"vendor": "alibaba", "kind": "mts_iproduction", "mode": "worker", "status": "other"}),
+        ("timing", "mediajobs.wait.duration.alibaba.mts_iproduction.worker.other", timedelta(seconds=1.5), None),
+    ]
+
+
 @pytest.mark.parametrize(("error", "expected"), [
     (None, "ok"),
     (exceptions.ThrottledError("slow down", status=429), "throttled"),
