@@ -178,10 +178,13 @@ _resolved = False
 
 
 def resolve() -> Sink | None:
-    """Read ``[metrics]`` (and import Airflow's ``Stats`` if it is on): what this process sends
-    to, or None when it sends no metrics. The first metric does it; the triggers' modules do it
+    """What this process sends to, or None when it sends no metrics: the first call reads
+    ``[metrics]`` (and imports Airflow's ``Stats`` if it is on), later ones, and any after
+    :func:`route`, answer what is known. The first metric calls it; the triggers' modules call it
     when imported, so that nothing is imported for the first time inside the triggerer's loop."""
     global _sink, _resolved
+    if _resolved:
+        return _sink
     try:
         from airflow.configuration import conf
 

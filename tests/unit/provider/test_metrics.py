@@ -490,6 +490,13 @@ async def test_the_async_client_counts_its_attempts_and_retries_as_the_sync_one(
     assert recorder.names("mediajobs.throttled") == []
 
 
+def test_resolving_again_keeps_what_was_routed(recorder: Recorder) -> None:
+    # The triggers' modules resolve when imported: one imported after route() must not undo it.
+    sink = metrics.resolve()
+    assert sink is not None
+    assert sink.stats is recorder
+
+
 def test_a_metric_that_fails_to_send_fails_nothing(mediajobs_connections: EmulatorHandle,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     class Broken:
