@@ -283,6 +283,27 @@ def test_no_packet_names_a_secret_an_id_or_an_address(statsd_run: StatsdRun) -> 
 
 
 # -- in this process: names, tags, one count per wait ----------------------------------------------
+@pytest.fixture(scope="module")
+def quiet_emulator() -> Iterator[EmulatorHandle]:
+    """An emulator of this module's own. The tests here compare its counters with the metrics,
+    and the session's may still answer, into any later test, a request an earlier test stalled
+    (the emulator's stall fault answers after 35 s, long after the client gave up)."""
+    with running_emulator(seed_jobs=0) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def quiet(quiet_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch) -> EmulatorHandle:
+    """The default connections pointed at :func:`quiet_emulator`, reset, with fresh limiters."""
+    from airflow_provider_mediajobs.quota import forget_limiters
+
+    quiet_emulator.reset()
+    forget_limiters()
+    for conn_id, conn in quiet_emulator.connections().items():
+        monkeypatch.setenv(f"AIRFLOW_CONN_{conn_id.upper()}", json.dumps(conn))
+    return quiet_emulator
+
+
 class Recorder:
     """Airflow's Stats as the provider calls it, keeping what it was given."""
 
@@ -394,7 +415,7 @@ def test_each_error_has_its_outcome(error: BaseException | None, expected: str) 
 
 
 def test_with_metrics_off_airflows_stats_is_never_asked(
-    mediajobs_connections: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
+    quiet: EmulatorHandle, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from airflow_provider_mediajobs import compat
 
@@ -404,7 +425,7 @@ def test_with_metrics_off_airflows_stats_is_never_asked(
     monkeypatch.setattr(compat, "airflow_stats", refused)
     metrics.reset()
     try:
-        job_id = new_job(mediajobs_connections, "mts", queue_s=0, run_s=0)
+        job_id = new_job(quiet, "mts", queue_s=0, run_s=0)
         assert AlibabaCloudMediaHook().call("QueryIProductionJob", job_id=job_id)
         assert metrics._resolved
         assert metrics._sink is None
@@ -413,10 +434,10 @@ def test_with_metrics_off_airflows_stats_is_never_asked(
 
 
 def test_without_legacy_names_only_the_tagged_names_are_sent(
-    mediajobs_connections: EmulatorHandle, recorder: Recorder
+    quiet: EmulatorHandle, recorder: Recorder
 ) -> None:
     metrics.route(recorder, dotted=False)
-    job_id = new_job(mediajobs_connections, "mts", queue_s=0, run_s=0)
+    job_id = new_job(quiet, "mts", queue_s=0, run_s=0)
     AlibabaCloudMediaHook().call("QueryIProductionJob", job_id=job_id)
     assert recorder.sent == [("incr", "mediajobs.request", 1,
                               {"vendor": "alibaba", "operation": "QueryIProductionJob", "outcome": "ok"})]
@@ -431,11 +452,11 @@ class _RescheduledTI:
 
 
 def test_a_rescheduled_sensor_counts_one_wait_over_its_pokes(
-    mediajobs_connections: EmulatorHandle, recorder: Recorder
+    quiet: EmulatorHandle, recorder: Recorder
 ) -> None:
     # Each poke of a sensor in reschedule mode runs in a new process with a new JobWait: only the
     # first one starts the wait, and its end counts the time since that first poke.
-    job_id = new_job(mediajobs_connections, "imm", project_name="media-archive", task_type="FaceClustering",
+    job_id = new_job(quiet, "imm", project_name="media-archive", task_type="FaceClustering",
                      queue_s=0.3, run_s=0.3)
 
     def poke(first: datetime | None) -> Any:
@@ -456,16 +477,16 @@ def test_a_rescheduled_sensor_counts_one_wait_over_its_pokes(
 
 
 async def test_a_deferred_wait_counts_once_however_many_looks(
-    mediajobs_connections: EmulatorHandle, recorder: Recorder
+    quiet: EmulatorHandle, recorder: Recorder
 ) -> None:
     from airflow_provider_mediajobs.triggers.alibaba import MtsIProductionJobTrigger
 
-    job_id = new_job(mediajobs_connections, "mts", queue_s=0.3, run_s=0.5)
+    job_id = new_job(quiet, "mts", queue_s=0.3, run_s=0.5)
     trigger = MtsIProductionJobTrigger(conn_id="alibaba_cloud_media_default", job_ids={"job_id": job_id},
                                        poll_interval=0.1)
     async for event in trigger.run():
         assert event.payload["status"] == "success"
-    looks = mediajobs_connections.counters()["op:QueryIProductionJob"]
+    looks = quiet.counters()["op:QueryIProductionJob"]
     assert looks > 1  # the wait looked several times, and is still one wait
     assert recorder.names("mediajobs.wait.started") == ["mediajobs.wait.started",
                                                          "mediajobs.wait.started.alibaba.mts_iproduction.deferred"]
@@ -475,12 +496,12 @@ async def test_a_deferred_wait_counts_once_however_many_looks(
 
 
 async def test_the_async_client_counts_its_attempts_and_retries_as_the_sync_one(
-    mediajobs_connections: EmulatorHandle, recorder: Recorder
+    quiet: EmulatorHandle, recorder: Recorder
 ) -> None:
     from airflow_provider_mediajobs.hooks.base import AsyncJobClient
     from airflow_provider_mediajobs.transport import RetryPolicy
 
-    mediajobs_connections.client.add_fault("503", rate=1.0, operation="QueryIProductionJob")
+    quiet.client.add_fault("503", rate=1.0, operation="QueryIProductionJob")
     client = await AsyncJobClient.create(AlibabaCloudMediaHook.api, "alibaba_cloud_media_default",
                                          retry_policy=RetryPolicy(attempts=ATTEMPTS, initial=0.01, max_wait=0.02))
     try:
@@ -488,7 +509,7 @@ async def test_the_async_client_counts_its_attempts_and_retries_as_the_sync_one(
             await client.call("QueryIProductionJob", job_id="j-1")
     finally:
         await client.close()
-    assert mediajobs_connections.counters()["op:QueryIProductionJob"] == ATTEMPTS
+    assert quiet.counters()["op:QueryIProductionJob"] == ATTEMPTS
     failed = "alibaba.QueryIProductionJob.server_error"
     assert recorder.names("mediajobs.request.") == [f"mediajobs.request.{failed}"] * ATTEMPTS
     assert recorder.names("mediajobs.retry.") == [f"mediajobs.retry.{failed}"] * (ATTEMPTS - 1)
@@ -502,7 +523,7 @@ def test_resolving_again_keeps_what_was_routed(recorder: Recorder) -> None:
     assert sink.stats is recorder
 
 
-def test_a_metric_that_fails_to_send_fails_nothing(mediajobs_connections: EmulatorHandle,
+def test_a_metric_that_fails_to_send_fails_nothing(quiet: EmulatorHandle,
                                                    caplog: pytest.LogCaptureFixture) -> None:
     class Broken:
         def incr(self, *args: Any, **kwargs: Any) -> None:
@@ -512,7 +533,7 @@ def test_a_metric_that_fails_to_send_fails_nothing(mediajobs_connections: Emulat
 
     metrics.route(Broken())
     try:
-        job_id = new_job(mediajobs_connections, "mts", queue_s=0, run_s=0)
+        job_id = new_job(quiet, "mts", queue_s=0, run_s=0)
         hook = AlibabaCloudMediaHook()
         assert hook.call("QueryIProductionJob", job_id=job_id)
         assert hook.call("QueryIProductionJob", job_id=job_id)
