@@ -8,6 +8,7 @@ asks one question ("does this Airflow have it?") instead of catching ``ImportErr
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import airflow.sdk
@@ -53,6 +54,40 @@ def poke_return_value(done: bool, value: Any) -> Any:
     return PokeReturnValue(done, value)
 
 
+def airflow_stats() -> Any:
+    """Airflow's ``Stats`` (``incr``, ``timing``...), set up to send what ``[metrics]`` configures.
+
+    Airflow 3.2 and 3.3 keep it in the Task SDK (``airflow.sdk.observability.stats``); 3.1 in
+    ``airflow.stats``, which 3.2 and 3.3 deprecate. Each Airflow component sets it up when it starts
+    (3.3 whenever ``airflow.sdk`` is imported), but 3.2's triggerer sets up the core's own copy
+    (``airflow.observability.stats``) only, and a process that imports the SDK's before anything set
+    it up sends nothing through it. So it is set up here when nothing did, from the same
+    ``[metrics]`` options and with Airflow's own factory, as the OpenLineage provider does in its
+    executor's processes. Imported on first use: DAG parsing never pays for it.
+    """
+    try:
+        from airflow.sdk.observability.stats import Stats
+    except ImportError:  # pragma: no cover - Airflow 3.1 sets its Stats up from [metrics] on first use
+        from airflow.stats import Stats
+
+        return Stats
+    from airflow.sdk.observability.metrics import stats_utils
+
+    state = sys.modules[Stats.__module__]
+    if hasattr(state, "_factory"):  # 3.3: the factory is module state, None until set up
+        if state._factory is None:
+            from airflow.configuration import conf
+
+            Stats.initialize(factory=stats_utils.get_stats_factory(),
+                             export_legacy_names=conf.getboolean("metrics", "legacy_names_on", fallback=True))
+    else:  # pragma: no cover - 3.2: a class attribute, None (or NoStatsLogger once used) until set up
+        from airflow.sdk._shared.observability.metrics.base_stats_logger import NoStatsLogger
+
+        if getattr(Stats, "factory", None) in (None, NoStatsLogger):
+            Stats.initialize(factory=stats_utils.get_stats_factory(Stats))
+    return Stats
+
+
 __all__ = [
     "HAS_RESUMABLE_JOBS",
     "HAS_RETRY_POLICIES",
@@ -62,6 +97,7 @@ __all__ = [
     "AirflowSkipException",
     "ResumableJobMixin",
     "TaskDeferred",
+    "airflow_stats",
     "airflow_version",
     "poke_return_value",
 ]

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from tenacity import AsyncRetrying, RetryCallState, Retrying, retry_if_exception
 
+from airflow_provider_mediajobs import metrics
 from airflow_provider_mediajobs.catalog.wire import (
     RETRY_AFTER_CEILING,
     HttpRequest,
@@ -209,6 +210,7 @@ class RetryPolicy:
 
         def before_sleep(state: RetryCallState) -> None:
             error = state.outcome.exception() if state.outcome else None
+            metrics.retry(operation, error)  # tenacity calls this once before each retry, sync or async
             log.warning(
                 "%s attempt %d/%d failed (%s); retrying in %.2fs",
                 operation.name,
@@ -648,8 +650,10 @@ def _redacted_attempt_error(error: BaseException, protocol: VendorProtocol, requ
     return redacted(error, (*protocol.secrets(), *(request.secrets if request is not None else ())))
 
 
-def _answered(limiter: TokenBucket | None, error: BaseException | None) -> None:
-    """Tell the key pair's limiter how the vendor took one attempt (only throttling lowers it)."""
+def _answered(limiter: TokenBucket | None, operation: Operation, error: BaseException | None) -> None:
+    """What one attempt of ``operation`` meant, sync or async: counted in the metrics, and told to
+    the key pair's limiter (only throttling lowers it)."""
+    metrics.request(operation, error)
     if limiter is not None and (error is None or isinstance(error, ThrottledError)):
         limiter.answered(throttled=error is not None)
 
@@ -687,10 +691,10 @@ class Client:
             request = self.protocol.build(operation, wire)
             answer = self.protocol.parse(operation, self.sender.send(request))
         except Exception as err:  # every failure leaves as a typed, redacted error
-            _answered(self.limiter, err)
+            _answered(self.limiter, operation, err)
             failure = _redacted_attempt_error(err, self.protocol, request)
         else:
-            _answered(self.limiter, None)
+            _answered(self.limiter, operation, None)
             return answer
         raise failure  # outside the handler: the original stays out of __context__
 
@@ -725,10 +729,10 @@ class AsyncClient:
             request = self.protocol.build(operation, wire)
             answer = self.protocol.parse(operation, await self.sender.send(request))
         except Exception as err:  # every failure leaves as a typed, redacted error
-            _answered(self.limiter, err)
+            _answered(self.limiter, operation, err)
             failure = _redacted_attempt_error(err, self.protocol, request)
         else:
-            _answered(self.limiter, None)
+            _answered(self.limiter, operation, None)
             return answer
         raise failure  # outside the handler: the original stays out of __context__
 

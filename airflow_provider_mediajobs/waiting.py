@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from airflow_provider_mediajobs import exceptions
+from airflow_provider_mediajobs import exceptions, metrics
 from airflow_provider_mediajobs.catalog.model import dig
 from airflow_provider_mediajobs.exceptions import (
     BadResponseError,
@@ -116,12 +116,15 @@ class JobWait:
         self.last_state: str | None = None
         self._expired_since: float | None = None
         self._warned_unknown = False
+        if started is None:  # a wait given its start resumes one begun earlier (reschedule mode)
+            metrics.wait_started(kind)
 
     @property
     def waited(self) -> float:
         """Seconds since the wait began."""
         return self.clock() - self.started
 
+    @metrics.counts_end
     def saw(self, job: Mapping[str, Any] | None) -> Look:
         """A look that got an answer: the job's detail, or None when the vendor says it does not
         exist (yet)."""
@@ -142,6 +145,7 @@ class JobWait:
                                  "still waiting", logging.WARNING)
         return self._pending(f"{name} is {self.last_state}")
 
+    @metrics.counts_end
     def failed(self, error: MediaJobsError) -> Look:
         """A look that failed with ``error`` (after the client's own retries)."""
         if isinstance(error, ExpiredCredentialsError):

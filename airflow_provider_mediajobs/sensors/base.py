@@ -9,6 +9,7 @@ so a state means the same in each.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -139,15 +140,19 @@ class MediaJobSensor(JobLineageMixin, CancelOnKillMixin, VendorTaskMixin, BaseSe
 
     def _wait_state(self, context: Context, job_id: str) -> JobWait:
         """The wait's state. In reschedule mode every poke runs in a new process, so the start
-        comes from Airflow's record of the first reschedule, not from this instance."""
-        if self._wait is None:
-            self._wait = JobWait(self.kind, job_id, poll_interval=float(self.poke_interval),
-                                 not_found_grace=self.not_found_grace)
+        comes from Airflow's record of the first reschedule, not from this instance (and the
+        wait, given its start, is one resumed, not a new one to count)."""
+        started = None
         ti = context.get("ti")
         if self.reschedule and ti is not None and hasattr(ti, "get_first_reschedule_date"):
             first = ti.get_first_reschedule_date(context)
             if first is not None:
-                self._wait.started = self._wait.clock() - (datetime.now(UTC) - first).total_seconds()
+                started = time.monotonic() - (datetime.now(UTC) - first).total_seconds()
+        if self._wait is None:
+            self._wait = JobWait(self.kind, job_id, poll_interval=float(self.poke_interval),
+                                 not_found_grace=self.not_found_grace, started=started)
+        elif started is not None:
+            self._wait.started = started
         return self._wait
 
     def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:

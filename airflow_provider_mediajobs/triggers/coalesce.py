@@ -33,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from airflow_provider_mediajobs import metrics
 from airflow_provider_mediajobs.exceptions import NotFoundError, ServerError, TransportError
 from airflow_provider_mediajobs.extras import DEFAULT_BATCH_WINDOW
 from airflow_provider_mediajobs.hooks.base import AsyncJobClient
@@ -112,6 +113,7 @@ class BatchFetcher:
             self._full.clear()
 
     async def _call(self, batch: dict[str, _Pending]) -> None:
+        metrics.batch(self.kind, len(batch))
         try:
             response = await self.poller.client.call(self.kind.get, **{self.kind.job_id_arg: list(batch)})
         except asyncio.CancelledError:
@@ -292,6 +294,9 @@ class SharedPoller:
 #: Failures that mean the vendor cannot be reached or is down, as opposed to one look's own
 #: problem (a bad answer for one id) or the vendor asking us to slow down (throttling).
 OUTAGE = (ServerError, TransportError)
+
+# Read [metrics] now, with the triggers' other imports, not on a first look inside the event loop.
+metrics.resolve()
 
 # Per event loop (tests and `airflow dags test` make new loops), per connection.
 _POLLERS: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[tuple[str, str], SharedPoller]] = (

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from airflow_provider_mediajobs import metrics
 from airflow_provider_mediajobs.catalog.model import dig
 from airflow_provider_mediajobs.exceptions import AuthError, MediaJobsError, ThrottledError
 
@@ -277,6 +278,8 @@ class SweepFetcher:
         direct_cost = self._direct_cost(len(wants))
         budget = min(direct_cost - 1, MAX_PAGES_PER_ROUND)
         sweeping = self._sweep_pays(scope, len(wants), direct_cost, budget)
+        if not sweeping:
+            metrics.sweep_round(self.kind, len(wants))  # a sweeping round is counted by _sweep
         left = await self._sweep(scope, wants, budget) if sweeping else wants
         for want in left.values():
             self._settle(want, self._look_direct(want.ids))
@@ -329,6 +332,7 @@ class SweepFetcher:
         try:
             listing = self.poller.client.iter_pages(sweep.list, None, **arguments)
         except MediaJobsError as err:
+            metrics.sweep_round(self.kind, len(wants), pages, 0)
             return self._broken(scope, left, err)
         out_of_budget = False
         try:
@@ -366,6 +370,8 @@ class SweepFetcher:
         except MediaJobsError as err:
             return self._broken(scope, left, err)
         finally:
+            # Whatever ended the sweep: what it read, and how many of its jobs it found.
+            metrics.sweep_round(self.kind, len(wants), pages, len(wants) - len(left))
             with contextlib.suppress(Exception):
                 await listing.aclose()  # type: ignore[attr-defined]
         scope.cover_pages, scope.cover_exact = (pages + 1, False) if out_of_budget else (pages, True)
