@@ -20,10 +20,13 @@ import json
 import re
 import shutil
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +124,51 @@ def summarize(dag_id: str, state: str, seconds: float, values: list[tuple[str, i
     return lines
 
 
+class StatsdListener:
+    """A UDP socket on 127.0.0.1 that Airflow's statsd sends to, counting what arrives (in a
+    thread, for as long as the ``with`` block lasts; the socket is closed on the way out)."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.settimeout(0.2)
+        self.port = int(self.sock.getsockname()[1])
+        self.packets: list[str] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._read, daemon=True)
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data = self.sock.recv(65535)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.packets += data.decode("utf-8", "replace").splitlines()
+
+    def __enter__(self) -> StatsdListener:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+        self.sock.close()
+
+    def families(self) -> Counter[str]:
+        """Events per metric of the provider (the tagged names, ``airflow.mediajobs.<family>``)."""
+        from airflow_provider_mediajobs import metrics
+
+        names = {f"airflow.{family.metric}" for family in metrics.FAMILIES}
+        counts: Counter[str] = Counter()
+        for packet in self.packets:
+            name = packet.split(":", 1)[0].split(",", 1)[0]
+            if name in names:
+                counts[name.removeprefix("airflow.")] += 1
+        return counts
+
+
 def operating(home: Path, dag_id: str, output: str) -> list[str]:
     """What the run shows of operating in production: console links, lineage, cancels."""
     stored = [str(value) for _, _, value in xcoms(home, dag_id, "_link_ConsoleLink") if value]
@@ -155,9 +203,20 @@ def main() -> int:
     token = EmulatorAdmin(url, timeout=30).issue_sts(vendor="alibaba", ttl=3600)["token"]
     conns["alibaba_cloud_media_default"]["extra"]["security_token"] = token  # type: ignore[index]
     secrets = [str(conns[c]["password"]) for c in conns] + [token]
-    # OpenLineage's console transport: the events land in each run's output, which the summary reads.
-    env = airflow_env(home, dags, conns, extra={"AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "console"})})
+    statsd = StatsdListener()
+    # OpenLineage's console transport: the events land in each run's output, which the summary
+    # reads. Statsd to the demo's own listener, with tags (influxdb style) so each event is one
+    # name the summary can count.
+    env = airflow_env(home, dags, conns, extra={
+        "AIRFLOW__OPENLINEAGE__TRANSPORT": json.dumps({"type": "console"}),
+        "AIRFLOW__METRICS__STATSD_ON": "True",
+        "AIRFLOW__METRICS__STATSD_HOST": "127.0.0.1",
+        "AIRFLOW__METRICS__STATSD_PORT": str(statsd.port),
+        "AIRFLOW__METRICS__STATSD_PREFIX": "airflow",
+        "AIRFLOW__METRICS__STATSD_INFLUXDB_ENABLED": "True",
+    })
     started = time.monotonic()
+    statsd.__enter__()
     try:
         migrate(env)
         if args.ui:
@@ -174,7 +233,12 @@ def main() -> int:
             report += operating(home, dag_id, proc.stdout + proc.stderr)
             if state != "success":
                 report.append(f"  see {work / (dag_id + '.log')}")
+        seen = statsd.families()
+        report.append(f"metrics: {sum(seen.values())} events of {len(seen)} provider metrics reached statsd on "
+                      f"127.0.0.1: " + ", ".join(f"{name} {count}" for name, count in sorted(seen.items())))
+        ok &= bool(seen.get("mediajobs.request")) and bool(seen.get("mediajobs.wait.ended"))
         files, hits = scan_for_secrets(work, secrets)
+        hits += [f"statsd packet: {hit}" for hit in find_secrets(statsd.packets, secrets)]
         ok &= not hits
         report.append(f"secret scan: {files} files (task logs, emulator log, Airflow database with XCom, "
                       f"serialized triggers and rendered fields): {len(hits)} hits")
@@ -183,6 +247,7 @@ def main() -> int:
         print(f"\nall DAGs {'succeeded' if ok else 'did NOT all succeed'}; {time.monotonic() - started:.1f}s in all")
         return 0 if ok else 1
     finally:
+        statsd.__exit__()
         emulator.send_signal(signal.SIGTERM)
         try:
             emulator.wait(timeout=10)
