@@ -8,6 +8,8 @@ V1 on request.
 
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -37,6 +39,7 @@ from airflow_provider_mediajobs.catalog.params import (
     StrList,
     Time,
     TimeRange,
+    invalid,
     job_id,
 )
 from airflow_provider_mediajobs.exceptions import (
@@ -400,6 +403,57 @@ class AlibabaCredentials(NamedTuple):
 def regional_host(product: str, region: str) -> str:
     """``{product}.{region}.aliyuncs.com``: always the regional host (``docs/vendor-behaviour.md``)."""
     return f"{product}.{region}.aliyuncs.com"
+
+
+#: The most parameter bytes an uncatalogued call sends (our guard: they go in the query string, and
+#: the vendors document no limit; the catalog's own calls send well under 8 KiB).
+MAX_UNCATALOGUED_PARAMS = 32 * 1024
+_ACTION = re.compile(r"[A-Z][A-Za-z0-9]{1,63}")
+_PARAM_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.]{0,127}")
+
+
+def uncatalogued(product: Any, action: Any, params: Any = None, *,
+                 idempotent: Any = False) -> tuple[Operation, dict[str, str]]:
+    """An RPC action the catalog does not declare yet, checked before any request: the operation
+    to sign and send, and its wire parameters (see ``AlibabaCloudMediaHook.call_action``).
+
+    :param product: ``ice``, ``mts`` or ``imm`` (the API version is the catalog's for it).
+    :param action: the action name, e.g. ``SubmitTranscodeJob``.
+    :param params: the action's parameters under the vendor's names; a mapping or list value is
+        sent as JSON (as the SDKs send ``Input``, ``Outputs``...), True and False as ``true`` and
+        ``false``, None left out.
+    :param idempotent: whether repeating the call is harmless (only then is an ambiguous failure
+        retried: a Submit* repeated could create a second job).
+    :raises MediaJobsValidationError: naming the argument and what is allowed.
+    """
+    from airflow_provider_mediajobs.signing.alibaba import RESERVED_PARAMS
+
+    service = SERVICES.get(product) if isinstance(product, str) else None
+    if service is None:
+        raise invalid("product", f"one of {', '.join(sorted(SERVICES))}", product)
+    if not isinstance(action, str) or not _ACTION.fullmatch(action):
+        raise invalid("action", "an action name such as SubmitTranscodeJob (a capital letter, then letters "
+                      "and digits, at most 64)", action)
+    wire: dict[str, str] = {}
+    for name, value in dict(params or {}).items():
+        if not isinstance(name, str) or not _PARAM_NAME.fullmatch(name) or name in RESERVED_PARAMS:
+            raise invalid("params", "parameter names of letters, digits, _ and . (at most 128), none of "
+                          f"the signature's own ({', '.join(sorted(RESERVED_PARAMS))})", name)
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            wire[name] = "true" if value else "false"
+        elif isinstance(value, str | int | float):
+            wire[name] = str(value)
+        elif isinstance(value, Mapping | list | tuple):
+            wire[name] = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        else:
+            raise invalid(f"params[{name!r}]", "a string, number, boolean, mapping or list", type(value).__name__)
+    if sum(len(k) + len(v.encode("utf-8")) for k, v in wire.items()) > MAX_UNCATALOGUED_PARAMS:
+        raise invalid("params", f"at most {MAX_UNCATALOGUED_PARAMS} bytes of names and values", "larger")
+    if not isinstance(idempotent, bool):
+        raise invalid("idempotent", "True or False", idempotent)
+    return Operation(action, service, "POST", idempotent=idempotent), wire
 
 
 class AlibabaProtocol(NamedTuple):

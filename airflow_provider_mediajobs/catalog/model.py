@@ -93,6 +93,8 @@ class Operation(NamedTuple):
         back an answer that would read as "no job" or "no items".
     :param empty_answer: the vendor documents an empty body as the successful answer (Tencent
         CancelJob); any other operation refuses an empty 2xx body.
+    :param body: a request body sent as given, not built from the parameters (a Tencent call the
+        catalog does not declare; see :func:`~airflow_provider_mediajobs.catalog.tencent.uncatalogued`).
     """
 
     name: str
@@ -106,6 +108,7 @@ class Operation(NamedTuple):
     path_params: tuple[str, ...] = ()
     answer_keys: tuple[str, ...] = ()
     empty_answer: bool = False
+    body: str | None = None
 
     def missing_answer_keys(self, answer: Mapping[str, Any]) -> list[str]:
         """The :attr:`answer_keys` that ``answer`` lacks (absent, null or empty text)."""

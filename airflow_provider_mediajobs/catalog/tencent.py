@@ -9,6 +9,7 @@ on the wire exactly as it was signed.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -315,6 +316,64 @@ ERROR_TABLE: dict[str, type[VendorError]] = {
 }
 
 
+#: The largest request body an uncatalogued call sends (our guard: the CI pages document none; the
+#: longest body the catalog builds, a SubmitJob, is a few KiB).
+MAX_UNCATALOGUED_BODY = 1024 * 1024
+_PATH = re.compile(r"/(?:[A-Za-z0-9_.,~-]+/?)*")
+_QUERY_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_.-]{0,63}")
+
+
+def uncatalogued(method: Any, path: Any, query: Any = None, body: Any = None, *,
+                 idempotent: Any = False) -> tuple[Operation, dict[str, str]]:
+    """A CI call the catalog does not declare yet, checked before any request: the operation to
+    sign and send, and its query parameters (see ``TencentCloudCIHook.call_path``).
+
+    :param method: ``GET``, ``POST`` or ``PUT``.
+    :param path: the request path, e.g. ``/template`` or ``/jobs/{id}`` with the id filled in.
+    :param query: query parameters (a flag such as ``cancel`` has the value ``""``).
+    :param body: the XML request body, ``<Request>...</Request>``, for POST and PUT.
+    :param idempotent: whether repeating the call is harmless (only then is an ambiguous failure
+        retried: a submission repeated could create a second job).
+    :raises MediaJobsValidationError: naming the argument and what is allowed.
+    """
+    if method not in ("GET", "POST", "PUT"):
+        raise invalid("method", "one of GET, POST, PUT", method)
+    if not isinstance(path, str) or len(path) > 512 or not _PATH.fullmatch(path) or "/../" in f"{path}/":
+        raise invalid("path", "a path such as /jobs or /template/t1 (letters, digits, / _ . , ~ -), "
+                      "at most 512 characters", path)
+    wire: dict[str, str] = {}
+    for name, value in dict(query or {}).items():
+        if not isinstance(name, str) or not _QUERY_NAME.fullmatch(name):
+            raise invalid("query", "names of letters, digits, _ . - (at most 64)", name)
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise invalid(f"query[{name!r}]", "a string or an integer", value)
+        wire[name] = str(value)
+    if body is not None:
+        if method == "GET":
+            raise invalid("body", "left unset for GET", "given")
+        if not isinstance(body, str) or len(body.encode("utf-8")) > MAX_UNCATALOGUED_BODY:
+            raise invalid("body", f"an XML document as a string, at most {MAX_UNCATALOGUED_BODY} bytes", body)
+        _check_request_document(body)
+    if not isinstance(idempotent, bool):
+        raise invalid("idempotent", "True or False", idempotent)
+    # Named after what it is, not after a path: error messages and metrics carry this name.
+    operation = Operation("UncataloguedCall", CI, method, path=path, idempotent=idempotent, empty_answer=True,
+                          body=body)
+    return operation, wire
+
+
+def _check_request_document(body: str) -> None:
+    # The same hardened parser the answers go through: no DTD, no entities, bounded depth.
+    from airflow_provider_mediajobs.catalog import xml
+
+    try:
+        root, _ = xml.parse(body.encode("utf-8"))
+    except Exception:
+        raise invalid("body", "a well-formed XML document without a DTD", "unreadable") from None
+    if root != "Request":
+        raise invalid("body", "a <Request> document, as the CI APIs take", f"<{root[:40]}>")
+
+
 class TencentCredentials(NamedTuple):
     """SecretId, SecretKey and an optional temporary token. ``repr`` never shows the secrets."""
 
@@ -372,7 +431,10 @@ class TencentProtocol(NamedTuple):
         query = {k: v for k, v in wire.items() if k not in operation.path_params}
         body = b""
         headers = {"Host": self.host}
-        if operation.method == "POST":
+        if operation.body is not None:
+            body = operation.body.encode("utf-8")
+            headers["Content-Type"] = "application/xml"
+        elif operation.method == "POST":
             body = xml.build("Request", {k: _json_value(v) for k, v in query.items()})
             query = {}
             headers["Content-Type"] = "application/xml"

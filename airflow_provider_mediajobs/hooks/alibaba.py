@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -218,3 +218,22 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
             cat.GET_TASK, project_name=project_name, task_id=task_id, task_type=task_type,
             request_definition=request_definition,
         )
+
+    def call_action(self, product: str, action: str, params: Mapping[str, Any] | None = None, *,
+                    idempotent: bool = False) -> dict[str, Any]:
+        """Call an RPC action the catalog does not have yet: the escape hatch.
+
+        Signed (V3 or V1, as the connection says), rate-limited, retried, size-capped and scrubbed
+        of secrets like every call; errors are the same typed errors. Nothing about the action's
+        own parameters is checked beyond their names and types: the vendor checks them.
+        See docs/operating.md, "Calls the catalog does not have".
+
+        :param product: ``ice``, ``mts`` or ``imm``.
+        :param action: the action, e.g. ``SubmitTranscodeJob``.
+        :param params: its parameters under the vendor's names; mappings and lists go as JSON.
+        :param idempotent: repeating it is harmless, so an ambiguous failure (a timeout after
+            sending) is retried; leave False for anything that creates something.
+        :return: the vendor's JSON answer.
+        :raises MediaJobsValidationError: a bad argument, before any request.
+        """
+        return self._send_uncatalogued(*cat.uncatalogued(product, action, params, idempotent=idempotent))

@@ -661,6 +661,17 @@ class MediaJobsBaseHook(BaseHook):
         operation = self.operation(operation)
         return self.client.call(operation, operation.bind(arguments))
 
+    def _send_uncatalogued(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
+        """Send an operation the catalog does not declare, as the vendor hooks' escape hatches
+        (``call_action``, ``call_path``) build it: signed, rate-limited and retried like any call
+        (an ambiguous failure only when ``operation.idempotent``), its answer size-capped, parsed
+        and its errors typed and scrubbed of secrets.
+
+        :param operation: the checked operation.
+        :param wire: its parameters, already as the vendor names and spells them.
+        """
+        return self.client.call(operation, dict(wire))
+
     def iter_pages(
         self, operation: Operation | str, max_items: int | None = None, **arguments: Any
     ) -> Iterator[list[Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.assets import COS_BUCKET
@@ -134,3 +135,24 @@ class TencentCloudCIHook(MediaJobsBaseHook):
         :param job_id: the job to cancel.
         """
         self.call(cat.CANCEL_JOB, job_id=job_id)
+
+    def call_path(self, method: str, path: str, *, query: Mapping[str, str | int] | None = None,
+                  body: str | None = None, idempotent: bool = False) -> dict[str, Any]:
+        """Call a CI API the catalog does not have yet: the escape hatch.
+
+        Signed (q-sign, with the connection's bucket host), rate-limited, retried, size-capped and
+        scrubbed of secrets like every call; errors are the same typed errors. The XML body is
+        checked to be a well-formed ``<Request>`` document, nothing more: the vendor checks the rest.
+        See docs/operating.md, "Calls the catalog does not have".
+
+        :param method: ``GET``, ``POST`` or ``PUT``.
+        :param path: e.g. ``/template`` or ``/jobs/<id>``.
+        :param query: query parameters (a flag such as ``cancel`` has the value ``""``).
+        :param body: the XML request body for POST and PUT.
+        :param idempotent: repeating it is harmless, so an ambiguous failure is retried; leave
+            False for anything that creates something.
+        :return: the ``<Response>`` content as nested dicts, read as every CI answer is
+            (``JobsDetail`` always a list, empty for an empty answer).
+        :raises MediaJobsValidationError: a bad argument, before any request.
+        """
+        return self._send_uncatalogued(*cat.uncatalogued(method, path, query, body, idempotent=idempotent))

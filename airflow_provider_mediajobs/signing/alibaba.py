@@ -147,6 +147,11 @@ def v1_signature(method: str, params: Pairs, access_key_secret: str) -> str:
     return base64.b64encode(digest).decode()
 
 
+#: The parameters V1 signing adds (and ``SecurityToken``, ``Signature``): an API's own never take these names.
+RESERVED_PARAMS = frozenset({"Action", "Version", "Format", "AccessKeyId", "SignatureMethod", "SignatureVersion",
+                             "SignatureNonce", "Timestamp", "SecurityToken", "Signature"})
+
+
 def v1_sign_params(
     *,
     method: str,
@@ -177,7 +182,7 @@ def v1_sign_params(
     }
     if security_token:
         common["SecurityToken"] = security_token
-    clash = (common.keys() | {"Signature"}) & signed.keys()
+    clash = RESERVED_PARAMS & signed.keys()
     if clash:
         raise ValueError(f"parameters {sorted(clash)} are reserved for V1 signing")
     signed.update(common)

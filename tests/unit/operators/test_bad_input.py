@@ -197,6 +197,13 @@ CASES: list[Case] = [
     hook(A, "get_job", "space in id", "job_id", ali.MTS_IPRODUCTION_JOB, job_id="a b"),
     hook(T, "get_job", "comma in one id", "job_ids", ci.TENCENT_CI_JOB, job_ids="j1,j2"),
     hook(T, "cancel_job_of", "comma in one id", "job_ids", ci.TENCENT_CI_JOB, job_ids="j1,j2"),
+    # -- the escape hatches: an action or path the catalog does not have ----------------------------
+    hook(A, "call_action", "unknown product", "product", "oss", "GetObject", allowed="mts"),
+    hook(A, "call_action", "action with a dash", "action", "mts", "submit-job"),
+    hook(A, "call_action", "reserved parameter", "params", "mts", "SubmitJobs", {"SignatureNonce": "1"}),
+    hook(T, "call_path", "unknown method", "method", "DELETE", "/jobs", allowed="PUT"),
+    hook(T, "call_path", "dot-dot in path", "path", "GET", "/jobs/../x"),
+    hook(T, "call_path", "body not XML", "body", "POST", "/jobs", body="{}"),
     hook(A, "cancel_job_of", "space in id", "job_id", ali.MTS_IPRODUCTION_JOB, job_id="a b"),
 ]
 
