@@ -103,9 +103,10 @@ class MediaJobSensor(JobLineageMixin, CancelOnKillMixin, VendorTaskMixin, BaseSe
         Either way the wait's ``timeout`` cancels the job where it can (``cancel_on_kill``): the
         trigger does it at its deadline, since Airflow's own trigger timeout would skip it.
         """
-        links.persist(self, context, self.job_ids())  # before any wait: the UI links the job meanwhile
+        ids = self.job_ids()  # rendered and checked once, before any request
+        links.persist(self, context, ids)  # before any wait: the UI links the job meanwhile
         if not self.deferrable:
-            self.waits_for(context, self.kind, self.job_ids())
+            self.waits_for(context, self.kind, ids)
             try:
                 return super().execute(context)
             except (AirflowSensorTimeout, AirflowSkipException) as err:
@@ -116,7 +117,7 @@ class MediaJobSensor(JobLineageMixin, CancelOnKillMixin, VendorTaskMixin, BaseSe
         deadline, backstop = deadline_for(self.timeout)
         self.defer(
             trigger=trigger_for(self.vendor, self.kind)(
-                conn_id=self.conn_id, job_ids=self.job_ids(), poll_interval=float(self.poke_interval),
+                conn_id=self.conn_id, job_ids=ids, poll_interval=float(self.poke_interval),
                 not_found_grace=self.not_found_grace, coalesce=self.coalesce, deadline=deadline,
                 cancel_on_kill=self.cancel_on_kill,
             ),
