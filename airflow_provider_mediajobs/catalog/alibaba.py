@@ -192,20 +192,6 @@ GET_TASK = Operation(
     answer_keys=("TaskId", "Status"),
 )
 
-OPERATIONS: dict[str, Operation] = {
-    op.name: op
-    for op in (
-        LIST_SMART_JOBS,
-        GET_SMART_HANDLE_JOB,
-        LIST_LIVE_SNAPSHOT_JOBS,
-        QUERY_IPRODUCTION_JOB,
-        SUBMIT_IPRODUCTION_JOB,
-        LIST_TASKS,
-        GET_TASK,
-    )
-}
-
-
 def _mts_output(job: Mapping[str, Any]) -> str | None:
     # Output may be a template (oss://bucket/path/{Count}.jpg): that names no one object.
     out = job.get("Output")
@@ -344,6 +330,47 @@ IMM_TASK = JobKind(
     # Create*Task's own and not read here.
     console=IMM_CONSOLE,
 )
+
+# The job kinds of issue 18, one section per part: each section defines its operations and kinds,
+# and names its operations in the tuple OPERATIONS gathers below.
+
+# -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------------
+MTS_MEDIA_OPERATIONS: tuple[Operation, ...] = ()
+# (end of MTS media)
+
+
+# -- ICE transcoding, snapshots and media conversion (issue 18, part 2) -------------------------------
+ICE_MEDIA_OPERATIONS: tuple[Operation, ...] = ()
+# (end of ICE media)
+
+
+# -- ICE timeline editing and IProduction (issue 18, part 2) ------------------------------------------
+ICE_EDITING_OPERATIONS: tuple[Operation, ...] = ()
+# (end of ICE editing)
+
+
+# -- IMM Create*Task (issue 18, part 3) ----------------------------------------------------------------
+IMM_TASK_OPERATIONS: tuple[Operation, ...] = ()
+# (end of IMM tasks)
+
+
+OPERATIONS: dict[str, Operation] = {
+    op.name: op
+    for op in (
+        LIST_SMART_JOBS,
+        GET_SMART_HANDLE_JOB,
+        LIST_LIVE_SNAPSHOT_JOBS,
+        QUERY_IPRODUCTION_JOB,
+        SUBMIT_IPRODUCTION_JOB,
+        LIST_TASKS,
+        GET_TASK,
+        *MTS_MEDIA_OPERATIONS,
+        *ICE_MEDIA_OPERATIONS,
+        *ICE_EDITING_OPERATIONS,
+        *IMM_TASK_OPERATIONS,
+    )
+}
+
 
 ERROR_TABLE: dict[str, type[VendorError]] = {
     "Throttling": ThrottledError,

@@ -373,6 +373,26 @@ def get_task(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
             **imm_task(job, time.time())}
 
 
+# -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
+# (handlers of MTS_MEDIA go here)
+# (end of MTS_MEDIA)
+
+
+# -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
+# (handlers of ICE_MEDIA go here)
+# (end of ICE_MEDIA)
+
+
+# -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
+# (handlers of ICE_EDITING go here)
+# (end of ICE_EDITING)
+
+
+# -- IMM Create*Task (issue 18, part 3) ------------------------------------------------------------
+# (handlers of IMM_TASKS go here)
+# (end of IMM_TASKS)
+
+
 ACTIONS = {
     ("ice", "ListSmartJobs"): (list_smart_jobs, "GET"),
     ("ice", "GetSmartHandleJob"): (get_smart_handle_job, "POST"),
@@ -381,6 +401,21 @@ ACTIONS = {
     ("mts", "SubmitIProductionJob"): (submit_iproduction_job, "POST"),
     ("imm", "ListTasks"): (list_tasks, "POST"),
     ("imm", "GetTask"): (get_task, "POST"),
+    # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
+    # (actions of MTS_MEDIA go here)
+    # (end of MTS_MEDIA)
+
+    # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------
+    # (actions of ICE_MEDIA go here)
+    # (end of ICE_MEDIA)
+
+    # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
+    # (actions of ICE_EDITING go here)
+    # (end of ICE_EDITING)
+
+    # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------
+    # (actions of IMM_TASKS go here)
+    # (end of IMM_TASKS)
 }
 
 

@@ -122,6 +122,21 @@ JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
         seed=lambda i, buckets: {"bucket": buckets[i % len(buckets)], "tag": TENCENT_TAGS[i % len(TENCENT_TAGS)],
                                  "queue_id": DEFAULT_CI_QUEUE, "input_object": f"seed/{i}.txt"},
     ),
+    # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
+    # (job kinds of MTS_MEDIA go here)
+    # (end of MTS_MEDIA)
+
+    # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------
+    # (job kinds of ICE_MEDIA go here)
+    # (end of ICE_MEDIA)
+
+    # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
+    # (job kinds of ICE_EDITING go here)
+    # (end of ICE_EDITING)
+
+    # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------
+    # (job kinds of IMM_TASKS go here)
+    # (end of IMM_TASKS)
 )}
 # Per kind, its attributes and their defaults (a view of JOB_KINDS).
 JOB_ATTRIBUTES: dict[str, dict[str, str]] = {name: dict(kind.attributes) for name, kind in JOB_KINDS.items()}

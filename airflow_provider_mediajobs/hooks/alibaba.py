@@ -219,6 +219,22 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
             request_definition=request_definition,
         )
 
+    # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
+    # (methods of MTS_MEDIA go here)
+    # (end of MTS_MEDIA)
+
+    # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------
+    # (methods of ICE_MEDIA go here)
+    # (end of ICE_MEDIA)
+
+    # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
+    # (methods of ICE_EDITING go here)
+    # (end of ICE_EDITING)
+
+    # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------
+    # (methods of IMM_TASKS go here)
+    # (end of IMM_TASKS)
+
     def call_action(self, product: str, action: str, params: Mapping[str, Any] | None = None, *,
                     idempotent: bool = False) -> dict[str, Any]:
         """Call an RPC action the catalog does not have yet: the escape hatch.

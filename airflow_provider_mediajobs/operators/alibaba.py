@@ -115,3 +115,23 @@ class ImmGetTaskOperator(AlibabaCloudMediaOperator):
 
     operation = cat.GET_TASK
     renamed = {"task_id": "imm_task_id", "task_type": "imm_task_type"}
+
+
+# -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
+# (operators of MTS_MEDIA go here)
+# (end of MTS_MEDIA)
+
+
+# -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
+# (operators of ICE_MEDIA go here)
+# (end of ICE_MEDIA)
+
+
+# -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
+# (operators of ICE_EDITING go here)
+# (end of ICE_EDITING)
+
+
+# -- IMM Create*Task (issue 18, part 3) ------------------------------------------------------------
+# (operators of IMM_TASKS go here)
+# (end of IMM_TASKS)

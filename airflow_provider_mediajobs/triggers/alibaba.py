@@ -26,3 +26,23 @@ class ImmTaskTrigger(MediaJobTrigger):
 
     vendor = API
     kind = cat.IMM_TASK
+
+
+# -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
+# (triggers of MTS_MEDIA go here)
+# (end of MTS_MEDIA)
+
+
+# -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
+# (triggers of ICE_MEDIA go here)
+# (end of ICE_MEDIA)
+
+
+# -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
+# (triggers of ICE_EDITING go here)
+# (end of ICE_EDITING)
+
+
+# -- IMM Create*Task (issue 18, part 3) ------------------------------------------------------------
+# (triggers of IMM_TASKS go here)
+# (end of IMM_TASKS)

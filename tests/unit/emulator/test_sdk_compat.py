@@ -94,3 +94,28 @@ def test_cos_cancels_a_queued_job_and_the_emulator_refuses_a_running_one(url: st
         client.ci_cancel_jobs(Bucket=TENCENT_BUCKET[0], JobID=running)
     assert refused.value.get_status_code() == 400
     assert refused.value.get_error_code() == "InvalidArgument"
+
+
+# -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
+# (tests of MTS_MEDIA go here)
+# (end of MTS_MEDIA)
+
+
+# -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
+# (tests of ICE_MEDIA go here)
+# (end of ICE_MEDIA)
+
+
+# -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
+# (tests of ICE_EDITING go here)
+# (end of ICE_EDITING)
+
+
+# -- IMM Create*Task (issue 18, part 3) ------------------------------------------------------------
+# (tests of IMM_TASKS go here)
+# (end of IMM_TASKS)
+
+
+# -- Tencent CI media processing (issue 18, part 4) ------------------------------------------------
+# (tests of TENCENT_MEDIA go here)
+# (end of TENCENT_MEDIA)

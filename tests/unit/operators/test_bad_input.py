@@ -205,6 +205,25 @@ CASES: list[Case] = [
     hook(T, "call_path", "dot-dot in path", "path", "GET", "/jobs/../x"),
     hook(T, "call_path", "body not XML", "body", "POST", "/jobs", body="{}"),
     hook(A, "cancel_job_of", "space in id", "job_id", ali.MTS_IPRODUCTION_JOB, job_id="a b"),
+    # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
+    # (rows of MTS_MEDIA go here)
+    # (end of MTS_MEDIA)
+
+    # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------
+    # (rows of ICE_MEDIA go here)
+    # (end of ICE_MEDIA)
+
+    # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
+    # (rows of ICE_EDITING go here)
+    # (end of ICE_EDITING)
+
+    # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------
+    # (rows of IMM_TASKS go here)
+    # (end of IMM_TASKS)
+
+    # -- Tencent CI media processing (issue 18, part 4) --------------------------------------------
+    # (rows of TENCENT_MEDIA go here)
+    # (end of TENCENT_MEDIA)
 ]
 
 
