@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from airflow.sdk import BaseOperator
 
 from airflow_provider_mediajobs import links
+from airflow_provider_mediajobs.catalog.model import dig
 from airflow_provider_mediajobs.catalog.params import check_flag, check_seconds, invalid
 from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS
 from airflow_provider_mediajobs.compat import ResumableJobMixin as _Resumable
@@ -154,6 +155,9 @@ class SubmitJobOperator(JobLineageMixin, CancelOnKillMixin, _Resumable, CatalogO
     """
 
     job_kind: ClassVar[JobKind]
+    job_id_path: ClassVar[Sequence[str]] = ("JobId",)
+    """Where the submit answer holds the new job's id (MTS SubmitJobs, ICE SubmitTranscodeJob and
+    others nest it); override :meth:`job_id_from` where a path is not enough (a list)."""
     external_id_key = "mediajobs_job_id"
 
     def __init__(
@@ -185,9 +189,9 @@ class SubmitJobOperator(JobLineageMixin, CancelOnKillMixin, _Resumable, CatalogO
 
     def job_id_from(self, response: dict[str, Any]) -> str:
         """The new job's id in the submit response."""
-        job_id = response.get("JobId")
+        job_id = dig(response, self.job_id_path)
         if not isinstance(job_id, str) or not job_id:
-            raise BadResponseError(f"{self.operation.name} answered without a JobId")
+            raise BadResponseError(f"{self.operation.name} answered without a {'/'.join(self.job_id_path)}")
         return job_id
 
     def _ids(self, job_id: str) -> dict[str, str]:
