@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs.catalog import alibaba as cat
-from airflow_provider_mediajobs.catalog.shapes import secret_params
-from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, VendorApi, mask
+from airflow_provider_mediajobs.hooks.base import ConnectionFields, MediaJobsBaseHook, VendorApi
 from airflow_provider_mediajobs.vendors import ALIBABA
 
 if TYPE_CHECKING:
@@ -248,15 +247,12 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
             checked before any request; an unknown one is refused with the type's list.
         :raises MediaJobsValidationError: an unknown task type or a bad parameter.
         """
-        operation = cat.imm_task_type(task_type).create
-        for arg in secret_params(operation.params):
-            if isinstance(params.get(arg), str) and params[arg]:
-                mask(params[arg])  # a document's password: it travels in the signed query string
-        return self.call(operation, **params)
+        return self.call(cat.imm_task_type(task_type).create, **params)
 
     def create_media_convert_task(
-        self, *, project_name: str, sources: list[dict[str, Any]] | str, targets: list[dict[str, Any]] | str | None = None,
-        target_groups: list[dict[str, Any]] | str | None = None, alignment_index: int | None = None,
+        self, *, project_name: str, sources: list[dict[str, Any]] | str,
+        targets: list[dict[str, Any]] | str | None = None, target_groups: list[dict[str, Any]] | str | None = None,
+        alignment_index: int | None = None,
         credential_config: dict[str, Any] | str | None = None, notification: dict[str, Any] | str | None = None,
         tags: dict[str, Any] | str | None = None, user_data: str | None = None,
     ) -> dict[str, Any]:
