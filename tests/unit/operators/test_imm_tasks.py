@@ -240,3 +240,16 @@ def test_an_answer_without_a_task_id_is_no_success() -> None:
             with pytest.raises(BadResponseError, match="without TaskId"):
                 AlibabaCloudMediaHook().create_task("FaceClustering", project_name="p", dataset_name="d")
         assert len(http.request_history) == 1  # a creation is not retried when its outcome is unknown
+
+
+def test_the_how_to_page_holds_each_types_argument_table_as_the_catalog_makes_it() -> None:
+    from scripts.imm_task_tables import tables
+    from tests.helpers import ROOT
+
+    page = (ROOT / "docs" / "howto" / "alibaba-imm.md").read_text()
+    for name, table in tables().items():
+        assert f"### {name}\n" in page
+        assert table in page, f"the {name} table differs: run python -m scripts.imm_task_tables"
+    for snippet in ("howto_imm_media_convert", "howto_imm_video_labels", "howto_imm_wait_created",
+                    "howto_imm_office_conversion", "howto_imm_file_compression"):
+        assert f'--8<-- "dags_examples/example_imm_tasks.py:{snippet}"' in page
