@@ -49,7 +49,9 @@ from airflow_provider_mediajobs.catalog.shapes import (
     FreeMap,
     ListOf,
     Number,
+    Obj,
     SecretStr,
+    Shape,
     Shaped,
     Text,
     Utf8Str,
@@ -409,17 +411,18 @@ _BLUR = obj(  # TargetVideoFilterVideoDesensitizationFace / ...LicensePlate
     BlurRadius=Number(whole=True, low=1, high=100), Confidence=_UNIT, MinSize=Number(whole=True, low=0),
     ScaleRatio=Number(low=0.1, high=5.0), Transparency=_UNIT,
 )
-_AREA = {"Duration": Number(low=0), "Dx": _OFFSET, "Dy": _OFFSET, "Height": _OFFSET,
+_AREA: dict[str, Shape] = {"Duration": Number(low=0), "Dx": _OFFSET, "Dy": _OFFSET, "Height": _OFFSET,
          "ReferPos": Text(values=_SIDES), "StartTime": Number(low=0), "Width": _OFFSET}
-_WATERMARK = obj(  # TargetVideoFilterVideoWatermarks
-    **_AREA, BorderColor=Text(max_len=32), BorderWidth=Number(whole=True, low=0, high=4096), Content=Text(),
-    FontApha=Number(low=0, high=1),  # "(0,1]": 0 is refused by the vendor, not here
-    FontColor=Text(max_len=32),
-    FontName=Text(values=("SourceHanSans-Regular", "SourceHanSans-Bold", "SourceHanSerif-Regular",
-                          "SourceHanSerif-Bold")),
-    FontSize=Number(whole=True, low=5, high=119),  # "(4,120)", exclusive
-    Type=Text(values=("text", "file")), URI=OSS_URI,
-)
+_WATERMARK = Obj({  # TargetVideoFilterVideoWatermarks
+    **_AREA, "BorderColor": Text(max_len=32), "BorderWidth": Number(whole=True, low=0, high=4096),
+    "Content": Text(),
+    "FontApha": Number(low=0, high=1),  # "(0,1]": 0 is refused by the vendor, not here
+    "FontColor": Text(max_len=32),
+    "FontName": Text(values=("SourceHanSans-Regular", "SourceHanSans-Bold", "SourceHanSerif-Regular",
+                             "SourceHanSerif-Bold")),
+    "FontSize": Number(whole=True, low=5, high=119),  # "(4,120)", exclusive
+    "Type": Text(values=("text", "file")), "URI": OSS_URI,
+})
 _TRANSCODE_VIDEO = obj(  # TargetVideoTranscodeVideo
     AdaptiveResolutionDirection=_FLAG, BFrames=Number(whole=True, low=0), Bitrate=Number(whole=True, low=1),
     BitrateOption=Text(values=_RATE_OPTION), BufferSize=Number(whole=True, low=1), CRF=Number(low=0, high=51),
@@ -433,7 +436,7 @@ _TRANSCODE_VIDEO = obj(  # TargetVideoTranscodeVideo
 )
 TARGET_VIDEO = obj(
     DisableVideo=_FLAG,
-    FilterVideo=obj(Delogos=ListOf(obj(**_AREA)),
+    FilterVideo=obj(Delogos=ListOf(Obj(_AREA)),
                     Desensitization=obj(Face=_BLUR, LicensePlate=_BLUR),
                     Speed=Number(low=0.5, high=1.0), Watermarks=ListOf(_WATERMARK)),
     Stream=_STREAMS, TranscodeVideo=_TRANSCODE_VIDEO,
