@@ -73,7 +73,8 @@ def test_the_type_table_names_each_create_action_and_its_get_task_type() -> None
         "MediaConvert": "CreateMediaConvertTask", "VideoLabelClassification": "CreateVideoLabelClassificationTask",
         "FaceClustering": "CreateFigureClusteringTask", "OfficeConversion": "CreateOfficeConversionTask",
         "FileCompression": "CreateFileCompressionTask"}
-    assert all(not spec.create.idempotent for spec in cat.IMM_TASK_TYPES.values())  # never retried ambiguously
+    for spec in cat.IMM_TASK_TYPES.values():  # POST to IMM 2020-09-30, never retried ambiguously
+        assert (spec.create.method, spec.create.service, spec.create.idempotent) == ("POST", cat.IMM, False)
     assert set(cat.IMM_TASK_OPERATIONS) <= set(cat.OPERATIONS.values())
 
 
