@@ -17,6 +17,10 @@ What a task reports comes from its job kind in the catalog (``JobKind.inputs`` a
   alike.
 - **outputs**: the job's output object, once the job has succeeded: a dataset reported as written
   exists. A submit that does not wait reports none; the sensor that waits for the job does.
+- **what the request names**: where a job's detail names no object (an IMM task: GetTask shows no
+  URI), the submit operator reads them from the request it sent
+  (:meth:`JobLineageMixin.submitted_objects`): what it reads always, what it writes once the job
+  has succeeded. A sensor of such a kind reports none, as it never saw the request.
 
 Where the job is read from: the completion keeps the event its wait ended with on the task
 (:meth:`JobLineageMixin.keep_for_lineage`), in every mode: a worker wait and a sensor's pokes end
@@ -93,6 +97,15 @@ class JobLineageMixin:
         (None: it submitted nothing)."""
         raise NotImplementedError
 
+    def submitted_objects(self, request: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The objects the submit request itself names as read and as written, for a kind whose
+        detail names none (IMM: GetTask shows no URI, its Create*Task request does). None by default.
+
+        :param request: the wire parameters the job was submitted with.
+        :return: ``(reads, writes)``; the writes are reported once the job has succeeded.
+        """
+        return (), ()
+
     def job_lineage(self) -> tuple[list[str], list[str]]:
         """The URIs of the objects the job read and wrote, as far as this task knows.
 
@@ -102,11 +115,17 @@ class JobLineageMixin:
         event = self._lineage_event or {}
         job = event.get("job")
         seen = job if isinstance(job, Mapping) else as_detail(request) if request is not None else None
-        inputs = kind.inputs(seen, self._connection_bucket) if seen is not None else ()
-        outputs = [event.get("output")] if event.get("status") == "success" else []
+        succeeded = event.get("status") == "success"
+        inputs = list(kind.inputs(seen, self._connection_bucket)) if seen is not None else []
+        outputs = [event.get("output")] if succeeded else []
+        if request is not None:
+            reads, writes = self.submitted_objects(request)
+            inputs += reads
+            outputs += writes if succeeded else ()
         # The event crossed the metadata database after a deferral: only a URI that names an
         # object is reported.
-        return [uri for uri in dict.fromkeys(inputs) if _nameable(uri)], [uri for uri in outputs if _nameable(uri)]
+        return ([uri for uri in dict.fromkeys(inputs) if _nameable(uri)],
+                [uri for uri in dict.fromkeys(outputs) if _nameable(uri)])
 
     def get_openlineage_facets_on_complete(self, task_instance: Any) -> OperatorLineage:
         """The job's input and output objects as OpenLineage datasets (called by the OpenLineage

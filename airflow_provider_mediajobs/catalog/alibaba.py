@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
@@ -20,6 +20,7 @@ from airflow_provider_mediajobs.assets import checked_uri, object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
     BucketOf,
+    Check,
     Console,
     JobKind,
     Operation,
@@ -35,12 +36,26 @@ from airflow_provider_mediajobs.catalog.params import (
     Enum,
     Int,
     Json,
+    Param,
     Str,
     StrList,
     Time,
     TimeRange,
     invalid,
     job_id,
+)
+from airflow_provider_mediajobs.catalog.shapes import (
+    Flag,
+    FreeMap,
+    ListOf,
+    Number,
+    Obj,
+    SecretStr,
+    Shape,
+    Shaped,
+    Text,
+    Utf8Str,
+    obj,
 )
 from airflow_provider_mediajobs.exceptions import (
     AuthError,
@@ -350,7 +365,345 @@ ICE_EDITING_OPERATIONS: tuple[Operation, ...] = ()
 
 
 # -- IMM Create*Task (issue 18, part 3) ----------------------------------------------------------------
-IMM_TASK_OPERATIONS: tuple[Operation, ...] = ()
+# The Create*Task family of IMM 2020-09-30: each action creates one asynchronous task of its own
+# TaskType, which GetTask and ListTasks then show (the IMM_TASK kind above waits for it). Every
+# parameter, type and bound below is read from the SDK request model (alibabacloud-imm20200930
+# 5.0.3, ``models/_create_*_task_request.py`` and the shared ``CredentialConfig``, ``Notification``,
+# ``TrimPolicy``, ``TargetVideo``, ``TargetAudio``, ``TargetSubtitle``, ``TargetImage`` models): the
+# SDK's ``*ShrinkRequest`` variants send CredentialConfig, Notification, Tags, Sources, Targets,
+# TargetGroups and TrimPolicy as JSON strings, the rest as plain query values, all in the query
+# string of a POST (``client.py``, ``create_*_task_with_options``). Bounds the SDK does not state
+# are this provider's guards and say so.
+
+OSS_URI = Text(prefix="oss://")  # "oss://${Bucket}/${Object}" (every URI docstring); length: our guard
+_SIDES = ("topleft", "topright", "bottomright", "bottomleft")  # ReferPos (TargetVideo docstrings)
+_RATE_OPTION = ("fixed", "adaptive", "fall")  # Bitrate/FrameRate/Resolution/SampleRateOption
+_NUMBER, _WHOLE, _FLAG = Number(), Number(whole=True), Flag()
+_STREAMS = ListOf(_WHOLE)  # stream index lists: [0, 1], [101] (all), [-1] (all attached pictures)
+_UNIT = Number(low=0, high=1)
+_OFFSET = Number(low=0, high=4096)  # Dx/Dy/Width/Height: pixels [1,4096] or a ratio (0,1); 0 default
+
+# CredentialConfig: chained authorization (its roles and policy are the user's, so errors never quote
+# them); RoleType is "user" or "service" (CredentialConfigChain docstring).
+CREDENTIAL_CONFIG = obj(
+    Chain=ListOf(obj(AssumeRoleFor=Text(), Role=Text(), RoleType=Text(values=("user", "service")))),
+    Policy=Text(max_len=65536), ServiceRole=Text(),
+)
+# Notification: an OSS file, MNS or RocketMQ (Notification, MNS, RocketMQ models).
+NOTIFICATION = obj(
+    ExtendedMessageURI=OSS_URI, MNS=obj(TopicName=Text()), RocketMQ=obj(InstanceId=Text(), TopicName=Text()),
+)
+_TRANSCODE_AUDIO = obj(  # TargetAudioTranscodeAudio
+    Bitrate=Number(whole=True, low=1000, high=10_000_000), BitrateOption=Text(values=_RATE_OPTION),
+    BitsPerSample=Number(whole=True, values=(16, 24)), Channel=Number(whole=True, low=1, high=8),
+    Codec=Text(values=("copy", "mp3", "vorbis", "aac", "flac", "ac3", "opus", "amr")),
+    Quality=Number(whole=True, low=0, high=100),
+    SampleRate=Number(whole=True, values=(8000, 12025, 12000, 16000, 22050, 24000, 32000, 44100, 48000, 64000,
+                                          88200, 96000)),
+    SampleRateOption=Text(values=_RATE_OPTION),
+)
+TARGET_AUDIO = obj(DisableAudio=_FLAG, FilterAudio=obj(Mixing=_FLAG), Stream=_STREAMS,
+                   TranscodeAudio=_TRANSCODE_AUDIO)
+# ExtractSubtitle.Format: the TargetSubtitle docstring says ass, srt or webvtt, and
+# CreateMediaConvertTask's TargetGroups docstring says it must be vtt there: left unchecked.
+TARGET_SUBTITLE = obj(DisableSubtitle=_FLAG, ExtractSubtitle=obj(Format=Text(), URI=OSS_URI), Stream=_STREAMS)
+_BLUR = obj(  # TargetVideoFilterVideoDesensitizationFace / ...LicensePlate
+    BlurRadius=Number(whole=True, low=1, high=100), Confidence=_UNIT, MinSize=Number(whole=True, low=0),
+    ScaleRatio=Number(low=0.1, high=5.0), Transparency=_UNIT,
+)
+_AREA: dict[str, Shape] = {"Duration": Number(low=0), "Dx": _OFFSET, "Dy": _OFFSET, "Height": _OFFSET,
+         "ReferPos": Text(values=_SIDES), "StartTime": Number(low=0), "Width": _OFFSET}
+_WATERMARK = Obj({  # TargetVideoFilterVideoWatermarks
+    **_AREA, "BorderColor": Text(max_len=32), "BorderWidth": Number(whole=True, low=0, high=4096),
+    "Content": Text(),
+    "FontApha": Number(low=0, high=1),  # "(0,1]": 0 is refused by the vendor, not here
+    "FontColor": Text(max_len=32),
+    "FontName": Text(values=("SourceHanSans-Regular", "SourceHanSans-Bold", "SourceHanSerif-Regular",
+                             "SourceHanSerif-Bold")),
+    "FontSize": Number(whole=True, low=5, high=119),  # "(4,120)", exclusive
+    "Type": Text(values=("text", "file")), "URI": OSS_URI,
+})
+_TRANSCODE_VIDEO = obj(  # TargetVideoTranscodeVideo
+    AdaptiveResolutionDirection=_FLAG, BFrames=Number(whole=True, low=0), Bitrate=Number(whole=True, low=1),
+    BitrateOption=Text(values=_RATE_OPTION), BufferSize=Number(whole=True, low=1), CRF=Number(low=0, high=51),
+    Codec=Text(values=("copy", "h264", "h265", "vp9")), FrameRate=Number(low=0),
+    FrameRateOption=Text(values=_RATE_OPTION), GOPSize=Number(whole=True, low=0), MaxBitrate=Number(whole=True, low=1),
+    PixelFormat=Text(values=("yuv420p", "yuv422p", "yuv444p", "yuv420p10le", "yuv422p10le", "yuv444p10le",
+                             "yuva420p")),
+    Refs=Number(whole=True, low=0), Resolution=Text(max_len=32), ResolutionOption=Text(values=_RATE_OPTION),
+    Rotation=Number(whole=True, values=(0, 90, 180, 270)), ScaleType=Text(values=("stretch", "crop", "fill", "fit")),
+    VideoSlim=Number(whole=True, values=(0, 1)),
+)
+TARGET_VIDEO = obj(
+    DisableVideo=_FLAG,
+    FilterVideo=obj(Delogos=ListOf(Obj(_AREA)),
+                    Desensitization=obj(Face=_BLUR, LicensePlate=_BLUR),
+                    Speed=Number(low=0.5, high=1.0), Watermarks=ListOf(_WATERMARK)),
+    Stream=_STREAMS, TranscodeVideo=_TRANSCODE_VIDEO,
+)
+# TargetImage: the SDK documents only that each item's Format and URI are required.
+_PICTURES = {"Format": Text(), "Height": _NUMBER, "Interval": _NUMBER, "Number": _WHOLE, "ScaleType": Text(),
+             "StartTime": _NUMBER, "URI": OSS_URI}
+TARGET_IMAGE = obj(
+    Animations=ListOf(obj(required=("Format", "URI"), **_PICTURES, FrameRate=_NUMBER, Width=_NUMBER)),
+    Snapshots=ListOf(obj(required=("Format", "URI"), **_PICTURES, Mode=Text(), Threshold=_WHOLE, Width=_NUMBER)),
+    Sprites=ListOf(obj(required=("Format", "URI"), **{k: v for k, v in _PICTURES.items() if k != "Height"},
+                       Margin=_WHOLE, Mode=Text(), Pad=_WHOLE, ScaleHeight=_NUMBER, ScaleWidth=_NUMBER,
+                       Threshold=_WHOLE, TileHeight=_WHOLE, TileWidth=_WHOLE)),
+)
+_SPEED = Number(low=0.5, high=1.0)  # Targets[].Speed: "between 0.5 and 1.0, inclusive"
+# Sources: up to 11 media files are concatenated (the CreateMediaConvertTask API page).
+MEDIA_CONVERT_SOURCES = ListOf(obj(
+    AlignMode=Text(values=("false", "loop", "pad")), Attached=_FLAG, DisableAudio=_FLAG, DisableVideo=_FLAG,
+    Duration=Number(low=0), StartTime=Number(low=0),
+    Subtitles=ListOf(obj(Language=Text(max_len=16), TimeOffset=_NUMBER, URI=OSS_URI)), URI=OSS_URI,
+), max_items=11)
+MEDIA_CONVERT_TARGETS = ListOf(obj(
+    AttachedPicture=obj(Stream=_STREAMS), Audio=TARGET_AUDIO,
+    Container=Text(values=("mp4", "mkv", "mov", "asf", "avi", "mxf", "ts", "flv",
+                           "mp3", "aac", "flac", "oga", "ac3", "opus")),
+    Data=obj(Stream=_STREAMS), Image=TARGET_IMAGE,
+    Segment=obj(Duration=Number(low=0), Format=Text(values=("hls", "dash")), StartNumber=Number(whole=True, low=0)),
+    Speed=_SPEED, StripMetadata=_FLAG, Subtitle=TARGET_SUBTITLE, URI=OSS_URI, Video=TARGET_VIDEO,
+))
+MEDIA_CONVERT_TARGET_GROUPS = ListOf(obj(
+    Targets=ListOf(obj(
+        Audio=TARGET_AUDIO, Container=Text(values=("mp4", "ts")),
+        Segment=obj(Duration=Number(low=0), Format=Text(values=("hls",)), StartNumber=Number(whole=True, low=0)),
+        Speed=_SPEED, StripMetadata=_FLAG, Subtitle=TARGET_SUBTITLE, URI=OSS_URI, Video=TARGET_VIDEO,
+    )),
+    URI=OSS_URI,
+))
+TRIM_POLICY = obj(DisableDeleteEmptyCell=_FLAG, DisableDeleteRepeatedStyle=_FLAG, DisableDeleteUnusedPicture=_FLAG,
+                  DisableDeleteUnusedShape=_FLAG)
+
+
+def _common(*, credentials: bool = True, tags: bool = True) -> tuple[Param, ...]:
+    # What every Create*Task here takes: its project, notification and user data; all but
+    # CreateFigureClusteringTask a chained authorization, all but CreateFileCompressionTask tags.
+    return (
+        job_id("project_name", "ProjectName", what="a name"),
+        *((Shaped("credential_config", "CredentialConfig", CREDENTIAL_CONFIG, hide=True),) if credentials else ()),
+        Shaped("notification", "Notification", NOTIFICATION),
+        *((Shaped("tags", "Tags", FreeMap()),) if tags else ()),
+        Utf8Str("user_data", "UserData", max_bytes=2048),  # "at most 2,048 bytes" (every UserData docstring)
+    )
+
+
+def _oss(arg: str, wire: str, required: bool = False) -> Str:
+    # An OSS URI argument; 2048 characters is our guard (a bucket is at most 63, a key 1023 bytes).
+    return Str(arg, wire, required, max_len=2048, pattern=r"oss://[^/\s]+/\S*", hint="an OSS URI, oss://bucket/object")
+
+
+def exactly_one(first: str, second: str, *, either: bool = True) -> Check:
+    """A rule: at most one of ``first`` and ``second``, and (``either``) at least one."""
+
+    def check(args: Mapping[str, Any]) -> None:
+        given = [arg for arg in (first, second) if args.get(arg) is not None]
+        if len(given) == 2 or (either and not given):
+            raise invalid(f"{first}/{second}", f"exactly one of {first} and {second} given"
+                          if either else f"at most one of {first} and {second} given", tuple(given))
+
+    return check
+
+
+def _alignment_in_sources(args: Mapping[str, Any]) -> None:
+    # AlignmentIndex is "the index of the primary file in the Sources list".
+    index, sources = args.get("alignment_index"), args.get("sources")
+    if index is not None and isinstance(sources, str) and index >= len(json.loads(sources)):
+        raise invalid("alignment_index", "an index into sources", index)
+
+
+CREATE_MEDIA_CONVERT_TASK = Operation(
+    "CreateMediaConvertTask", IMM, "POST",
+    params=(
+        *_common(),
+        Shaped("sources", "Sources", MEDIA_CONVERT_SOURCES, required=True),
+        Shaped("targets", "Targets", MEDIA_CONVERT_TARGETS),
+        Shaped("target_groups", "TargetGroups", MEDIA_CONVERT_TARGET_GROUPS),
+        Int("alignment_index", "AlignmentIndex", low=0),
+    ),
+    checks=(_alignment_in_sources,),
+    idempotent=False,
+    answer_keys=("TaskId",),
+)
+CREATE_VIDEO_LABEL_CLASSIFICATION_TASK = Operation(
+    "CreateVideoLabelClassificationTask", IMM, "POST",
+    params=(*_common(), _oss("source_uri", "SourceURI", required=True)),
+    idempotent=False,
+    answer_keys=("TaskId",),
+)
+CREATE_FIGURE_CLUSTERING_TASK = Operation(
+    "CreateFigureClusteringTask", IMM, "POST",
+    params=(*_common(credentials=False), job_id("dataset_name", "DatasetName", what="a name")),
+    idempotent=False,
+    answer_keys=("TaskId",),
+)
+# SourceType (CreateOfficeConversionTaskRequest docstring): the extensions it converts.
+OFFICE_SOURCE_TYPES = (
+    "doc", "docx", "wps", "wpss", "docm", "dotm", "dot", "dotx",
+    "pptx", "ppt", "pot", "potx", "pps", "ppsx", "dps", "dpt", "pptm", "potm", "ppsm", "dpss",
+    "xls", "xlt", "et", "ett", "xlsx", "xltx", "csv", "xlsb", "xlsm", "xltm", "ets", "pdf",
+)
+CREATE_OFFICE_CONVERSION_TASK = Operation(
+    "CreateOfficeConversionTask", IMM, "POST",
+    params=(
+        *_common(),
+        _oss("source_uri", "SourceURI"),
+        Enum("source_type", "SourceType", values=OFFICE_SOURCE_TYPES),
+        # Sources: "not yet published, do not use it" (its docstring); images with a Rotate of 0/90/180/270.
+        Shaped("sources", "Sources", ListOf(obj(Rotate=Number(whole=True, values=(0, 90, 180, 270)), URI=OSS_URI))),
+        Enum("target_type", "TargetType", required=True, values=("png", "jpg", "pdf", "txt")),
+        _oss("target_uri", "TargetURI"),  # a template: oss://{bucket}/{tags.custom}/{dirname}/{barename}.{autoext}
+        _oss("target_uri_prefix", "TargetURIPrefix"),
+        SecretStr("password", "Password", max_len=1024),  # the document's password; length: our guard
+        Int("start_page", "StartPage", low=1),  # default 1
+        Int("end_page", "EndPage", low=-1),  # default -1: to the last page
+        Str("pages", "Pages", max_len=1024, pattern=r"[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*",
+            hint="page numbers and ranges such as 1,2-4,7"),
+        Int("sheet_index", "SheetIndex", low=1),  # 1 to the last sheet, default 1
+        Int("sheet_count", "SheetCount", low=1),
+        Int("max_sheet_row", "MaxSheetRow", low=1),
+        Int("max_sheet_column", "MaxSheetColumn", low=1),
+        Int("image_dpi", "ImageDPI", low=96, high=600),  # 96-600, default 96
+        Int("quality", "Quality", low=0, high=100),  # 0-100
+        Int("scale_percentage", "ScalePercentage", low=20, high=199),  # 20-199, default 100
+        Enum("paper_size", "PaperSize", values=("A0", "A2", "A4")),
+        Bool("paper_horizontal", "PaperHorizontal"),
+        Bool("fit_to_height", "FitToHeight"),
+        Bool("fit_to_width", "FitToWidth"),
+        Bool("first_page", "FirstPage"),
+        Bool("long_picture", "LongPicture"),
+        Bool("long_text", "LongText"),
+        Bool("hold_line_feed", "HoldLineFeed"),
+        Bool("show_comments", "ShowComments"),
+        Shaped("trim_policy", "TrimPolicy", TRIM_POLICY),
+    ),
+    # "Specify either TargetURI or TargetURIPrefix" (both docstrings); the source is SourceURI (or
+    # the unpublished Sources).
+    checks=(exactly_one("target_uri", "target_uri_prefix"), exactly_one("source_uri", "sources")),
+    idempotent=False,
+    answer_keys=("TaskId",),
+)
+CREATE_FILE_COMPRESSION_TASK = Operation(
+    "CreateFileCompressionTask", IMM, "POST",
+    params=(
+        *_common(tags=False),
+        _oss("target_uri", "TargetURI", required=True),
+        # Sources: at most 100 packaging rules; more go in a manifest (SourceManifestURI, up to 80,000).
+        Shaped("sources", "Sources", ListOf(obj(
+            Alias=Text(max_len=1024), Mode=Text(values=("prefix", "fullname")), URI=OSS_URI,
+        ), max_items=100)),
+        _oss("source_manifest_uri", "SourceManifestURI"),
+        Enum("compressed_format", "CompressedFormat", values=("zip",)),  # "only the zip format"
+    ),
+    checks=(exactly_one("sources", "source_manifest_uri"),),  # "Specify either this parameter or Sources"
+    idempotent=False,
+    answer_keys=("TaskId",),
+)
+
+
+def _loaded(wire: Mapping[str, Any], name: str) -> Any:
+    # A JSON parameter of a submit request, as the vendor reads it (its wire value is the JSON text).
+    value = wire.get(name)
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return None
+    return value
+
+
+def _each(items: Any, key: str = "URI") -> list[Any]:
+    return [item.get(key) for item in items if isinstance(item, Mapping)] if isinstance(items, list) else []
+
+
+def _objects(*uris: Any) -> tuple[str, ...]:
+    # Only what names one object: no template ({barename}, ${index}) and no prefix (a trailing /).
+    found = [checked_uri(given, "oss") for given in uris
+             if isinstance(given, str) and "{" not in given and "$" not in given and not given.endswith("/")]
+    return tuple(dict.fromkeys(uri for uri in found if uri))
+
+
+def _media_convert_reads(wire: Mapping[str, Any]) -> tuple[str, ...]:
+    sources = _loaded(wire, "Sources")
+    subtitles = [s for source in (sources if isinstance(sources, list) else []) if isinstance(source, Mapping)
+                 for s in (source.get("Subtitles") or []) if isinstance(s, Mapping)]
+    return _objects(*_each(sources), *_each(subtitles))
+
+
+def _media_convert_writes(wire: Mapping[str, Any]) -> tuple[str, ...]:
+    # A target URI with an extension is the object written; without one, the vendor appends the
+    # container's (no Segment) or .m3u8 (HLS) extension (the Targets[].URI docstring). DASH's
+    # extension and the segment files' names are not documented: not reported.
+    written: list[Any] = []
+    for target in _loaded(wire, "Targets") or []:
+        if not isinstance(target, Mapping) or not isinstance(target.get("URI"), str):
+            continue
+        uri, segment = target["URI"], target.get("Segment")
+        if "." in uri.rsplit("/", 1)[-1]:
+            written.append(uri)
+        elif not segment and isinstance(target.get("Container"), str):
+            written.append(f"{uri}.{target['Container']}")
+        elif isinstance(segment, Mapping) and segment.get("Format") == "hls":
+            written.append(f"{uri}.m3u8")
+    groups = _loaded(wire, "TargetGroups")
+    return _objects(*written, *_each(groups))  # a group's URI is its HLS master playlist
+
+
+class ImmTaskType(NamedTuple):
+    """One IMM task type: the Create*Task action that creates it, and the objects its request
+    names (GetTask names none, so lineage reads the request; see ``lineage.py``).
+
+    :param name: the TaskType GetTask and ListTasks take and show.
+    :param create: its Create*Task operation.
+    :param reads: the oss:// objects a request of it reads (its wire parameters -> URIs).
+    :param writes: the oss:// objects it writes once the task succeeds.
+    """
+
+    name: str
+    create: Operation
+    reads: Callable[[Mapping[str, Any]], tuple[str, ...]] = lambda wire: ()
+    writes: Callable[[Mapping[str, Any]], tuple[str, ...]] = lambda wire: ()
+
+
+# TaskType -> its Create*Task: the "Task types" page (help.aliyun.com/document_detail/2743993,
+# https://www.alibabacloud.com/help/en/imm/developer-reference/task-type-list), which GetTask's
+# TaskType docstring points to. CreateFigureClusteringTask creates a FaceClustering task (not
+# "FigureClustering"); GetTask's RequestDefinition docstring names the same type.
+IMM_TASK_TYPES: dict[str, ImmTaskType] = {spec.name: spec for spec in (
+    ImmTaskType("MediaConvert", CREATE_MEDIA_CONVERT_TASK, _media_convert_reads, _media_convert_writes),
+    ImmTaskType("VideoLabelClassification", CREATE_VIDEO_LABEL_CLASSIFICATION_TASK,
+                lambda wire: _objects(wire.get("SourceURI"))),
+    # Clusters the faces of a dataset's indexed files: the request names no object.
+    ImmTaskType("FaceClustering", CREATE_FIGURE_CLUSTERING_TASK),
+    # TargetURI is a template ({barename}, {autoext}...) and TargetURIPrefix a prefix: only a
+    # TargetURI without placeholders names the object written.
+    ImmTaskType("OfficeConversion", CREATE_OFFICE_CONVERSION_TASK,
+                lambda wire: _objects(wire.get("SourceURI"), *_each(_loaded(wire, "Sources"))),
+                lambda wire: _objects(wire.get("TargetURI"))),
+    # A "prefix" rule (the default Mode) packs every object under its URI: only "fullname" rules
+    # and the manifest name one object each.
+    ImmTaskType("FileCompression", CREATE_FILE_COMPRESSION_TASK,
+                lambda wire: _objects(wire.get("SourceManifestURI"), *(
+                    s.get("URI") for s in _loaded(wire, "Sources") or [] if isinstance(s, Mapping)
+                    and s.get("Mode") == "fullname")),
+                lambda wire: _objects(wire.get("TargetURI"))),
+)}
+IMM_TASK_OPERATIONS: tuple[Operation, ...] = tuple(spec.create for spec in IMM_TASK_TYPES.values())
+
+
+def imm_task_type(task_type: Any, arg: str = "task_type") -> ImmTaskType:
+    """The declared IMM task type named ``task_type``.
+
+    :raises MediaJobsValidationError: naming ``arg`` and listing the supported types (any other
+        Create*Task goes through ``AlibabaCloudMediaHook.call_action("imm", ...)``).
+    """
+    spec = IMM_TASK_TYPES.get(task_type) if isinstance(task_type, str) else None
+    if spec is None:
+        raise invalid(arg, f"one of the task types with a Create*Task here: {', '.join(IMM_TASK_TYPES)} (any "
+                      "other goes through AlibabaCloudMediaHook.call_action('imm', 'Create...Task', {...}))", task_type)
+    return spec
 # (end of IMM tasks)
 
 

@@ -105,7 +105,9 @@ JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
     JobKind(
         # An IMM task is only found under its project.
         "imm", "Running", "Running", "Succeeded", "Failed",
-        attributes={"project_name": DEFAULT_IMM_PROJECT, "task_type": IMM_TYPES[0]},
+        # user_data, tags (JSON text) and event_id: what a Create*Task gave or answered (issue 18, part 3).
+        attributes={"project_name": DEFAULT_IMM_PROJECT, "task_type": IMM_TYPES[0], "user_data": "", "tags": "",
+                    "event_id": ""},
         required=frozenset({"project_name", "task_type"}),
         id_prefix="Task-", id_hex=24,
         seed=lambda i, _: {"task_type": IMM_TYPES[i % len(IMM_TYPES)]},

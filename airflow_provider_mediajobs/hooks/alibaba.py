@@ -232,7 +232,124 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     # (end of ICE_EDITING)
 
     # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------
-    # (methods of IMM_TASKS go here)
+    def create_task(self, task_type: str, **params: Any) -> dict[str, Any]:
+        """Create an IMM task of ``task_type`` with its Create*Task action (one of
+        ``catalog.alibaba.IMM_TASK_TYPES``); return ``TaskId``, ``EventId`` and ``RequestId``.
+
+        Wait for it with ``ImmTaskSensor(project_name=..., imm_task_id=TaskId,
+        imm_task_type=task_type)``, or read it with :meth:`get_task`. A creation is retried only
+        when the vendor certainly did not act on it, so a retry never creates a second task. Any
+        other Create*Task goes through :meth:`call_action`.
+
+        :param task_type: ``MediaConvert``, ``VideoLabelClassification``, ``FaceClustering``
+            (CreateFigureClusteringTask), ``OfficeConversion`` or ``FileCompression``.
+        :param params: that action's parameters in snake_case (``project_name``, ``sources``...),
+            checked before any request; an unknown one is refused with the type's list.
+        :raises MediaJobsValidationError: an unknown task type or a bad parameter.
+        """
+        return self.call(cat.imm_task_type(task_type).create, **params)
+
+    def create_media_convert_task(
+        self, *, project_name: str, sources: list[dict[str, Any]] | str,
+        targets: list[dict[str, Any]] | str | None = None, target_groups: list[dict[str, Any]] | str | None = None,
+        alignment_index: int | None = None,
+        credential_config: dict[str, Any] | str | None = None, notification: dict[str, Any] | str | None = None,
+        tags: dict[str, Any] | str | None = None, user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an IMM media conversion task (CreateMediaConvertTask, TaskType ``MediaConvert``).
+
+        :param project_name: the IMM project.
+        :param sources: the media files, concatenated in order (at most 11): ``[{"URI": "oss://..."}]``.
+        :param targets: the outputs: ``[{"URI", "Container", "Video", "Audio", "Subtitle", "Image", "Segment"...}]``.
+        :param target_groups: HLS packaging groups: ``[{"URI": master playlist, "Targets": [...]}]``.
+        :param alignment_index: the source whose video and audio settings are the defaults (default 0).
+        :param credential_config: chained authorization (``ServiceRole``, ``Chain``, ``Policy``).
+        :param notification: ``{"MNS": {"TopicName"}}``, ``{"RocketMQ": {...}}`` or ``{"ExtendedMessageURI"}``.
+        :param tags: custom tags to find the task by.
+        :param user_data: returned in the notification, at most 2,048 bytes.
+        """
+        return self.create_task(
+            "MediaConvert", project_name=project_name, sources=sources, targets=targets, target_groups=target_groups,
+            alignment_index=alignment_index, credential_config=credential_config, notification=notification,
+            tags=tags, user_data=user_data,
+        )
+
+    def create_video_label_classification_task(
+        self, *, project_name: str, source_uri: str, credential_config: dict[str, Any] | str | None = None,
+        notification: dict[str, Any] | str | None = None, tags: dict[str, Any] | str | None = None,
+        user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an IMM video label detection task (CreateVideoLabelClassificationTask, TaskType
+        ``VideoLabelClassification``).
+
+        :param project_name: the IMM project.
+        :param source_uri: the video, ``oss://bucket/object``.
+        :param credential_config: chained authorization.
+        :param notification: where the result is announced.
+        :param tags: custom tags to find the task by.
+        :param user_data: returned in the notification, at most 2,048 bytes.
+        """
+        return self.create_task(
+            "VideoLabelClassification", project_name=project_name, source_uri=source_uri,
+            credential_config=credential_config, notification=notification, tags=tags, user_data=user_data,
+        )
+
+    def create_figure_clustering_task(
+        self, *, project_name: str, dataset_name: str, notification: dict[str, Any] | str | None = None,
+        tags: dict[str, Any] | str | None = None, user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an IMM face clustering task over a dataset (CreateFigureClusteringTask, TaskType
+        ``FaceClustering``).
+
+        :param project_name: the IMM project.
+        :param dataset_name: the dataset whose indexed images are clustered.
+        :param notification: where the result is announced.
+        :param tags: custom tags to find the task by.
+        :param user_data: returned in the notification, at most 2,048 bytes.
+        """
+        return self.create_task("FaceClustering", project_name=project_name, dataset_name=dataset_name,
+                                notification=notification, tags=tags, user_data=user_data)
+
+    def create_office_conversion_task(self, *, project_name: str, target_type: str, **params: Any) -> dict[str, Any]:
+        """Create an IMM document conversion task (CreateOfficeConversionTask, TaskType
+        ``OfficeConversion``).
+
+        :param project_name: the IMM project.
+        :param target_type: ``png``, ``jpg``, ``pdf`` or ``txt``.
+        :param params: the other parameters of CreateOfficeConversionTask: ``source_uri`` and one
+            of ``target_uri`` / ``target_uri_prefix`` (required), and ``source_type``, ``password``
+            (masked in logs), ``start_page``, ``end_page``, ``pages``, ``sheet_index``,
+            ``sheet_count``, ``max_sheet_row``, ``max_sheet_column``, ``image_dpi``, ``quality``,
+            ``scale_percentage``, ``paper_size``, ``paper_horizontal``, ``fit_to_height``,
+            ``fit_to_width``, ``first_page``, ``long_picture``, ``long_text``, ``hold_line_feed``,
+            ``show_comments``, ``trim_policy``, ``sources``, ``credential_config``,
+            ``notification``, ``tags``, ``user_data`` (see docs/howto/alibaba-imm.md).
+        """
+        return self.create_task("OfficeConversion", project_name=project_name, target_type=target_type, **params)
+
+    def create_file_compression_task(
+        self, *, project_name: str, target_uri: str, sources: list[dict[str, Any]] | str | None = None,
+        source_manifest_uri: str | None = None, compressed_format: str | None = None,
+        credential_config: dict[str, Any] | str | None = None, notification: dict[str, Any] | str | None = None,
+        user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Create an IMM file compression task (CreateFileCompressionTask, TaskType ``FileCompression``).
+
+        :param project_name: the IMM project.
+        :param target_uri: the archive written, ``oss://bucket/name.zip``.
+        :param sources: at most 100 packing rules ``[{"URI", "Mode": "prefix"|"fullname", "Alias"}]``;
+            give these or ``source_manifest_uri``.
+        :param source_manifest_uri: an OSS JSON file of such rules (up to 80,000).
+        :param compressed_format: ``zip`` (the only one).
+        :param credential_config: chained authorization.
+        :param notification: where the result is announced.
+        :param user_data: returned in the notification, at most 2,048 bytes.
+        """
+        return self.create_task(
+            "FileCompression", project_name=project_name, target_uri=target_uri, sources=sources,
+            source_manifest_uri=source_manifest_uri, compressed_format=compressed_format,
+            credential_config=credential_config, notification=notification, user_data=user_data,
+        )
     # (end of IMM_TASKS)
 
     def call_action(self, product: str, action: str, params: Mapping[str, Any] | None = None, *,

@@ -20,6 +20,7 @@ from airflow_provider_mediajobs import extras, quota, transport
 from airflow_provider_mediajobs.catalog.model import JobKind, Operation
 from airflow_provider_mediajobs.catalog.paging import Pager
 from airflow_provider_mediajobs.catalog.params import invalid
+from airflow_provider_mediajobs.catalog.shapes import secret_params
 from airflow_provider_mediajobs.exceptions import (
     MediaJobsValidationError,
     NotFoundError,
@@ -659,7 +660,11 @@ class MediaJobsBaseHook(BaseHook):
         :param arguments: its Python-named arguments; None means not given.
         """
         operation = self.operation(operation)
-        return self.client.call(operation, operation.bind(arguments))
+        wire = operation.bind(arguments)
+        for arg in secret_params(operation.params):  # the user's own secrets (a document's password)
+            if isinstance(arguments.get(arg), str) and arguments[arg]:
+                mask(arguments[arg])  # in every form the signed query string may show it
+        return self.client.call(operation, wire)
 
     def _send_uncatalogued(self, operation: Operation, wire: Mapping[str, str]) -> dict[str, Any]:
         """Send an operation the catalog does not declare, as the vendor hooks' escape hatches

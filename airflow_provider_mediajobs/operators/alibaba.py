@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from airflow_provider_mediajobs import links
 from airflow_provider_mediajobs.catalog import alibaba as cat
+from airflow_provider_mediajobs.catalog.params import invalid, refuse_template, unrendered_template
 from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
+from airflow_provider_mediajobs.tasks import declare_signature, reserved_names
 from airflow_provider_mediajobs.vendors import ALIBABA
+
+if TYPE_CHECKING:
+    from airflow.sdk import Context
+
+    from airflow_provider_mediajobs.catalog.model import Operation
+    from airflow_provider_mediajobs.exceptions import MediaJobsValidationError
 
 
 class AlibabaCloudMediaOperator(CatalogOperator):
@@ -133,5 +146,144 @@ class ImmGetTaskOperator(AlibabaCloudMediaOperator):
 
 
 # -- IMM Create*Task (issue 18, part 3) ------------------------------------------------------------
-# (operators of IMM_TASKS go here)
+def _plain(value: Any, depth: int = 0) -> bool:
+    # A value already known at DAG parse: plain data without Jinja (an XComArg or a template is not).
+    if isinstance(value, str):
+        return not unrendered_template(value)
+    if value is None or isinstance(value, bool | int | float):
+        return True
+    if depth < 32 and isinstance(value, list | tuple):
+        return all(_plain(item, depth + 1) for item in value)
+    if depth < 32 and isinstance(value, dict):
+        return all(isinstance(k, str) and _plain(v, depth + 1) for k, v in value.items())
+    return False
+
+
+class _ImmTaskFamily(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """What :class:`ImmCreateTaskOperator` does: one operator for the Create*Task family, the action
+    chosen per task by ``imm_task_type`` through ``catalog.alibaba.IMM_TASK_TYPES``."""
+
+    job_kind = cat.IMM_TASK
+    job_id_path = ("TaskId",)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # As CatalogOperator does for one operation: every parameter of every type is an argument
+        # and a template field (a task takes its own type's), the type itself too.
+        cls.template_fields = ("imm_task_type", *cls.api_args(), cls.conn_name_attr)
+        if "__init__" not in cls.__dict__:
+            declare_signature(cls, required=("imm_task_type",), optional=(*cls.api_args(), cls.conn_name_attr))
+        links.attach(cls)
+
+    @classmethod
+    def api_catalog_args(cls) -> list[str]:
+        """Every parameter of every declared task type, in catalog order."""
+        return list(dict.fromkeys(arg for spec in cat.IMM_TASK_TYPES.values() for arg in spec.create.args))
+
+    def __init__(self, *, imm_task_type: str, **kwargs: Any) -> None:
+        self.imm_task_type = imm_task_type  # first: operation_of() reads it
+        known = {*self.api_args(), *_accepted(type(self))}
+        unknown = sorted(set(kwargs) - known)
+        if unknown:  # BaseOperator would refuse it too, without saying what the type takes
+            raise self._not_a_parameter(unknown[0], self._parse_time_type())
+        super().__init__(**kwargs)
+        self._check_at_parse()
+
+    def task_type_of(self) -> cat.ImmTaskType:
+        """The (rendered) task type's declaration.
+
+        :raises MediaJobsValidationError: not one of the declared types (listing them).
+        """
+        refuse_template("imm_task_type", self.imm_task_type)
+        return cat.imm_task_type(self.imm_task_type, "imm_task_type")
+
+    def operation_of(self) -> Operation:
+        """The Create*Task action of this task's type."""
+        return self.task_type_of().create
+
+    def _parse_time_type(self) -> cat.ImmTaskType | None:
+        # The type, where the DAG names it outright (not a template).
+        return self.task_type_of() if _plain(self.imm_task_type) else None
+
+    def _not_a_parameter(self, arg: str, spec: cat.ImmTaskType | None) -> MediaJobsValidationError:
+        if spec is None:
+            return invalid(arg, f"a parameter of one of the task types {', '.join(cat.IMM_TASK_TYPES)}", "unknown")
+        return invalid(arg, f"one of the parameters of task type {spec.name} ({spec.create.name}): "
+                       f"{', '.join(spec.create.args)}", "unknown")
+
+    def _given(self) -> dict[str, Any]:
+        return {arg: value for arg, value in self.catalog_values(self.api_catalog_args()).items() if value is not None}
+
+    def _check_names(self, spec: cat.ImmTaskType) -> None:
+        other = sorted(set(self._given()) - set(spec.create.args))
+        if other:  # a parameter of another task type: refused, not silently left out
+            raise self._not_a_parameter(other[0], spec)
+
+    def _check_at_parse(self) -> None:
+        # What is known at DAG parse is checked there: the type, the names given, and each value
+        # that is neither a template nor an XComArg (all of them together once none is either).
+        spec = self._parse_time_type()
+        if spec is None:
+            return
+        self._check_names(spec)
+        operation = spec.create
+        values = {arg: getattr(self, arg) for arg in operation.args}
+        if all(_plain(value) for value in values.values()):
+            operation.bind(values)
+            return
+        for param in operation.params:
+            value = values[param.arg]
+            if value is None and param.required:
+                raise invalid(param.arg, f"given: {operation.name} requires it", None)
+            if value is not None and _plain(value):
+                param.serialize(value)
+
+    def execute(self, context: Context) -> Any:
+        """Check the rendered type and parameters, create the task (or reattach), and wait if asked."""
+        self._check_names(self.task_type_of())
+        return super().execute(context)
+
+    def _ids(self, job_id: str) -> dict[str, str]:
+        # IMM_TASK's ids: GetTask takes the project, the task id and its type.
+        return {"project_name": self.project_name, "task_id": job_id, "task_type": self.task_type_of().name}
+
+    def submitted_objects(self, request: Mapping[str, str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The oss:// objects the Create*Task request reads and writes (GetTask names none)."""
+        spec = self.task_type_of()
+        return spec.reads(request), spec.writes(request)
+
+
+def _accepted(cls: type) -> set[str]:
+    """The arguments a task class takes besides its catalog parameters: BaseOperator's, the
+    connection's, and those of each ``__init__`` along its MRO (waiting, timing, cancelling)."""
+    names = set(reserved_names()) | {"conn_id"}
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is not None:
+            names |= {name for name, param in inspect.signature(init).parameters.items()
+                      if param.kind in (param.KEYWORD_ONLY, param.POSITIONAL_OR_KEYWORD)}
+    return names
+
+
+class ImmCreateTaskOperator(_ImmTaskFamily):
+    """Create an IMM task with its Create*Task action, the type chosen by ``imm_task_type``; push its
+    ``TaskId`` to XCom, and optionally wait for it (``wait_for_completion``, ``deferrable``; see
+    :class:`SubmitJobOperator`), as :class:`~airflow_provider_mediajobs.sensors.alibaba.ImmTaskSensor`
+    does.
+
+    Every argument is a template field. The type's parameters are checked before any request, and
+    at DAG parse where they are not templates: a parameter the type does not take is refused,
+    naming it and listing the type's. Any other Create*Task goes through
+    ``AlibabaCloudMediaHook.call_action("imm", "Create...Task", {...})``; see
+    docs/howto/alibaba-imm.md for each type's parameters.
+
+    :param imm_task_type: ``MediaConvert`` (CreateMediaConvertTask), ``VideoLabelClassification``
+        (CreateVideoLabelClassificationTask), ``FaceClustering`` (CreateFigureClusteringTask),
+        ``OfficeConversion`` (CreateOfficeConversionTask) or ``FileCompression``
+        (CreateFileCompressionTask): the TaskType GetTask then takes.
+    :param project_name: the IMM project (every type).
+    :param kwargs: the type's parameters in snake_case (``sources``, ``targets``, ``source_uri``,
+        ``target_uri``...), the waiting arguments of :class:`SubmitJobOperator`, the connection
+        (``alibaba_cloud_media_conn_id``) and BaseOperator's.
+    """
 # (end of IMM_TASKS)

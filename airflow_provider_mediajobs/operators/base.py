@@ -89,29 +89,36 @@ class CatalogOperator(VendorTaskMixin, BaseOperator):
         super().__init__(**kwargs)
         self.set_conn_id(named, conn_args)
         self.max_items = max_items
-        if max_items is not None and self.operation.paging is None:
-            raise invalid("max_items", f"left unset: {self.operation.name} does not list", max_items)
+        if max_items is not None and self.operation_of().paging is None:
+            raise invalid("max_items", f"left unset: {self.operation_of().name} does not list", max_items)
         if max_items is not None and (not isinstance(max_items, int) or isinstance(max_items, bool) or max_items < 1):
             raise invalid("max_items", "a positive integer or None", max_items)
         for arg, value in api_values.items():
             setattr(self, arg, value)
 
+    def operation_of(self) -> Operation:
+        """The operation this task calls: the class's ``operation``. A family operator, whose
+        operation is chosen per task (``ImmCreateTaskOperator``'s ``imm_task_type``), overrides
+        it; everything that calls or binds the operation asks here."""
+        return self.operation
+
     def api_arguments(self) -> dict[str, Any]:
         """The rendered values, under the catalog's argument names."""
-        return self.catalog_values(self.api_catalog_args())
+        return self.catalog_values([a for a in self.operation_of().args if a not in _PAGING_ARGS])
 
     def execute(self, context: Context) -> Any:
         """Check the arguments, call the vendor and return a JSON-serializable result."""
+        operation = self.operation_of()
         arguments = self.api_arguments()
         # Check before building the hook: a bad argument never costs a connection lookup.
-        self.operation.bind(arguments, self.renamed)
+        operation.bind(arguments, self.renamed)
         hook = self.get_hook()
         links.persist(self, context, arguments, hook)  # a get operator's job (listings have no link)
-        if self.operation.paging is not None:
-            items = hook.paginate(self.operation, self.max_items, **arguments)
-            self.log.info("%s returned %d items", self.operation.name, len(items))
+        if operation.paging is not None:
+            items = hook.paginate(operation, self.max_items, **arguments)
+            self.log.info("%s returned %d items", operation.name, len(items))
             return items
-        return self.shape_result(hook.call(self.operation, **arguments), context)
+        return self.shape_result(hook.call(operation, **arguments), context)
 
     def shape_result(self, response: dict[str, Any], context: Context) -> Any:
         """Turn the response into the XCom value (the whole response by default)."""
@@ -184,14 +191,14 @@ class SubmitJobOperator(JobLineageMixin, CancelOnKillMixin, _Resumable, CatalogO
 
     def execute(self, context: Context) -> Any:
         """Submit (or reattach) and optionally wait; return the job id."""
-        self.operation.bind(self.api_arguments(), self.renamed)
+        self.operation_of().bind(self.api_arguments(), self.renamed)
         return self.execute_resumable(context)
 
     def job_id_from(self, response: dict[str, Any]) -> str:
         """The new job's id in the submit response."""
         job_id = dig(response, self.job_id_path)
         if not isinstance(job_id, str) or not job_id:
-            raise BadResponseError(f"{self.operation.name} answered without a {'/'.join(self.job_id_path)}")
+            raise BadResponseError(f"{self.operation_of().name} answered without a {'/'.join(self.job_id_path)}")
         return job_id
 
     def _ids(self, job_id: str) -> dict[str, str]:
@@ -200,14 +207,14 @@ class SubmitJobOperator(JobLineageMixin, CancelOnKillMixin, _Resumable, CatalogO
     def lineage_of(self) -> tuple[JobKind, Mapping[str, str] | None]:
         """The job's kind and the wire parameters it is submitted with (see :mod:`.lineage`)."""
         try:
-            return self.job_kind, self.operation.bind(self.api_arguments(), self.renamed)
+            return self.job_kind, self.operation_of().bind(self.api_arguments(), self.renamed)
         except MediaJobsValidationError:  # refused before any request: nothing was submitted
             return self.job_kind, None
 
     # -- ResumableJobMixin's contract -----------------------------------------------------------
     def submit_job(self, context: Context) -> str:
         """Submit once; the hook never retries a submission ambiguously."""
-        job_id = self.job_id_from(self.get_hook().call(self.operation, **self.api_arguments()))
+        job_id = self.job_id_from(self.get_hook().call(self.operation_of(), **self.api_arguments()))
         self.log.info("Submitted %s job %s", self.job_kind.name, job_id)
         return job_id
 

@@ -49,6 +49,14 @@ BASE: dict[str, dict[str, Any]] = {
     "GetJobs": {"job_ids": ["j1"]},
     "CancelJob": {"job_id": "j1"},
     "SubmitJob": {"tag": "WordsGeneralize", "input_object": "in/a.txt", "queue_id": "q1"},
+    # IMM Create*Task (issue 18, part 3)
+    "CreateMediaConvertTask": {"project_name": "p", "sources": [{"URI": "oss://media-in/a.mp4"}]},
+    "CreateVideoLabelClassificationTask": {"project_name": "p", "source_uri": "oss://media-in/a.mp4"},
+    "CreateFigureClusteringTask": {"project_name": "p", "dataset_name": "faces"},
+    "CreateOfficeConversionTask": {"project_name": "p", "source_uri": "oss://docs-in/a.docx", "target_type": "pdf",
+                                   "target_uri": "oss://docs-out/a.pdf"},
+    "CreateFileCompressionTask": {"project_name": "p", "target_uri": "oss://docs-out/a.zip",
+                                  "source_manifest_uri": "oss://docs-in/rules.json"},
 }
 
 

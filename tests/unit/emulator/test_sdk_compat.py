@@ -112,7 +112,61 @@ def test_cos_cancels_a_queued_job_and_the_emulator_refuses_a_running_one(url: st
 
 
 # -- IMM Create*Task (issue 18, part 3) ------------------------------------------------------------
-# (tests of IMM_TASKS go here)
+def _imm_requests():  # type: ignore[no-untyped-def]
+    """Each Create*Task request, built with the SDK's own models, and the TaskType it creates."""
+    from alibabacloud_imm20200930 import models as m
+
+    notification = m.Notification(mns=m.MNS(topic_name="imm-tasks"))
+    return [
+        ("create_media_convert_task", "MediaConvert", m.CreateMediaConvertTaskRequest(
+            project_name="p", sources=[m.CreateMediaConvertTaskRequestSources(uri="oss://media-in/a.mp4")],
+            targets=[m.CreateMediaConvertTaskRequestTargets(
+                uri="oss://media-out/a", container="mp4",
+                video=m.TargetVideo(transcode_video=m.TargetVideoTranscodeVideo(codec="h264", crf=23.0)))],
+            notification=notification, tags={"team": "media"}, user_data="u1")),
+        ("create_video_label_classification_task", "VideoLabelClassification",
+         m.CreateVideoLabelClassificationTaskRequest(project_name="p", source_uri="oss://media-in/a.mp4",
+                                                     notification=notification)),
+        ("create_figure_clustering_task", "FaceClustering",
+         m.CreateFigureClusteringTaskRequest(project_name="p", dataset_name="faces")),
+        ("create_office_conversion_task", "OfficeConversion", m.CreateOfficeConversionTaskRequest(
+            project_name="p", source_uri="oss://docs-in/a.docx", target_type="pdf",
+            target_uri="oss://docs-out/{barename}.pdf", trim_policy=m.TrimPolicy(disable_delete_empty_cell=True))),
+        ("create_file_compression_task", "FileCompression", m.CreateFileCompressionTaskRequest(
+            project_name="p", target_uri="oss://docs-out/all.zip",
+            sources=[m.CreateFileCompressionTaskRequestSources(uri="oss://docs-in/", mode="prefix")])),
+    ]
+
+
+@pytest.mark.parametrize("index", range(5))
+def test_imm_create_task_then_get_task(url: str, index: int) -> None:
+    from alibabacloud_imm20200930.client import Client
+    from alibabacloud_imm20200930.models import GetTaskRequest, ListTasksRequest
+
+    method, task_type, request = _imm_requests()[index]
+    client = Client(_tea_config(url))
+    created = getattr(client, method)(request).body
+    assert created.request_id
+    assert created.task_id
+    assert created.event_id
+    got = client.get_task(GetTaskRequest(project_name="p", task_id=created.task_id, task_type=task_type)).body
+    assert (got.task_id, got.task_type, got.project_name) == (created.task_id, task_type, "p")
+    assert got.status in {"Running", "Succeeded", "Failed"}
+    assert got.event_id == created.event_id
+    assert got.user_data == (request.user_data or "")
+    listed = client.list_tasks(ListTasksRequest(project_name="p", task_types=[task_type], max_results=100)).body
+    assert created.task_id in {task.task_id for task in listed.tasks}
+
+
+def test_imm_create_task_refusals_reach_the_sdk_as_its_errors(url: str) -> None:
+    from alibabacloud_imm20200930.client import Client
+    from alibabacloud_imm20200930.models import CreateOfficeConversionTaskRequest
+    from Tea.exceptions import TeaException
+
+    with pytest.raises(TeaException) as refused:  # TargetURI and TargetURIPrefix: exactly one
+        Client(_tea_config(url)).create_office_conversion_task(CreateOfficeConversionTaskRequest(
+            project_name="p", source_uri="oss://docs-in/a.docx", target_type="pdf"))
+    assert refused.value.code == "InvalidParameter"
 # (end of IMM_TASKS)
 
 

@@ -523,6 +523,17 @@ ALI_CALLS: dict[str, tuple[Any, dict[str, Any]]] = {
     "SubmitIProductionJob": (cat.SUBMIT_IPRODUCTION_JOB, {"function_name": "VideoQualityEnhancement"}),
     "ListTasks": (cat.LIST_TASKS, {"project_name": "p"}),
     "GetTask": (cat.GET_TASK, {"project_name": "p", "task_id": "t1", "task_type": "FaceClustering"}),
+    # IMM Create*Task (issue 18, part 3)
+    "CreateMediaConvertTask": (cat.CREATE_MEDIA_CONVERT_TASK, {"project_name": "p",
+                                                               "sources": [{"URI": "oss://media-in/a.mp4"}]}),
+    "CreateVideoLabelClassificationTask": (cat.CREATE_VIDEO_LABEL_CLASSIFICATION_TASK,
+                                           {"project_name": "p", "source_uri": "oss://media-in/a.mp4"}),
+    "CreateFigureClusteringTask": (cat.CREATE_FIGURE_CLUSTERING_TASK, {"project_name": "p", "dataset_name": "d"}),
+    "CreateOfficeConversionTask": (cat.CREATE_OFFICE_CONVERSION_TASK, {
+        "project_name": "p", "source_uri": "oss://docs-in/a.docx", "target_type": "pdf",
+        "target_uri": "oss://docs-out/a.pdf"}),
+    "CreateFileCompressionTask": (cat.CREATE_FILE_COMPRESSION_TASK, {
+        "project_name": "p", "target_uri": "oss://docs-out/a.zip", "source_manifest_uri": "oss://docs-in/r.json"}),
 }
 ERRORS_WITH_200: dict[str, tuple[str, type[MediaJobsError]]] = {
     "InvalidParameter": ("InvalidParameter", InvalidParameterError),

@@ -218,7 +218,29 @@ CASES: list[Case] = [
     # (end of ICE_EDITING)
 
     # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------
-    # (rows of IMM_TASKS go here)
+    op(ali_ops.ImmCreateTaskOperator, "unknown enum", "imm_task_type", "FaceClustering",
+       imm_task_type="FigureClustering", **IMM),
+    op(ali_ops.ImmCreateTaskOperator, "a parameter of another type", "source_uri", "dataset_name",
+       imm_task_type="FaceClustering", dataset_name="d", source_uri="oss://in/a.mp4", **IMM),
+    op(ali_ops.ImmCreateTaskOperator, "unknown nested key", "targets[0]['Vidoe']", "Video",
+       imm_task_type="MediaConvert", sources=[{"URI": "oss://in/a.mp4"}], targets=[{"Vidoe": {}}], **IMM),
+    op(ali_ops.ImmCreateTaskOperator, "out of range nested", "targets[0]['Speed']", imm_task_type="MediaConvert",
+       sources=[{"URI": "oss://in/a.mp4"}], targets=[{"Speed": 2}], **IMM),
+    op(ali_ops.ImmCreateTaskOperator, "malformed JSON", "sources", imm_task_type="MediaConvert", sources="[{", **IMM),
+    op(ali_ops.ImmCreateTaskOperator, "oversized bytes", "user_data", imm_task_type="FaceClustering",
+       dataset_name="d", user_data="\u00e9" * 1025, **IMM),
+    op(ali_ops.ImmCreateTaskOperator, "out of range", "image_dpi", imm_task_type="OfficeConversion",
+       source_uri="oss://in/a.docx", target_type="pdf", target_uri="oss://out/a.pdf", image_dpi=601, **IMM),
+    hook(A, "create_task", "unknown enum", "task_type", "Transcode", allowed="MediaConvert", **IMM),
+    hook(A, "create_media_convert_task", "too many sources", "sources", sources=[{"URI": "oss://in/a.mp4"}] * 12,
+         **IMM),
+    hook(A, "create_video_label_classification_task", "malformed URI", "source_uri", source_uri="http://in/a.mp4",
+         **IMM),
+    hook(A, "create_figure_clustering_task", "empty string", "dataset_name", dataset_name="", **IMM),
+    hook(A, "create_office_conversion_task", "unknown enum", "target_type", target_type="docx", allowed="pdf",
+         source_uri="oss://in/a.docx", target_uri="oss://out/a.pdf", **IMM),
+    hook(A, "create_file_compression_task", "whitespace", "target_uri", target_uri=" oss://out/a.zip",
+         sources=[{"URI": "oss://in/a"}], **IMM),
     # (end of IMM_TASKS)
 
     # -- Tencent CI media processing (issue 18, part 4) --------------------------------------------
@@ -269,11 +291,17 @@ def test_the_matrix_covers_every_surface_with_enough_cases() -> None:
     operators = {cls.__name__ for module in (ali_ops, ci_ops) for cls in vars(module).values()
                  if inspect.isclass(cls) and cls.__name__.endswith("Operator") and cls.__module__ == module.__name__
                  and getattr(cls, "operation", None) is not None}
+    # A family operator (ImmCreateTaskOperator) chooses its operation per task, in operation_of().
+    families = {cls.__name__ for module in (ali_ops, ci_ops) for cls in vars(module).values()
+                if inspect.isclass(cls) and issubclass(cls, CatalogOperator) and cls.__module__ == module.__name__
+                and not cls.__name__.startswith("_") and cls.operation_of is not CatalogOperator.operation_of}
     sensors = {cls.__name__ for module in (ali_sensors, ci_sensors) for cls in vars(module).values()
                if inspect.isclass(cls) and cls.__name__.endswith("Sensor") and not cls.__name__.startswith("_")
                and cls.__module__ == module.__name__}
     # As many as their base classes know: a catalog operator declares its operation, a sensor its job kind.
     assert len(operators) == len(_declaring(CatalogOperator, "operation"))
+    assert len(families) == len(_declaring(CatalogOperator, "operation_of"))
+    operators |= families
     assert len(sensors) == len(_declaring(MediaJobSensor, "kind"))
     missing = (operators | sensors | _public_hook_methods()) - surfaces
     # The base methods are covered through one vendor's hook each.
