@@ -115,7 +115,7 @@ CASES: list[Case] = [
     op(ali_ops.ImmGetTaskOperator, "newline", "project_name", project_name="p\n", imm_task_id="t",
        imm_task_type="FaceClustering"),
     # -- Tencent operators -----------------------------------------------------------------------
-    op(ci_ops.TencentCIListJobsOperator, "unknown enum", "tag", "Translation", tag="Transcode"),
+    op(ci_ops.TencentCIListJobsOperator, "unknown enum", "tag", "Translation", tag="transcode"),
     op(ci_ops.TencentCIListJobsOperator, "out of range", "size", tag="Translation", size=0),
     op(ci_ops.TencentCIListJobsOperator, "unknown enum", "states", "Success", tag="Translation", states="Done"),
     op(ci_ops.TencentCIListJobsOperator, "reversed window", "start_creation_time", tag="Translation",
@@ -128,7 +128,7 @@ CASES: list[Case] = [
     op(ci_ops.TencentCIGetJobsOperator, "bad id past the first call's ten", "job_ids",
        job_ids=[f"j{i}" for i in range(30)] + ["j/x"]),
     op(ci_ops.TencentCIGetJobsOperator, "hash in id", "job_ids", job_ids="j1,j2#x"),
-    op(ci_ops.TencentCISubmitJobOperator, "unknown enum", "tag", "WordsGeneralize", tag="Transcode",
+    op(ci_ops.TencentCISubmitJobOperator, "unknown enum", "tag", "WordsGeneralize", tag="transcode",
        input_object="a.txt", queue_id="q"),
     op(ci_ops.TencentCISubmitJobOperator, "empty string", "input_object", tag="WordsGeneralize", input_object="",
        queue_id="q"),
