@@ -77,7 +77,8 @@ class SubmitTag(NamedTuple):
     :param option: the argument carrying the tag's own node under ``<Operation>``.
     :param node: that node's element name.
     :param keys: the node's documented top-level elements; another key is refused before any request.
-    :param source: the vendor page and SDK models the row is read from.
+    :param page: its submit page, ``cloud.tencent.com/document/product/<page>``.
+    :param models: the official SDK models the row is read from, beside the page.
     :param options: ``required`` (the node must be given), ``or_template`` (the node or
         ``template_id``: the vendor reads ``TemplateId`` first and the node without one) or
         ``optional``.
@@ -96,7 +97,8 @@ class SubmitTag(NamedTuple):
     option: str
     node: str
     keys: tuple[str, ...]
-    source: str
+    page: str
+    models: str
     options: Literal["required", "or_template", "optional"] = "or_template"
     inputs: tuple[str, ...] = ("input_object",)
     output: tuple[str, ...] = ("output_region", "output_bucket", "output_object")
@@ -108,10 +110,11 @@ class SubmitTag(NamedTuple):
     example: str = ""
 
 
-# The AI tags (Translation, SpeechRecognition, WordsGeneralize): the CI submit pages of seed 001's
-# DescribeMediaJobs family (cloud.tencent.com/document/product/460/84799, /84798, /84800) as this
-# catalog took them before the media tags, with QueueId required and Input/Lang, Input/Type. Their
-# nodes' keys are the cos-go-sdk-v5 models (ci_media.go Translation, SpeechRecognition, WordsGeneralize).
+# The AI tags (Translation, SpeechRecognition, WordsGeneralize): their submit pages
+# (cloud.tencent.com/document/product/460/84799, /84798, /84800, as cos-go-sdk-v5's
+# example/CI/workflow_and_job/jobs.go names them) as this catalog took them before the media tags,
+# QueueId required, Input/Lang and Input/Type taken. Their nodes' keys are the cos-go-sdk-v5 models
+# (ci_media.go Translation, SpeechRecognition, WordsGeneralize).
 _AI_TAKES = frozenset({"input_lang", "input_type", "user_data"})
 # The media tags: each tag's submit page (cloud.tencent.com/document/product/460/<page>) as the
 # official Android SDK models it (qcloud-sdk-android, cos-android model/ci/media/Submit<Tag>Job.java,
@@ -123,18 +126,18 @@ _AI_TAKES = frozenset({"input_lang", "input_type", "user_data"})
 # bucket's media queue (which one is not stated).
 _AUDIO_MIX = frozenset({"AudioMixArray"})
 SUBMIT_TAGS: tuple[SubmitTag, ...] = (
-    SubmitTag("Translation", "translation", "Translation", ("Lang", "Type"), "460/84799; Go SDK Translation",
+    SubmitTag("Translation", "translation", "Translation", ("Lang", "Type"), "460/84799", "cos-go-sdk-v5 Translation",
               options="required", output=("output_bucket", "output_object"), takes=_AI_TAKES, queue_required=True,
               example='{"Lang": "en", "Type": "txt"}'),
     SubmitTag("SpeechRecognition", "speech_recognition", "SpeechRecognition",
               ("ChannelNum", "ConvertNumMode", "EngineModelType", "FilterDirty", "FilterModal", "ResTextFormat",
                "SpeakerDiarization", "SpeakerNumber", "FilterPunc", "OutputFileType", "FlashAsr", "Format",
                "FirstChannelOnly", "WordInfo", "SentenceMaxLength"),
-              "460/84798; Go SDK SpeechRecognition", output=("output_bucket", "output_object"), takes=_AI_TAKES,
-              queue_required=True),
+              "460/84798", "cos-go-sdk-v5 SpeechRecognition", output=("output_bucket", "output_object"),
+              takes=_AI_TAKES, queue_required=True),
     # WordsGeneralize answers its result in the job (WordsGeneralizeResult) and writes no object.
     SubmitTag("WordsGeneralize", "words_generalize", "WordsGeneralize", ("NerMethod", "SegMethod"),
-              "460/84800; Go SDK WordsGeneralize", options="optional", output=(), takes=_AI_TAKES,
+              "460/84800", "cos-go-sdk-v5 WordsGeneralize", options="optional", output=(), takes=_AI_TAKES,
               queue_required=True),
     # 460/84790; SubmitTranscodeJob.java: Transcode "同创建转码模板接口" (Container, Video, TimeInterval,
     # Audio, TransConfig, AudioMix, AudioMixArray of at most 2); WatermarkTemplateId and Watermark at
@@ -143,7 +146,7 @@ SUBMIT_TAGS: tuple[SubmitTag, ...] = (
     # Python demo's, not the Android model's.
     SubmitTag("Transcode", "transcode", "Transcode",
               ("Container", "Video", "TimeInterval", "Audio", "TransConfig", "AudioMix", "AudioMixArray", "Subtitle"),
-              "460/84790; Android SubmitTranscodeJob, Go SDK Transcode", repeated=_AUDIO_MIX,
+              "460/84790", "qcloud-sdk-android SubmitTranscodeJob; cos-go-sdk-v5 Transcode", repeated=_AUDIO_MIX,
               takes=frozenset({"user_data", "watermark_template_ids", "watermark", "remove_watermark", "subtitles",
                                "digital_watermark", "queue_type", "free_transcode"})),
     # 460/84780; SubmitSnapshotJob.java: Snapshot is the snapshot template's Request.Snapshot, whose
@@ -153,35 +156,37 @@ SUBMIT_TAGS: tuple[SubmitTag, ...] = (
     SubmitTag("Snapshot", "snapshot", "Snapshot",
               ("Mode", "Start", "TimeInterval", "Count", "Width", "Height", "CIParam", "IsCheckCount",
                "IsCheckBlack", "BlackLevel", "PixelBlackThreshold", "SnapshotOutMode", "SpriteSnapshotConfig"),
-              "460/84780; Android SubmitSnapshotJob, TemplateSnapshot", required_keys=("Count",),
+              "460/84780", "qcloud-sdk-android SubmitSnapshotJob, TemplateSnapshot", required_keys=("Count",),
               output=("output_region", "output_bucket"), output_one_of=("output_object", "output_sprite_object"),
               takes=frozenset({"user_data", "output_sprite_object"})),
     # 460/84784; SubmitAnimationJob.java: Animation is Container, Video, TimeInterval.
     SubmitTag("Animation", "animation", "Animation", ("Container", "Video", "TimeInterval"),
-              "460/84784; Android SubmitAnimationJob, Go SDK Animation"),
+              "460/84784", "qcloud-sdk-android SubmitAnimationJob; cos-go-sdk-v5 Animation"),
     # 460/84788; SubmitConcatJob.java: Input is optional, ConcatTemplate.Container required,
     # ConcatFragment repeated (objects of the same bucket), AudioMixArray at most 2; no UserData.
     # SceneChangeInfo is the Go SDK's and the Python demo's.
     SubmitTag("Concat", "concat_template", "ConcatTemplate",
               ("ConcatFragment", "Audio", "Video", "Container", "Index", "AudioMix", "AudioMixArray",
                "SceneChangeInfo", "DirectConcat"),
-              "460/84788; Android SubmitConcatJob, Go SDK ConcatTemplate", inputs=(), required_keys=("Container",),
-              repeated=frozenset({"ConcatFragment", "AudioMixArray"}), takes=frozenset()),
+              "460/84788", "qcloud-sdk-android SubmitConcatJob; cos-go-sdk-v5 ConcatTemplate", inputs=(),
+              required_keys=("Container",), repeated=frozenset({"ConcatFragment", "AudioMixArray"}),
+              takes=frozenset()),
     # 460/84791; SubmitSmartCoverJob.java: SmartCover is Format, Width, Height, Count, DeleteDuplicates.
     SubmitTag("SmartCover", "smart_cover", "SmartCover", ("Format", "Width", "Height", "Count", "DeleteDuplicates"),
-              "460/84791; Android SubmitSmartCoverJob, Go SDK NodeSmartCover"),
+              "460/84791", "qcloud-sdk-android SubmitSmartCoverJob; cos-go-sdk-v5 NodeSmartCover"),
     # 460/84794; SubmitVoiceSeparateJob.java: VoiceSeparate is AudioMode, AudioConfig; Output Object
     # (background) and AuObject (voice) "不能同时为空" (not both empty); no UserData.
     SubmitTag("VoiceSeparate", "voice_separate", "VoiceSeparate", ("AudioMode", "AudioConfig"),
-              "460/84794; Android SubmitVoiceSeparateJob, Go SDK VoiceSeparate",
+              "460/84794", "qcloud-sdk-android SubmitVoiceSeparateJob; cos-go-sdk-v5 VoiceSeparate",
               output=("output_region", "output_bucket"), output_one_of=("output_object", "output_au_object"),
               takes=frozenset({"output_au_object"})),
     # 460/84778; SubmitVideoMontageJob.java: Input Object, or Url (public URL, Soccer scene only);
     # VideoMontage is Container, Video, Audio, TransConfig, AudioMix, AudioMixArray (at most 2), and
-    # Duration and Scene of the montage template (TemplateVideoMontage.java, Go SDK VideoMontage).
+    # Duration and Scene of the montage template (TemplateVideoMontage.java; cos-go-sdk-v5 VideoMontage).
     SubmitTag("VideoMontage", "video_montage", "VideoMontage",
               ("Container", "Video", "Audio", "TransConfig", "AudioMix", "AudioMixArray", "Duration", "Scene"),
-              "460/84778; Android SubmitVideoMontageJob, TemplateVideoMontage, Go SDK VideoMontage",
+              "460/84778",
+              "qcloud-sdk-android SubmitVideoMontageJob, TemplateVideoMontage; cos-go-sdk-v5 VideoMontage",
               inputs=("input_object", "input_url"), repeated=_AUDIO_MIX, takes=frozenset({"user_data", "input_url"})),
 )
 SUBMIT_TAG_OF: Mapping[str, SubmitTag] = {spec.tag: spec for spec in SUBMIT_TAGS}
@@ -210,6 +215,11 @@ LIST_JOBS = Operation(
     "GET",
     path="/jobs",
     params=(
+        # The tags this catalog submits: the AI ones (seed 001) and the media ones, which the
+        # DescribeMediaJobs page (cloud.tencent.com/document/product/460/84766) lists among its tags
+        # (with SDRtoHDR, VideoProcess, SuperResolution, Segment, DigitalWatermark,
+        # ExtractDigitalWatermark, VideoTag, MediaInfo, StreamExtract, QualityEstimate, Tts and
+        # NoiseReduction, which SubmitJob does not catalog: call_path lists them).
         Enum("tag", "tag", required=True, values=TAGS),
         job_id("queue_id", "queueId", required=False),
         job_id("workflow_id", "workflowId", required=False),

@@ -372,8 +372,8 @@ def _check_media(tag: str, request: ET.Element) -> None:
     options = request.find(f"Operation/{node}")
     if options is None and not request.findtext("Operation/TemplateId"):
         raise CIError(400, "InvalidArgument", f"Operation.{node} or Operation.TemplateId is required")
-    for name in NODE_REQUIRED.get(node, ()) if options is not None else ():
-        if options.find(name) is None:
+    for name in NODE_REQUIRED.get(node, ()):
+        if options is not None and options.find(name) is None:
             raise CIError(400, "InvalidArgument", f"Operation.{node}.{name} is required")
     for name in ("Region", "Bucket"):
         if not request.findtext(f"Operation/Output/{name}"):
