@@ -139,11 +139,11 @@ SUBMIT_TAGS: tuple[SubmitTag, ...] = (
     SubmitTag("WordsGeneralize", "words_generalize", "WordsGeneralize", ("NerMethod", "SegMethod"),
               "460/84800", "cos-go-sdk-v5 WordsGeneralize", options="optional", output=(), takes=_AI_TAKES,
               queue_required=True),
-    # 460/84790; SubmitTranscodeJob.java: Transcode "同创建转码模板接口" (Container, Video, TimeInterval,
-    # Audio, TransConfig, AudioMix, AudioMixArray of at most 2); WatermarkTemplateId and Watermark at
-    # most 3 each; RemoveWatermark; Subtitles; DigitalWatermark; QueueType SpeedTranscoding. Subtitle
-    # is the Go SDK's (Transcode.Subtitle); FreeTranscode (idle-time transcoding) the Go SDK's and the
-    # Python demo's, not the Android model's.
+    # 460/84790; SubmitTranscodeJob.java: Transcode is the transcode template's nodes (Container,
+    # Video, TimeInterval, Audio, TransConfig, AudioMix, AudioMixArray of at most 2);
+    # WatermarkTemplateId and Watermark at most 3 each; RemoveWatermark; Subtitles; DigitalWatermark;
+    # QueueType SpeedTranscoding. Subtitle is the Go SDK's (Transcode.Subtitle); FreeTranscode
+    # (idle-time transcoding) the Go SDK's and the Python demo's, not the Android model's.
     SubmitTag("Transcode", "transcode", "Transcode",
               ("Container", "Video", "TimeInterval", "Audio", "TransConfig", "AudioMix", "AudioMixArray", "Subtitle"),
               "460/84790", "qcloud-sdk-android SubmitTranscodeJob; cos-go-sdk-v5 Transcode", repeated=_AUDIO_MIX,
@@ -175,7 +175,7 @@ SUBMIT_TAGS: tuple[SubmitTag, ...] = (
     SubmitTag("SmartCover", "smart_cover", "SmartCover", ("Format", "Width", "Height", "Count", "DeleteDuplicates"),
               "460/84791", "qcloud-sdk-android SubmitSmartCoverJob; cos-go-sdk-v5 NodeSmartCover"),
     # 460/84794; SubmitVoiceSeparateJob.java: VoiceSeparate is AudioMode, AudioConfig; Output Object
-    # (background) and AuObject (voice) "不能同时为空" (not both empty); no UserData.
+    # (background) and AuObject (voice) must not both be empty; no UserData.
     SubmitTag("VoiceSeparate", "voice_separate", "VoiceSeparate", ("AudioMode", "AudioConfig"),
               "460/84794", "qcloud-sdk-android SubmitVoiceSeparateJob; cos-go-sdk-v5 VoiceSeparate",
               output=("output_region", "output_bucket"), output_one_of=("output_object", "output_au_object"),

@@ -31,8 +31,8 @@ CANCELLABLE = (KIND.queued, PAUSED)
 NO_OUTPUT_TAG = "WordsGeneralize"  # its jobs write no output object; their result is in the answer
 # The media tags as the service takes them (each tag's submit page, cloud.tencent.com/document/
 # product/460/84790, /84780, /84784, /84788, /84791, /84794, /84778): the node under <Operation>
-# holding the tag's parameters, which TemplateId replaces ("优先使用 TemplateId": TemplateId is
-# read first, the node without one), so a job with neither has nothing to do.
+# holding the tag's parameters, which TemplateId replaces (TemplateId is read first, the node only
+# without one: docs/vendor-behaviour.md), so a job with neither has nothing to do.
 MEDIA_NODES = {"Transcode": "Transcode", "Snapshot": "Snapshot", "Animation": "Animation",
                "Concat": "ConcatTemplate", "SmartCover": "SmartCover", "VoiceSeparate": "VoiceSeparate",
                "VideoMontage": "VideoMontage"}

@@ -181,14 +181,14 @@ def test_a_hostile_media_detail_is_checked_without_crashing() -> None:
 
 def render_tag_table() -> str:
     """The how-to's table of tags, rendered from :data:`SUBMIT_TAGS` (what the page must hold)."""
-    needs = {"required": "no: the options are required", "or_template": "yes, instead of the options",
-             "optional": "yes; the options are optional"}
+    needs = {"required": "does not replace the options, which are required",
+             "or_template": "yes, instead of the options", "optional": "optional, as the options are"}
     rows = ["| Tag | Option argument | Node | Keys checked | Template (`template_id`) | Output required | "
             "Source |", "|---|---|---|---|---|---|---|"]
     for spec in cat.SUBMIT_TAGS:
-        output = " and ".join(f"`{a}`" for a in spec.output) or "none"
+        output = ", ".join(f"`{a}`" for a in spec.output) or "none"
         if spec.output_one_of:
-            output += ", and " + " or ".join(f"`{a}`" for a in spec.output_one_of)
+            output += "; and " + " or ".join(f"`{a}`" for a in spec.output_one_of)
         keys = ", ".join(f"`{k}`" + (" (required)" if k in spec.required_keys else "") for k in spec.keys)
         page = f"[{spec.page}](https://cloud.tencent.com/document/product/{spec.page})"
         rows.append(f"| `{spec.tag}` | `{spec.option}` | `Operation/{spec.node}` | {keys} | {needs[spec.options]} "
@@ -196,6 +196,17 @@ def render_tag_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def test_the_howto_table_is_the_catalog_table() -> None:
+def render_tag_args_table() -> str:
+    """The how-to's table of the arguments only some tags take (options aside), from :data:`TAG_ARGS`."""
+    options = {spec.option for spec in cat.SUBMIT_TAGS}
+    rows = ["| Argument | Sent as | Taken by |", "|---|---|---|"]
+    for arg, tags in cat.TAG_ARGS.items():
+        if arg not in options:
+            rows.append(f"| `{arg}` | `{cat.SUBMIT_JOB.param(arg).wire}` | {', '.join(tags)} |")
+    return "\n".join(rows) + "\n"
+
+
+def test_the_howto_tables_are_the_catalog_tables() -> None:
     page = (ROOT / "docs" / "howto" / "tencent-ci.md").read_text(encoding="utf-8")
-    assert render_tag_table() in page, "docs/howto/tencent-ci.md: paste render_tag_table() of this module"
+    for render in (render_tag_table, render_tag_args_table):
+        assert render() in page, f"docs/howto/tencent-ci.md: paste {render.__name__}() of this module"
