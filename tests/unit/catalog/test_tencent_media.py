@@ -210,3 +210,14 @@ def test_the_howto_tables_are_the_catalog_tables() -> None:
     page = (ROOT / "docs" / "howto" / "tencent-ci.md").read_text(encoding="utf-8")
     for render in (render_tag_table, render_tag_args_table):
         assert render() in page, f"docs/howto/tencent-ci.md: paste {render.__name__}() of this module"
+
+
+def test_media_jobs_are_read_with_the_ci_job_states() -> None:
+    # The media pages list the AI jobs' six states; a media job is a TENCENT_CI_JOB like any other.
+    kind = cat.TENCENT_CI_JOB
+    groups = {state: kind.classify({"State": state})
+              for state in ("Submitted", "Running", "Pause", "Success", "Failed", "Cancel")}
+    assert groups == {"Submitted": "pending", "Running": "pending", "Pause": "pending", "Success": "success",
+                      "Failed": "failure", "Cancel": "failure"}
+    assert kind.cancel.only_in == frozenset({"Submitted", "Pause"})
+    assert kind.max_batch == 10
