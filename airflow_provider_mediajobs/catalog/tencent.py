@@ -12,8 +12,8 @@ import json
 import re
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
-from urllib.parse import quote
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from urllib.parse import quote, unquote, urlsplit
 
 from airflow_provider_mediajobs.assets import object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
@@ -36,6 +36,7 @@ from airflow_provider_mediajobs.catalog.params import (
     Int,
     Json,
     Str,
+    StrList,
     Time,
     invalid,
     job_id,
@@ -57,7 +58,6 @@ if TYPE_CHECKING:
     from airflow_provider_mediajobs.catalog.wire import HttpRequest, HttpResponse
 
 CI = Service("tencent", "ci")
-TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
 STATES = ("All", "Submitted", "Running", "Success", "Failed", "Pause", "Cancel")
 CI_TIME = "%Y-%m-%dT%H:%M:%S%z"
 # COS/CI region ids ("Regions and Access Endpoints" COS page, read 2026-12); the extra
@@ -67,6 +67,137 @@ REGIONS = frozenset({
     "ap-shenzhen-fsi", "ap-shanghai-fsi", "ap-beijing-fsi", "ap-hongkong", "ap-singapore", "ap-jakarta",
     "ap-seoul", "ap-bangkok", "ap-tokyo", "na-siliconvalley", "na-ashburn", "sa-saopaulo", "eu-frankfurt",
 })
+
+
+class SubmitTag(NamedTuple):
+    """How ``POST /jobs`` takes one job tag: a row of :data:`SUBMIT_TAGS`. The submit rules, the
+    option parameters of :data:`SUBMIT_JOB` and the how-to's tables are all read from these rows.
+
+    :param tag: the job's ``Tag``.
+    :param option: the argument carrying the tag's own node under ``<Operation>``.
+    :param node: that node's element name.
+    :param keys: the node's documented top-level elements; another key is refused before any request.
+    :param page: its submit page, ``cloud.tencent.com/document/product/<page>``.
+    :param models: the official SDK models the row is read from, beside the page.
+    :param options: ``required`` (the node must be given), ``or_template`` (the node or
+        ``template_id``: the vendor reads ``TemplateId`` first and the node without one) or
+        ``optional``.
+    :param inputs: the input arguments of which one must be given (empty: the input is optional).
+    :param output: the output arguments it requires (it writes its result there).
+    :param output_one_of: output arguments of which at least one is required.
+    :param takes: the arguments of :data:`TAG_ARGS` its page documents besides its option.
+    :param queue_required: whether its page requires ``QueueId``.
+    :param required_keys: elements of the node its page marks required.
+    :param repeated: elements (at any depth of the node) the vendor repeats: a JSON list there is
+        sent as the element once per item.
+    :param example: an example value of the option, for the error that asks for it.
+    """
+
+    tag: str
+    option: str
+    node: str
+    keys: tuple[str, ...]
+    page: str
+    models: str
+    options: Literal["required", "or_template", "optional"] = "or_template"
+    inputs: tuple[str, ...] = ("input_object",)
+    output: tuple[str, ...] = ("output_region", "output_bucket", "output_object")
+    output_one_of: tuple[str, ...] = ()
+    takes: frozenset[str] = frozenset({"user_data"})
+    queue_required: bool = False
+    required_keys: tuple[str, ...] = ()
+    repeated: frozenset[str] = frozenset()
+    example: str = ""
+
+
+# The AI tags (Translation, SpeechRecognition, WordsGeneralize): their submit pages
+# (cloud.tencent.com/document/product/460/84799, /84798, /84800, as cos-go-sdk-v5's
+# example/CI/workflow_and_job/jobs.go names them) as this catalog took them before the media tags,
+# QueueId required, Input/Lang and Input/Type taken. Their nodes' keys are the cos-go-sdk-v5 models
+# (ci_media.go Translation, SpeechRecognition, WordsGeneralize).
+_AI_TAKES = frozenset({"input_lang", "input_type", "user_data"})
+# The media tags: each tag's submit page (cloud.tencent.com/document/product/460/<page>) as the
+# official Android SDK models it (qcloud-sdk-android, cos-android model/ci/media/Submit<Tag>Job.java,
+# whose fields carry the page's "是否必传" / required), with the element names of cos-go-sdk-v5
+# (ci_media.go MediaProcessJobOperation and the node's struct) and cos-python-sdk-v5
+# (demo/ci_media.py ci_create_media_*_jobs, all through ci_create_media_jobs). Every media page marks
+# the node and TemplateId optional and says TemplateId is read first, so one of them is needed;
+# Operation/Output (Region, Bucket, Object) is required. None lists QueueId: the job goes to the
+# bucket's media queue (which one is not stated).
+_AUDIO_MIX = frozenset({"AudioMixArray"})
+SUBMIT_TAGS: tuple[SubmitTag, ...] = (
+    SubmitTag("Translation", "translation", "Translation", ("Lang", "Type"), "460/84799", "cos-go-sdk-v5 Translation",
+              options="required", output=("output_bucket", "output_object"), takes=_AI_TAKES, queue_required=True,
+              example='{"Lang": "en", "Type": "txt"}'),
+    SubmitTag("SpeechRecognition", "speech_recognition", "SpeechRecognition",
+              ("ChannelNum", "ConvertNumMode", "EngineModelType", "FilterDirty", "FilterModal", "ResTextFormat",
+               "SpeakerDiarization", "SpeakerNumber", "FilterPunc", "OutputFileType", "FlashAsr", "Format",
+               "FirstChannelOnly", "WordInfo", "SentenceMaxLength"),
+              "460/84798", "cos-go-sdk-v5 SpeechRecognition", output=("output_bucket", "output_object"),
+              takes=_AI_TAKES, queue_required=True),
+    # WordsGeneralize answers its result in the job (WordsGeneralizeResult) and writes no object.
+    SubmitTag("WordsGeneralize", "words_generalize", "WordsGeneralize", ("NerMethod", "SegMethod"),
+              "460/84800", "cos-go-sdk-v5 WordsGeneralize", options="optional", output=(), takes=_AI_TAKES,
+              queue_required=True),
+    # 460/84790; SubmitTranscodeJob.java: Transcode is the transcode template's nodes (Container,
+    # Video, TimeInterval, Audio, TransConfig, AudioMix, AudioMixArray of at most 2);
+    # WatermarkTemplateId and Watermark at most 3 each; RemoveWatermark; Subtitles; DigitalWatermark;
+    # QueueType SpeedTranscoding. Subtitle is the Go SDK's (Transcode.Subtitle); FreeTranscode
+    # (idle-time transcoding) the Go SDK's and the Python demo's, not the Android model's.
+    SubmitTag("Transcode", "transcode", "Transcode",
+              ("Container", "Video", "TimeInterval", "Audio", "TransConfig", "AudioMix", "AudioMixArray", "Subtitle"),
+              "460/84790", "qcloud-sdk-android SubmitTranscodeJob; cos-go-sdk-v5 Transcode", repeated=_AUDIO_MIX,
+              takes=frozenset({"user_data", "watermark_template_ids", "watermark", "remove_watermark", "subtitles",
+                               "digital_watermark", "queue_type", "free_transcode"})),
+    # 460/84780; SubmitSnapshotJob.java: Snapshot is the snapshot template's Request.Snapshot, whose
+    # Count is required (TemplateSnapshot.java); Output Object and SpriteObject are both optional
+    # ("${number}" wildcard for several files): one of them is our guard, a job that writes neither
+    # has nothing to show.
+    SubmitTag("Snapshot", "snapshot", "Snapshot",
+              ("Mode", "Start", "TimeInterval", "Count", "Width", "Height", "CIParam", "IsCheckCount",
+               "IsCheckBlack", "BlackLevel", "PixelBlackThreshold", "SnapshotOutMode", "SpriteSnapshotConfig"),
+              "460/84780", "qcloud-sdk-android SubmitSnapshotJob, TemplateSnapshot", required_keys=("Count",),
+              output=("output_region", "output_bucket"), output_one_of=("output_object", "output_sprite_object"),
+              takes=frozenset({"user_data", "output_sprite_object"})),
+    # 460/84784; SubmitAnimationJob.java: Animation is Container, Video, TimeInterval.
+    SubmitTag("Animation", "animation", "Animation", ("Container", "Video", "TimeInterval"),
+              "460/84784", "qcloud-sdk-android SubmitAnimationJob; cos-go-sdk-v5 Animation"),
+    # 460/84788; SubmitConcatJob.java: Input is optional, ConcatTemplate.Container required,
+    # ConcatFragment repeated (objects of the same bucket), AudioMixArray at most 2; no UserData.
+    # SceneChangeInfo is the Go SDK's and the Python demo's.
+    SubmitTag("Concat", "concat_template", "ConcatTemplate",
+              ("ConcatFragment", "Audio", "Video", "Container", "Index", "AudioMix", "AudioMixArray",
+               "SceneChangeInfo", "DirectConcat"),
+              "460/84788", "qcloud-sdk-android SubmitConcatJob; cos-go-sdk-v5 ConcatTemplate", inputs=(),
+              required_keys=("Container",), repeated=frozenset({"ConcatFragment", "AudioMixArray"}),
+              takes=frozenset()),
+    # 460/84791; SubmitSmartCoverJob.java: SmartCover is Format, Width, Height, Count, DeleteDuplicates.
+    SubmitTag("SmartCover", "smart_cover", "SmartCover", ("Format", "Width", "Height", "Count", "DeleteDuplicates"),
+              "460/84791", "qcloud-sdk-android SubmitSmartCoverJob; cos-go-sdk-v5 NodeSmartCover"),
+    # 460/84794; SubmitVoiceSeparateJob.java: VoiceSeparate is AudioMode, AudioConfig; Output Object
+    # (background) and AuObject (voice) must not both be empty; no UserData.
+    SubmitTag("VoiceSeparate", "voice_separate", "VoiceSeparate", ("AudioMode", "AudioConfig"),
+              "460/84794", "qcloud-sdk-android SubmitVoiceSeparateJob; cos-go-sdk-v5 VoiceSeparate",
+              output=("output_region", "output_bucket"), output_one_of=("output_object", "output_au_object"),
+              takes=frozenset({"output_au_object"})),
+    # 460/84778; SubmitVideoMontageJob.java: Input Object, or Url (public URL, Soccer scene only);
+    # VideoMontage is Container, Video, Audio, TransConfig, AudioMix, AudioMixArray (at most 2), and
+    # Duration and Scene of the montage template (TemplateVideoMontage.java; cos-go-sdk-v5 VideoMontage).
+    SubmitTag("VideoMontage", "video_montage", "VideoMontage",
+              ("Container", "Video", "Audio", "TransConfig", "AudioMix", "AudioMixArray", "Duration", "Scene"),
+              "460/84778",
+              "qcloud-sdk-android SubmitVideoMontageJob, TemplateVideoMontage; cos-go-sdk-v5 VideoMontage",
+              inputs=("input_object", "input_url"), repeated=_AUDIO_MIX, takes=frozenset({"user_data", "input_url"})),
+)
+SUBMIT_TAG_OF: Mapping[str, SubmitTag] = {spec.tag: spec for spec in SUBMIT_TAGS}
+TAGS = tuple(SUBMIT_TAG_OF)
+#: Each argument only some tags take -> those tags, in table order (each tag's option is its own).
+TAG_ARGS: Mapping[str, tuple[str, ...]] = {
+    arg: tuple(spec.tag for spec in SUBMIT_TAGS if arg == spec.option or arg in spec.takes)
+    for arg in dict.fromkeys(a for spec in SUBMIT_TAGS for a in (spec.option, *sorted(spec.takes)))
+}
+
+
 # GET /jobs/{ids}: "jobId ... supports multiple entries separated by commas, with a maximum of 10"
 # (DescribeMediaJob API page, English and Chinese). Neither official SDK enforces it (cos-python-sdk-v5
 # ci_get_media_jobs and the Go SDK join whatever they are given), so the client must. What the
@@ -84,6 +215,11 @@ LIST_JOBS = Operation(
     "GET",
     path="/jobs",
     params=(
+        # The tags this catalog submits: the AI ones (seed 001) and the media ones, which the
+        # DescribeMediaJobs page (cloud.tencent.com/document/product/460/84766) lists among its tags
+        # (with SDRtoHDR, VideoProcess, SuperResolution, Segment, DigitalWatermark,
+        # ExtractDigitalWatermark, VideoTag, MediaInfo, StreamExtract, QualityEstimate, Tts and
+        # NoiseReduction, which SubmitJob does not catalog: call_path lists them).
         Enum("tag", "tag", required=True, values=TAGS),
         job_id("queue_id", "queueId", required=False),
         job_id("workflow_id", "workflowId", required=False),
@@ -143,19 +279,32 @@ def _user_data(arg: str, wire: str) -> Str:
 
 
 def _submit_rules(args: Mapping[str, Any]) -> None:
-    # Each tag has its own option node, and all but WordsGeneralize write an output object.
-    tag = args.get("tag")
-    options = {"Translation": "translation", "SpeechRecognition": "speech_recognition",
-               "WordsGeneralize": "words_generalize"}
-    for other_tag, arg in options.items():
-        if other_tag != tag and args.get(arg) is not None:
-            raise invalid(arg, f"left unset for tag {tag} (it belongs to tag {other_tag})", "given")
-    if tag == "Translation" and args.get("translation") is None:
-        raise invalid("translation", 'given for tag Translation, e.g. {"Lang": "en", "Type": "txt"}', None)
-    if tag == "SpeechRecognition" and args.get("speech_recognition") is None and args.get("template_id") is None:
-        raise invalid("speech_recognition", "given (or template_id) for tag SpeechRecognition", None)
-    if tag != "WordsGeneralize" and not (args.get("output_bucket") and args.get("output_object")):
-        raise invalid("output_bucket/output_object", f"given for tag {tag}: it writes its result there", None)
+    # Every rule that depends on the tag reads the tag's row of SUBMIT_TAGS; none names a tag.
+    spec = SUBMIT_TAG_OF[args["tag"]]
+    if spec.inputs and not any(args.get(arg) for arg in spec.inputs):
+        raise invalid("/".join(spec.inputs), f"given for tag {spec.tag}: it reads it", None)
+    if spec.queue_required and not args.get("queue_id"):
+        raise invalid("queue_id", f"given for tag {spec.tag}: SubmitJob requires it", None)
+    for arg, owners in TAG_ARGS.items():
+        if args.get(arg) is not None and spec.tag not in owners:
+            whose = f"tag {owners[0]}" if len(owners) == 1 else f"tags {', '.join(owners)}"
+            raise invalid(arg, f"left unset for tag {spec.tag} (it belongs to {whose})", "given")
+    if spec.options == "required" and args.get(spec.option) is None:
+        raise invalid(spec.option, f"given for tag {spec.tag}, e.g. {spec.example}", None)
+    if spec.options == "or_template" and args.get(spec.option) is None and args.get("template_id") is None:
+        raise invalid(spec.option, f"given (or template_id) for tag {spec.tag}", None)
+    if any(not args.get(arg) for arg in spec.output):
+        raise invalid("/".join(spec.output), f"given for tag {spec.tag}: it writes its result there", None)
+    if spec.output_one_of and not any(args.get(arg) for arg in spec.output_one_of):
+        raise invalid("/".join(spec.output_one_of), f"given, one at least, for tag {spec.tag}: it writes its "
+                      "result there", None)
+    if args.get("callback_type") == "TDMQ" and args.get("callback_mq_config") is None:
+        raise invalid("callback_mq_config", 'given when callback_type is "TDMQ" (the submit pages)', None)
+
+
+def _option(spec: SubmitTag) -> Json:
+    return Json(spec.option, f"Operation/{spec.node}", xml_names=True, keys=spec.keys,
+                required_keys=spec.required_keys, repeated=spec.repeated)
 
 
 SUBMIT_JOB = Operation(
@@ -164,25 +313,45 @@ SUBMIT_JOB = Operation(
     "POST",
     path="/jobs",
     # Wire names are paths in the <Request> body, in the vendor's element order. Object keys (1024)
-    # are our guard, as for ListJobs; UserData and JobLevel follow the submit pages.
+    # are our guard, as for ListJobs; UserData and JobLevel follow the submit pages. Whether each
+    # tag takes an argument, and requires it, is SUBMIT_TAGS' (see _submit_rules).
     params=(
         Enum("tag", "Tag", required=True, values=TAGS),
-        Str("input_object", "Input/Object", required=True, max_len=1024),
+        Str("input_object", "Input/Object", max_len=1024),
         # Language and type codes are short vendor codes ("en", "txt"); 16 is our guard, not the vendor's.
         Str("input_lang", "Input/Lang", max_len=16),
         Str("input_type", "Input/Type", max_len=16),
-        Json("translation", "Operation/Translation", xml_names=True),
-        Json("speech_recognition", "Operation/SpeechRecognition", xml_names=True),
-        Json("words_generalize", "Operation/WordsGeneralize", xml_names=True),
+        # VideoMontage's Input/Url: a public URL (its length is not documented: 2048 is our guard).
+        Str("input_url", "Input/Url", max_len=2048),
+        *(_option(spec) for spec in SUBMIT_TAGS),
         job_id("template_id", "Operation/TemplateId", required=False),
+        # Transcode: "最多传3个" (at most 3) watermark template ids and watermarks (460/84790).
+        StrList("watermark_template_ids", "Operation/WatermarkTemplateId", max_items=3, names=True),
+        Json("watermark", "Operation/Watermark", kind=list, max_items=3, xml_names=True,
+             keys=("Type", "Pos", "LocMode", "Dx", "Dy", "StartTime", "EndTime", "SlideConfig", "Image", "Text")),
+        # Dx, Dy, Width, Height all required, each in [1, 4096] (SubmitTranscodeJob.java RemoveWatermark).
+        Json("remove_watermark", "Operation/RemoveWatermark", xml_names=True, keys=("Dx", "Dy", "Width", "Height"),
+             required_keys=("Dx", "Dy", "Width", "Height")),
+        Json("subtitles", "Operation/Subtitles", xml_names=True, keys=("Subtitle",), required_keys=("Subtitle",),
+             repeated=frozenset({"Subtitle"})),
+        # The page's sample and the Python demo: Type, Message, Version, IgnoreError.
+        Json("digital_watermark", "Operation/DigitalWatermark", xml_names=True,
+             keys=("Type", "Message", "Version", "IgnoreError")),
         Str("output_region", "Operation/Output/Region", max_len=32),  # region ids are short: our guard
         job_id("output_bucket", "Operation/Output/Bucket", required=False, what="a bucket name"),
         Str("output_object", "Operation/Output/Object", max_len=1024),
+        Str("output_sprite_object", "Operation/Output/SpriteObject", max_len=1024),  # Snapshot's sprite
+        Str("output_au_object", "Operation/Output/AuObject", max_len=1024),  # VoiceSeparate's voice track
         _user_data("user_data", "Operation/UserData"),
         Enum("job_level", "Operation/JobLevel", values=("0", "1", "2")),  # 0, 1 or 2 (CI submit pages)
-        job_id("queue_id", "QueueId"),
+        Enum("free_transcode", "Operation/FreeTranscode", values=("true", "false")),
+        job_id("queue_id", "QueueId", required=False),
+        Enum("queue_type", "QueueType", values=("SpeedTranscoding",)),  # "限制为 SpeedTranscoding" (Transcode)
         Str("callback", "CallBack", max_len=2048),  # URL length undocumented: our guard
         Enum("callback_format", "CallBackFormat", values=("JSON", "XML")),
+        Enum("callback_type", "CallBackType", values=("Url", "TDMQ")),  # default Url (the submit pages)
+        # Required when CallBackType is TDMQ; MqMode, MqRegion, MqName (Go SDK NotifyConfigCallBackMqConfig).
+        Json("callback_mq_config", "CallBackMqConfig", xml_names=True, keys=("MqMode", "MqRegion", "MqName")),
     ),
     checks=(_submit_rules,),
     idempotent=False,
@@ -219,18 +388,53 @@ def find_job(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | No
 
 
 def _cos_output(job: Mapping[str, Any]) -> str | None:
-    return object_uri("cos", dig(job, ("Operation", "Output", "Bucket")), dig(job, ("Operation", "Output", "Object")))
+    # The first output object given: Object (VoiceSeparate's background track), else AuObject (its
+    # voice track), else SpriteObject (Snapshot's sprite). An object with a ${...} wildcard
+    # (${number}, ${Number}, ${ext}, ${jobid}: the media pages) names no one object.
+    for key in ("Object", "AuObject", "SpriteObject"):
+        obj = dig(job, ("Operation", "Output", key))
+        if isinstance(obj, str) and obj:
+            return None if "${" in obj else object_uri("cos", dig(job, ("Operation", "Output", "Bucket")), obj)
+    return None
+
+
+# A COS object's default address: https://{BucketName-APPID}.cos.{Region}.myqcloud.com/{key}.
+_COS_OBJECT_HOST = re.compile(r"(?P<bucket>[a-z0-9-]+)\.cos\.[a-z0-9-]+\.myqcloud\.com", re.ASCII)
 
 
 def _cos_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
     # A job reads Input/Object from the bucket whose host the request went to: the submit pages'
-    # <Input> holds only <Object>, and the DescribeMediaJob sample answers
-    # <Input><Object>test.mp4</Object></Input>, no bucket.
+    # <Input> holds only <Object>, and the AI DescribeMediaJob samples answer
+    # <Input><Object>test.mp4</Object></Input>, no bucket (the media ones add Input/BucketId).
+    # A Concat job reads its ConcatFragment Urls too, which its page requires to be objects of the
+    # same bucket: a Url that is that bucket's default COS address of an object is reported; one
+    # on another host (a CDN, a custom domain) names no object this can tell.
+    uris: list[str | None] = []
     obj = dig(job, ("Input", "Object"))
-    if not isinstance(obj, str) or not obj:
+    fragments = dig(job, ("Operation", "ConcatTemplate", "ConcatFragment"))
+    urls = [f.get("Url") for f in (fragments if isinstance(fragments, list) else [fragments])
+            if isinstance(f, Mapping)]
+    if not (isinstance(obj, str) and obj) and not urls:
         return ()
-    uri = object_uri("cos", bucket(), obj)
-    return (uri,) if uri else ()
+    named = dig(job, ("Input", "BucketId"))
+    home = named if isinstance(named, str) and named else bucket()
+    if isinstance(obj, str) and obj:
+        uris.append(object_uri("cos", home, obj))
+    uris += [_cos_url_object(url, home) for url in urls]
+    return tuple(uri for uri in uris if uri)
+
+
+def _cos_url_object(url: Any, bucket: str | None) -> str | None:
+    # The cos:// URI of an http(s) URL that is the default COS address of an object of ``bucket``.
+    try:
+        parts = urlsplit(url) if isinstance(url, str) else None
+        host = parts.hostname if parts is not None and parts.scheme in ("http", "https") else None
+    except ValueError:  # an unreadable URL (a bad port, an unclosed [) names nothing
+        return None
+    found = _COS_OBJECT_HOST.fullmatch(host or "")
+    if parts is None or found is None or bucket is None or found["bucket"] != bucket:
+        return None
+    return object_uri("cos", bucket, unquote(parts.path))
 
 
 def jobs_and_missing(response: Mapping[str, Any], job_ids: Sequence[str] | None = None) -> dict[str, Any]:
@@ -435,7 +639,10 @@ class TencentProtocol(NamedTuple):
             body = operation.body.encode("utf-8")
             headers["Content-Type"] = "application/xml"
         elif operation.method == "POST":
-            body = xml.build("Request", {k: _json_value(v) for k, v in query.items()})
+            # JSON parameters arrive serialized: an object becomes the node's child elements, an
+            # array the element repeated. Other values (a user_data of "{x}") stay text.
+            nodes = {p.wire for p in operation.params if isinstance(p, Json | StrList)}
+            body = xml.build("Request", {k: json.loads(v) if k in nodes else v for k, v in query.items()})
             query = {}
             headers["Content-Type"] = "application/xml"
         if flag:
@@ -528,11 +735,3 @@ def _id_list(operation: Operation, value: Any) -> list[str]:
                                    "not job ids")
         ids += [i.strip() for i in item.split(",") if i.strip()]
     return ids
-
-
-def _json_value(text: str) -> Any:
-    # Json parameters arrive serialized; the XML builder wants the object to make child elements.
-    if text.startswith("{"):
-        return json.loads(text)
-    return text
-

@@ -16,8 +16,11 @@ from airflow_provider_mediajobs.catalog.nesting import MAX_DEPTH, too_deep
 from airflow_provider_mediajobs.catalog.params import XML_NAME
 from airflow_provider_mediajobs.exceptions import BadResponseError
 
-# Elements the vendor may repeat: always lists, even with one (or no) occurrence.
-ALWAYS_LISTS = frozenset({"JobsDetail", "Result", "ResultDetail", "WordsGeneralizeLable", "WordsGeneralizeToken"})
+# Elements the vendor may repeat: always lists, even with one (or no) occurrence. The media jobs'
+# ConcatFragment, Watermark, WatermarkTemplateId and AudioMixArray are repeated in their requests and
+# echoed so in JobsDetail (the DescribeMediaJob samples), so a reader gets them in the form it sent.
+ALWAYS_LISTS = frozenset({"JobsDetail", "Result", "ResultDetail", "WordsGeneralizeLable", "WordsGeneralizeToken",
+                          "ConcatFragment", "Watermark", "WatermarkTemplateId", "AudioMixArray"})
 
 
 def parse(body: bytes, limit: int = MAX_DEPTH) -> tuple[str, dict[str, Any]]:
@@ -77,16 +80,19 @@ def _add(siblings: dict[str, Any], tag: str, value: Any) -> None:
 def build(root_tag: str, fields: Mapping[str, Any]) -> bytes:
     """Build a request body from slash paths (``Operation/Output/Bucket``) to values.
 
-    A dict value becomes child elements; booleans are ``true``/``false``. Paths are created in
-    the order given, which is the order the vendor documents.
+    A dict value becomes child elements, a list the element repeated (one per item, as the vendor
+    takes ``WatermarkTemplateId`` or ``ConcatFragment``); booleans are ``true``/``false``. Paths are
+    created in the order given, which is the order the vendor documents.
     """
     root = Element(root_tag)
     for path, value in fields.items():
+        *parents, leaf = path.split("/")
         node = root
-        for part in path.split("/"):
+        for part in parents:
             found = node.find(part)
             node = found if found is not None else SubElement(node, part)
-        _fill(node, value)
+        for item in value if isinstance(value, list) else [value]:
+            _fill(SubElement(node, leaf), item)
     text: bytes = tostring(root, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + text
 
@@ -98,11 +104,13 @@ def _fill(node: Element, value: Any) -> None:
             # the body. The catalog refuses such keys first; this is the last line.
             if not isinstance(key, str) or not XML_NAME.fullmatch(key):
                 raise ValueError(f"refusing to write an XML element named {key!r}")
-            _fill(SubElement(node, key), child)
+            # A list is the element repeated; the catalog allows one only where the vendor repeats it.
+            for item in child if isinstance(child, list) else [child]:
+                _fill(SubElement(node, key), item)
     elif isinstance(value, bool):
         node.text = "true" if value else "false"
     elif isinstance(value, str | int | float):
         node.text = str(value)
     else:
-        # None would be written as the text "None" and a list as its repr: refuse, as the catalog does.
+        # None would be written as the text "None", a list in a list as its repr: refuse, as the catalog does.
         raise ValueError(f"refusing to write {type(value).__name__} as XML text")

@@ -34,7 +34,11 @@ DEFAULT_STALL_SECONDS = 35.0
 
 SMART_TYPES = ("ASR", "DynamicChart", "VideoTranslation", "TextToSpeech")
 IMM_TYPES = ("VideoLabelClassification", "FaceClustering", "ImageDetection")  # the seeded tasks' types
-TENCENT_TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")
+TENCENT_AI_TAGS = ("Translation", "SpeechRecognition", "WordsGeneralize")  # the seeded jobs' tags
+# The media processing tags POST /jobs takes and GET /jobs lists (the DescribeMediaJobs page,
+# cloud.tencent.com/document/product/460/84766, lists these among its tags).
+TENCENT_MEDIA_TAGS = ("Transcode", "Snapshot", "Animation", "Concat", "SmartCover", "VoiceSeparate", "VideoMontage")
+TENCENT_TAGS = TENCENT_AI_TAGS + TENCENT_MEDIA_TAGS
 DEFAULT_IMM_PROJECT = "media-archive"  # the project the seeded IMM tasks are in
 # The queue a CI job lands in when its submission names none. Every real JobsDetail names its
 # queue (seed 001's sample; listing a queue's jobs takes its queueId), so the emulator never
@@ -114,15 +118,17 @@ JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
     ),
     JobKind(
         "tencent", "Submitted", "Running", "Success", "Failed",
+        # operation_xml: a media job's <Operation> as submitted, which its JobsDetail echoes.
         attributes={"bucket": "", "tag": TENCENT_TAGS[0], "queue_id": DEFAULT_CI_QUEUE, "input_object": "",
                     "output_object": "",
-                    "user_data": "", "job_level": "0"},
+                    "user_data": "", "job_level": "0", "operation_xml": ""},
         choices={"tag": TENCENT_TAGS, "job_level": ("0", "1", "2")},
         bucket="bucket",
         other_states=("Pause", "Cancel"),
         id_prefix="j",
-        seed=lambda i, buckets: {"bucket": buckets[i % len(buckets)], "tag": TENCENT_TAGS[i % len(TENCENT_TAGS)],
-                                 "queue_id": DEFAULT_CI_QUEUE, "input_object": f"seed/{i}.txt"},
+        seed=lambda i, buckets: {"bucket": buckets[i % len(buckets)],
+                                 "tag": TENCENT_AI_TAGS[i % len(TENCENT_AI_TAGS)], "queue_id": DEFAULT_CI_QUEUE,
+                                 "input_object": f"seed/{i}.txt"},
     ),
     # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
     # (job kinds of MTS_MEDIA go here)

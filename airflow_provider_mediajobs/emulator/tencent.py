@@ -29,6 +29,23 @@ PAUSED, CANCELLED = KIND.other_states
 # Only a job that has not run yet: Submitted, or Pause in a paused queue (the CancelMediaJob page).
 CANCELLABLE = (KIND.queued, PAUSED)
 NO_OUTPUT_TAG = "WordsGeneralize"  # its jobs write no output object; their result is in the answer
+# The media tags as the service takes them (each tag's submit page, cloud.tencent.com/document/
+# product/460/84790, /84780, /84784, /84788, /84791, /84794, /84778): the node under <Operation>
+# holding the tag's parameters, which TemplateId replaces (TemplateId is read first, the node only
+# without one: docs/vendor-behaviour.md), so a job with neither has nothing to do.
+MEDIA_NODES = {"Transcode": "Transcode", "Snapshot": "Snapshot", "Animation": "Animation",
+               "Concat": "ConcatTemplate", "SmartCover": "SmartCover", "VoiceSeparate": "VoiceSeparate",
+               "VideoMontage": "VideoMontage"}
+# Operation/Output needs Region, Bucket and Object, but for these tags one of two objects: Snapshot
+# its Object or SpriteObject, VoiceSeparate its Object (background) or AuObject (voice), which "must
+# not both be empty".
+OUTPUT_OBJECTS = {"Snapshot": ("Object", "SpriteObject"), "VoiceSeparate": ("Object", "AuObject")}
+# Input/Object is required but for Concat (optional) and VideoMontage (Object or a public Url).
+INPUTS = {"Concat": (), "VideoMontage": ("Object", "Url")}
+# Elements of a node its page requires: the snapshot template's Count, the concat node's Container.
+NODE_REQUIRED = {"Snapshot": ("Count",), "ConcatTemplate": ("Container",)}
+# Transcode: "最多传3个", at most 3 watermark template ids and 3 watermarks (460/84790).
+MAX_WATERMARKS = 3
 # A bucket's host: {bucket}.ci.{region}.myqcloud.com
 HOST_INFIX, HOST_SUFFIX = ".ci.", ".myqcloud.com"
 JOBS_PATH = "/jobs"  # GET lists, POST submits; GET /jobs/{ids} reads, PUT /jobs/{id}?cancel cancels
@@ -155,21 +172,12 @@ def operation_of(request: web.Request) -> str:
 
 
 def job_detail(parent: ET.Element, job: Job, now: float, region: str) -> None:
-    """One ``<JobsDetail>``."""
-    state = job.state(now)
-    detail = _add(parent, "JobsDetail")
-    failed, done = state == KIND.failure, state in (KIND.success, KIND.failure)
-    _add(detail, "Code", "InvalidFile" if failed else "Success")
-    _add(detail, "Message", "the input could not be read" if failed else "")
-    _add(detail, "JobId", job.job_id)
+    """One ``<JobsDetail>`` (a media job's: :func:`media_detail`)."""
+    if job.attrs["tag"] in MEDIA_NODES:
+        media_detail(parent, job, now, region)
+        return
+    detail, state = _detail_head(parent, job, now)
     tag = job.attrs["tag"]
-    _add(detail, "Tag", tag)
-    _add(detail, "State", state)
-    _add(detail, "Progress", 100 if done else 0)
-    _add(detail, "CreationTime", _ci_time(job.created))
-    _add(detail, "StartTime", _ci_time(job.created + job.queue_s) if state != KIND.queued else "-")
-    _add(detail, "EndTime", _ci_time(job.done_at()) if done else "-")
-    _add(detail, "QueueId", job.attrs["queue_id"])
     inp = _add(detail, "Input")
     _add(inp, "Object", job.attrs["input_object"])
     operation = _add(detail, "Operation")
@@ -185,6 +193,68 @@ def job_detail(parent: ET.Element, job: Job, now: float, region: str) -> None:
         label = _add(result, "WordsGeneralizeLable")
         _add(label, "Category", "ORG")
         _add(label, "Word", "Tencent")
+
+
+def _detail_head(parent: ET.Element, job: Job, now: float) -> tuple[ET.Element, str]:
+    # Code, Message, JobId, Tag, State, Progress and the times and queue: every JobsDetail's head.
+    state = job.state(now)
+    detail = _add(parent, "JobsDetail")
+    failed, done = state == KIND.failure, state in (KIND.success, KIND.failure)
+    _add(detail, "Code", "InvalidFile" if failed else "Success")
+    _add(detail, "Message", "the input could not be read" if failed else "")
+    _add(detail, "JobId", job.job_id)
+    _add(detail, "Tag", job.attrs["tag"])
+    _add(detail, "State", state)
+    _add(detail, "Progress", 100 if done else 0)
+    _add(detail, "CreationTime", _ci_time(job.created))
+    _add(detail, "StartTime", _ci_time(job.created + job.queue_s) if state != KIND.queued else "-")
+    _add(detail, "EndTime", _ci_time(job.done_at()) if done else "-")
+    _add(detail, "QueueId", job.attrs["queue_id"])
+    return detail, state
+
+
+def media_detail(parent: ET.Element, job: Job, now: float, region: str) -> None:
+    """A media job's ``<JobsDetail>``, as the DescribeMediaJob and DescribeMediaJobs samples show
+    one: ``Input`` with ``BucketId``, ``Object`` and ``Region``; ``Operation`` echoing what was
+    submitted (``TemplateName`` after a ``TemplateId``), and once the job succeeded, its
+    ``MediaResult`` (``OutputFile``: ``Bucket``, ``Region``, ``ObjectName``; a ``${...}`` wildcard
+    makes an ``ObjectPrefix``)."""
+    from defusedxml import ElementTree as SafeET
+
+    detail, state = _detail_head(parent, job, now)
+    if job.attrs["input_object"]:
+        inp = _add(detail, "Input")
+        _add(inp, "BucketId", job.attrs["bucket"])
+        _add(inp, "Object", job.attrs["input_object"])
+        _add(inp, "Region", region)
+    if job.attrs["operation_xml"]:
+        submitted = SafeET.fromstring(job.attrs["operation_xml"])
+    else:  # a job the admin API made: the output a submission would have named
+        submitted = ET.Element("Operation")
+        out = _add(submitted, "Output")
+        for tag, text in (("Region", region), ("Bucket", job.attrs["bucket"]),
+                          ("Object", job.attrs["output_object"] or f"out/{job.job_id}.mp4")):
+            _add(out, tag, text)
+        _add(submitted, "UserData", job.attrs["user_data"])
+        _add(submitted, "JobLevel", job.attrs["job_level"])
+    operation = _add(detail, "Operation")
+    for child in submitted:
+        operation.append(child)
+        if child.tag == "TemplateId":
+            _add(operation, "TemplateName", f"template_{(child.text or '')[-8:]}")
+    output = submitted.find("Output")
+    if state == KIND.success and output is not None:
+        result = _add(_add(operation, "MediaResult"), "OutputFile")
+        _add(result, "Bucket", output.findtext("Bucket") or job.attrs["bucket"])
+        _add(result, "Region", output.findtext("Region") or region)
+        name = next((output.findtext(key) for key in ("Object", "AuObject", "SpriteObject")
+                     if output.findtext(key)), "")
+        prefix, wildcard, rest = name.partition("${")
+        if wildcard:
+            _add(result, "ObjectPrefix", prefix)
+            _add(result, "ObjectName", "0" + rest.partition("}")[2])
+        else:
+            _add(result, "ObjectName", name)
 
 
 def _parse_ci_time(name: str, text: str) -> float:
@@ -262,11 +332,13 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
     tag = request.findtext("Tag")
     if tag not in KIND.choices["tag"]:
         raise _invalid("Tag")
-    obj = request.findtext("Input/Object")
-    if not obj:
+    obj = request.findtext("Input/Object") or ""
+    if not obj and tag not in INPUTS:
         raise CIError(400, "InvalidArgument", "Input.Object is required")
     queue = request.findtext("QueueId") or DEFAULT_CI_QUEUE
-    if tag != NO_OUTPUT_TAG and request.find("Operation/Output") is None and not request.findtext(
+    if tag in MEDIA_NODES:
+        _check_media(tag, request)
+    elif tag != NO_OUTPUT_TAG and request.find("Operation/Output") is None and not request.findtext(
         "Operation/TemplateId"
     ):
         raise CIError(400, "InvalidArgument", "Operation.Output is required")
@@ -280,12 +352,38 @@ def submit_job(backend: Backend, bucket: str, body: bytes) -> ET.Element:
         raise _invalid("Operation.JobLevel")
     if (request.findtext("CallBackFormat") or "XML") not in ("JSON", "XML"):
         raise _invalid("CallBackFormat")
+    operation = request.find("Operation")
     job = backend.create(KIND.name, bucket=bucket, tag=tag, queue_id=queue, input_object=obj,
                          output_object=request.findtext("Operation/Output/Object") or "",
-                         user_data=user_data, job_level=level)
+                         user_data=user_data, job_level=level,
+                         operation_xml=ET.tostring(operation, encoding="unicode")
+                         if tag in MEDIA_NODES and operation is not None else "")
     root = ET.Element("Response")
     job_detail(root, job, time.time(), backend.buckets[bucket])
     return root
+
+
+def _check_media(tag: str, request: ET.Element) -> None:
+    # What a media tag's page requires, answered as the service answers a bad parameter.
+    inputs = INPUTS.get(tag, ("Object",))
+    if inputs and not any(request.findtext(f"Input/{name}") for name in inputs):
+        raise CIError(400, "InvalidArgument", f"Input.{' or Input.'.join(inputs)} is required")
+    node = MEDIA_NODES[tag]
+    options = request.find(f"Operation/{node}")
+    if options is None and not request.findtext("Operation/TemplateId"):
+        raise CIError(400, "InvalidArgument", f"Operation.{node} or Operation.TemplateId is required")
+    for name in NODE_REQUIRED.get(node, ()):
+        if options is not None and options.find(name) is None:
+            raise CIError(400, "InvalidArgument", f"Operation.{node}.{name} is required")
+    for name in ("Region", "Bucket"):
+        if not request.findtext(f"Operation/Output/{name}"):
+            raise CIError(400, "InvalidArgument", f"Operation.Output.{name} is required")
+    objects = OUTPUT_OBJECTS.get(tag, ("Object",))
+    if not any(request.findtext(f"Operation/Output/{name}") for name in objects):
+        raise CIError(400, "InvalidArgument", f"Operation.Output.{' or Operation.Output.'.join(objects)} is required")
+    for name in ("Watermark", "WatermarkTemplateId"):
+        if len(request.findall(f"Operation/{name}")) > MAX_WATERMARKS:
+            raise CIError(400, "InvalidArgument", f"Operation.{name} takes at most {MAX_WATERMARKS}")
 
 
 async def handle(request: web.Request, backend: Backend) -> web.Response:

@@ -69,7 +69,9 @@ class TencentCloudCIHook(MediaJobsBaseHook):
     ) -> Iterator[list[dict[str, Any]]]:
         """Yield jobs page by page (GET /jobs, nextToken paging).
 
-        :param tag: ``Translation``, ``SpeechRecognition`` or ``WordsGeneralize``.
+        :param tag: a tag of :data:`~airflow_provider_mediajobs.catalog.tencent.TAGS`: ``Translation``,
+            ``SpeechRecognition``, ``WordsGeneralize`` or a media tag (``Transcode``, ``Snapshot``,
+            ``Animation``, ``Concat``, ``SmartCover``, ``VoiceSeparate``, ``VideoMontage``).
         :param queue_id: the queue the jobs were pulled from.
         :param workflow_id: the workflow that triggered them.
         :param inventory_trigger_job_id: the batch job that triggered them.
@@ -118,12 +120,15 @@ class TencentCloudCIHook(MediaJobsBaseHook):
         return self.get_job(cat.TENCENT_CI_JOB, job_ids=job_id)
 
     def submit_job(self, **kwargs: Any) -> dict[str, Any]:
-        """POST /jobs: submit a Translation, SpeechRecognition or WordsGeneralize job.
+        """POST /jobs: submit a job of any tag of :data:`~airflow_provider_mediajobs.catalog.tencent.SUBMIT_TAGS`
+        (the AI tags and the media tags: ``Transcode``, ``Snapshot``, ``Animation``, ``Concat``,
+        ``SmartCover``, ``VoiceSeparate``, ``VideoMontage``).
 
         Takes the arguments of :data:`~airflow_provider_mediajobs.catalog.tencent.SUBMIT_JOB`
-        (``tag``, ``input_object``, ``queue_id``, ``translation`` / ``speech_recognition`` /
-        ``words_generalize`` options, ``output_bucket``, ``output_object``, ``user_data``...).
-        Returns the new job's ``JobsDetail``. Never retried ambiguously.
+        (``tag``, ``input_object``, the tag's options such as ``translation`` or ``transcode``, or
+        ``template_id``, ``output_region``, ``output_bucket``, ``output_object``, ``user_data``...);
+        which a tag takes and requires is its row of ``SUBMIT_TAGS``. Returns the new job's
+        ``JobsDetail``. Never retried ambiguously.
         """
         response = self.call(cat.SUBMIT_JOB, **kwargs)
         jobs = response.get("JobsDetail") or [{}]

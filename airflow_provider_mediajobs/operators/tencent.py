@@ -25,7 +25,8 @@ class TencentCIOperator(CatalogOperator):
 class TencentCIListJobsOperator(TencentCIOperator):
     """List CI jobs (GET /jobs) into XCom, paging by nextToken.
 
-    :param tag: ``Translation``, ``SpeechRecognition`` or ``WordsGeneralize`` (required).
+    :param tag: ``Translation``, ``SpeechRecognition``, ``WordsGeneralize``, ``Transcode``, ``Snapshot``,
+        ``Animation``, ``Concat``, ``SmartCover``, ``VoiceSeparate`` or ``VideoMontage`` (required).
     :param queue_id: queue id.
     :param workflow_id: workflow id.
     :param inventory_trigger_job_id: batch job id.
@@ -63,20 +64,49 @@ class TencentCIGetJobsOperator(TencentCIOperator):
 
 
 class TencentCISubmitJobOperator(SubmitJobOperator, TencentCIOperator):
-    """Submit a CI job (POST /jobs) and push its JobId; optionally wait for it
-    (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+    """Submit a CI job (POST /jobs) of any tag, AI or media processing, and push its JobId;
+    optionally wait for it (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
 
-    :param tag: ``Translation``, ``SpeechRecognition`` or ``WordsGeneralize``.
-    :param input_object: the input object key.
-    :param queue_id: the CI queue (required).
+    Which arguments a tag takes and requires is its row of
+    :data:`~airflow_provider_mediajobs.catalog.tencent.SUBMIT_TAGS` (see the how-to's tables).
+
+    :param tag: ``Translation``, ``SpeechRecognition``, ``WordsGeneralize``, ``Transcode``, ``Snapshot``,
+        ``Animation``, ``Concat``, ``SmartCover``, ``VoiceSeparate`` or ``VideoMontage``.
+    :param input_object: the input object key (required but for Concat; VideoMontage: or ``input_url``).
+    :param input_lang: the input's language (AI tags).
+    :param input_type: the input's type (AI tags).
+    :param input_url: VideoMontage's public input URL (Soccer scene).
     :param translation: Translation options, e.g. ``{"Lang": "en", "Type": "txt"}``.
     :param speech_recognition: SpeechRecognition options (or ``template_id``).
     :param words_generalize: WordsGeneralize options, e.g. ``{"NerMethod": "DL", "SegMethod": "MIX"}``.
-    :param output_region: output region.
+    :param transcode: Transcode options (``Container``, ``Video``, ``Audio``...), or ``template_id``.
+    :param snapshot: Snapshot options (``Mode``, ``Count``...), or ``template_id``.
+    :param animation: Animation options (``Container``, ``Video``, ``TimeInterval``), or ``template_id``.
+    :param concat_template: Concat options (``ConcatFragment`` list, ``Container``...), or ``template_id``.
+    :param smart_cover: SmartCover options (``Format``, ``Count``...), or ``template_id``.
+    :param voice_separate: VoiceSeparate options (``AudioMode``, ``AudioConfig``), or ``template_id``.
+    :param video_montage: VideoMontage options (``Container``, ``Video``, ``Duration``...), or ``template_id``.
+    :param template_id: a CI template instead of (or, read first, beside) the tag's options.
+    :param watermark_template_ids: Transcode: at most 3 watermark template ids.
+    :param watermark: Transcode: at most 3 watermarks (a list of objects).
+    :param remove_watermark: Transcode: ``{"Dx", "Dy", "Width", "Height"}``.
+    :param subtitles: Transcode: ``{"Subtitle": [{"Url": ...}]}``.
+    :param digital_watermark: Transcode: ``{"Type", "Message", "Version", "IgnoreError"}``.
+    :param output_region: output region (required for the media tags).
     :param output_bucket: output bucket (required but for WordsGeneralize).
-    :param output_object: output object (required but for WordsGeneralize).
-    :param user_data: printable ASCII, at most 1024 characters.
+    :param output_object: output object (required but for WordsGeneralize; Snapshot: or
+        ``output_sprite_object``; VoiceSeparate: or ``output_au_object``).
+    :param output_sprite_object: Snapshot's sprite image object.
+    :param output_au_object: VoiceSeparate's voice track object.
+    :param user_data: printable ASCII, at most 1024 characters (not Concat, VoiceSeparate).
     :param job_level: ``0``, ``1`` or ``2``.
+    :param free_transcode: Transcode: ``true`` for idle-time transcoding.
+    :param queue_id: the CI queue (required for the AI tags).
+    :param queue_type: Transcode: ``SpeedTranscoding``.
+    :param callback: callback URL.
+    :param callback_format: ``JSON`` or ``XML``.
+    :param callback_type: ``Url`` or ``TDMQ``.
+    :param callback_mq_config: the TDMQ queue (``MqMode``, ``MqRegion``, ``MqName``), for ``TDMQ``.
     """
 
     operation = cat.SUBMIT_JOB

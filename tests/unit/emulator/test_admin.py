@@ -148,7 +148,7 @@ def test_explicit_attributes_are_kept(mediajobs_connections: EmulatorHandle) -> 
     [
         pytest.param({"kind": "tencent", "bucket": "nosuchbucket-1250000000"}, list(DEFAULT_BUCKETS),
                      id="unknown bucket"),
-        pytest.param({"kind": "tencent", "tag": "Transcode"}, ["Translation", "SpeechRecognition", "WordsGeneralize"],
+        pytest.param({"kind": "tencent", "tag": "transcode"}, ["Translation", "SpeechRecognition", "WordsGeneralize"],
                      id="unknown tag"),
         pytest.param({"kind": "tencent", "job_level": "7"}, ["0", "1", "2"], id="unknown job level"),
         pytest.param({"kind": "tencent", "bucket": ""}, list(DEFAULT_BUCKETS), id="empty bucket"),

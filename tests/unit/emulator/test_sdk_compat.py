@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -171,5 +172,58 @@ def test_imm_create_task_refusals_reach_the_sdk_as_its_errors(url: str) -> None:
 
 
 # -- Tencent CI media processing (issue 18, part 4) ------------------------------------------------
-# (tests of TENCENT_MEDIA go here)
+def _media_job(**operation: Any) -> dict[str, Any]:
+    # A media job body in the shape cos-python-sdk-v5's demo/ci_media.py gives ci_create_media_jobs.
+    return {"Input": {"Object": "media/clip.mp4"},
+            "Operation": {**operation, "Output": {"Region": TENCENT_BUCKET[1], "Bucket": TENCENT_BUCKET[0],
+                                                   "Object": operation.pop("_object", "media/out.mp4")}}}
+
+
+def test_cos_submits_gets_lists_and_cancels_media_jobs(url: str) -> None:
+    from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
+
+    admin = EmulatorAdmin(url)
+    client = _cos(url)
+    transcode = client.ci_create_media_jobs(
+        Bucket=TENCENT_BUCKET[0], Lst={}, ContentType="application/xml",
+        Jobs={"Tag": "Transcode", **_media_job(Transcode={
+            "Container": {"Format": "mp4"}, "Video": {"Codec": "H.264", "Width": "1280"},
+            "Audio": {"Codec": "aac", "Samplerate": "44100"}, "TimeInterval": {"Start": "0", "Duration": "60"}})})
+    snapshot = client.ci_create_media_jobs(
+        Bucket=TENCENT_BUCKET[0], Lst={}, ContentType="application/xml",
+        Jobs={"Tag": "Snapshot", **_media_job(TemplateId="t02db40900dc1c43ad9bdbd8acec6075c5",
+                                              _object="media/snap-${Number}.jpg")})
+    transcoded, snapped = transcode["JobsDetail"][0], snapshot["JobsDetail"][0]
+    assert (transcoded["Tag"], snapped["Tag"]) == ("Transcode", "Snapshot")
+    # The job's Operation echoes the node it was submitted with, and a template id with its name.
+    assert transcoded["Operation"]["Transcode"]["Video"] == {"Codec": "H.264", "Width": "1280"}
+    assert snapped["Operation"]["TemplateId"] == "t02db40900dc1c43ad9bdbd8acec6075c5"
+    assert snapped["Operation"]["TemplateName"]
+    ids = [transcoded["JobId"], snapped["JobId"]]
+
+    before = admin.counters().get("op:GetJobs", 0)
+    got = client.ci_get_media_jobs(Bucket=TENCENT_BUCKET[0], JobIDs=",".join(ids))
+    assert admin.counters().get("op:GetJobs", 0) - before == 1  # both jobs in one call
+    assert [job["JobId"] for job in got["JobsDetail"]] == ids
+    assert got["JobsDetail"][1]["Operation"]["Output"]["Object"] == "media/snap-${Number}.jpg"
+
+    listed = client.ci_list_media_jobs(Bucket=TENCENT_BUCKET[0], Tag="Transcode", Size=100)
+    assert transcoded["JobId"] in [job["JobId"] for job in listed["JobsDetail"]]
+    assert {job["Tag"] for job in listed["JobsDetail"]} == {"Transcode"}
+
+    admin.set_state(transcoded["JobId"], "Submitted")  # held in the queue, whatever the clock says
+    client.ci_cancel_jobs(Bucket=TENCENT_BUCKET[0], JobID=transcoded["JobId"])
+    detail = client.ci_get_media_jobs(Bucket=TENCENT_BUCKET[0], JobIDs=transcoded["JobId"])["JobsDetail"]
+    assert (detail if isinstance(detail, dict) else detail[0])["State"] == "Cancel"
+
+
+def test_cos_media_job_without_its_node_or_a_template_is_refused(url: str) -> None:
+    from qcloud_cos.cos_exception import CosServiceError
+
+    with pytest.raises(CosServiceError) as refused:
+        _cos(url).ci_create_media_jobs(Bucket=TENCENT_BUCKET[0], Lst={}, ContentType="application/xml",
+                                       Jobs={"Tag": "Animation", **_media_job()})
+    assert refused.value.get_status_code() == 400
+    assert refused.value.get_error_code() == "InvalidArgument"
+    assert "Operation.Animation or Operation.TemplateId" in refused.value.get_error_msg()
 # (end of TENCENT_MEDIA)

@@ -70,7 +70,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     # Listing iterators checked their input only at the first next(); these are never iterated.
     ("page size out of range, not iterated", lambda: TencentCloudCIHook().iter_jobs(tag="Translation", size=1000),
      "size"),
-    ("unknown tag, not iterated", lambda: TencentCloudCIHook().iter_jobs(tag="Transcode"), "tag"),
+    ("unknown tag, not iterated", lambda: TencentCloudCIHook().iter_jobs(tag="transcode"), "tag"),
     ("paging GetTask, not iterated", lambda: AlibabaCloudMediaHook().iter_pages(
         ali.GET_TASK, task_id="t", task_type="FaceClustering", **IMM), "operation"),
 ]

@@ -115,7 +115,7 @@ CASES: list[Case] = [
     op(ali_ops.ImmGetTaskOperator, "newline", "project_name", project_name="p\n", imm_task_id="t",
        imm_task_type="FaceClustering"),
     # -- Tencent operators -----------------------------------------------------------------------
-    op(ci_ops.TencentCIListJobsOperator, "unknown enum", "tag", "Translation", tag="Transcode"),
+    op(ci_ops.TencentCIListJobsOperator, "unknown enum", "tag", "Translation", tag="transcode"),
     op(ci_ops.TencentCIListJobsOperator, "out of range", "size", tag="Translation", size=0),
     op(ci_ops.TencentCIListJobsOperator, "unknown enum", "states", "Success", tag="Translation", states="Done"),
     op(ci_ops.TencentCIListJobsOperator, "reversed window", "start_creation_time", tag="Translation",
@@ -128,7 +128,7 @@ CASES: list[Case] = [
     op(ci_ops.TencentCIGetJobsOperator, "bad id past the first call's ten", "job_ids",
        job_ids=[f"j{i}" for i in range(30)] + ["j/x"]),
     op(ci_ops.TencentCIGetJobsOperator, "hash in id", "job_ids", job_ids="j1,j2#x"),
-    op(ci_ops.TencentCISubmitJobOperator, "unknown enum", "tag", "WordsGeneralize", tag="Transcode",
+    op(ci_ops.TencentCISubmitJobOperator, "unknown enum", "tag", "WordsGeneralize", tag="transcode",
        input_object="a.txt", queue_id="q"),
     op(ci_ops.TencentCISubmitJobOperator, "empty string", "input_object", tag="WordsGeneralize", input_object="",
        queue_id="q"),
@@ -244,7 +244,37 @@ CASES: list[Case] = [
     # (end of IMM_TASKS)
 
     # -- Tencent CI media processing (issue 18, part 4) --------------------------------------------
-    # (rows of TENCENT_MEDIA go here)
+    op(ci_ops.TencentCISubmitJobOperator, "unknown enum (a media tag in lower case)", "tag", "Transcode",
+       tag="transcode", input_object="a.mp4"),
+    op(ci_ops.TencentCISubmitJobOperator, "unknown option key", "transcode", "TransConfig", tag="Transcode",
+       input_object="a.mp4", transcode={"Containr": {"Format": "mp4"}}, output_object="o.mp4",
+       output_region="ap-beijing", output_bucket="b-1250000000"),
+    op(ci_ops.TencentCISubmitJobOperator, "empty (neither options nor template)", "snapshot", tag="Snapshot",
+       input_object="a.mp4", output_object="s.jpg", output_region="ap-beijing", output_bucket="b-1250000000"),
+    op(ci_ops.TencentCISubmitJobOperator, "missing required option key", "concat_template", tag="Concat",
+       concat_template={"ConcatFragment": [{"Url": "u"}]}, output_object="c.mp4", output_region="ap-beijing",
+       output_bucket="b-1250000000"),
+    op(ci_ops.TencentCISubmitJobOperator, "wrong type (a list where the vendor repeats nothing)", "smart_cover",
+       tag="SmartCover", input_object="a.mp4", smart_cover={"Format": ["jpg"]}, output_object="c.jpg",
+       output_region="ap-beijing", output_bucket="b-1250000000"),
+    op(ci_ops.TencentCISubmitJobOperator, "another tag's argument", "watermark_template_ids", tag="Animation",
+       input_object="a.mp4", template_id="t1", watermark_template_ids=["w1"], output_object="a.gif",
+       output_region="ap-beijing", output_bucket="b-1250000000"),
+    op(ci_ops.TencentCISubmitJobOperator, "out of range (four watermarks)", "watermark", tag="Transcode",
+       input_object="a.mp4", template_id="t1", watermark=[{"Type": "Text"}] * 4, output_object="o.mp4",
+       output_region="ap-beijing", output_bucket="b-1250000000"),
+    op(ci_ops.TencentCISubmitJobOperator, "missing output region", "output_region/output_bucket/output_object",
+       tag="VideoMontage", input_object="a.mp4", template_id="t1", output_bucket="b", output_object="m.mp4"),
+    op(ci_ops.TencentCISubmitJobOperator, "neither output object", "output_object/output_au_object",
+       tag="VoiceSeparate", input_object="a.mp4", template_id="t1", output_region="ap-beijing",
+       output_bucket="b-1250000000"),
+    op(ci_ops.TencentCIListJobsOperator, "unknown enum (a tag this catalog does not submit)", "tag", "SmartCover",
+       tag="SDRtoHDR"),
+    hook(T, "submit_job", "empty (no input for VideoMontage)", "input_object/input_url", tag="VideoMontage",
+         template_id="t1", output_object="m.mp4", output_region="ap-beijing", output_bucket="b-1250000000"),
+    hook(T, "submit_job", "malformed option JSON", "remove_watermark", tag="Transcode", input_object="a.mp4",
+         template_id="t1", remove_watermark='{"Dx": 1', output_object="o.mp4", output_region="ap-beijing",
+         output_bucket="b-1250000000"),
     # (end of TENCENT_MEDIA)
 ]
 

@@ -27,7 +27,7 @@ def test_template_fields_are_the_catalog_arguments() -> None:
 
 
 BAD: list[tuple[type, dict[str, Any], str]] = [
-    (TencentCIListJobsOperator, {"tag": "Transcode"}, "tag"),
+    (TencentCIListJobsOperator, {"tag": "transcode"}, "tag"),
     (TencentCIListJobsOperator, {"tag": "Translation", "states": "Success,Done"}, "states"),
     (TencentCIListJobsOperator, {"tag": "Translation", "size": 101}, "size"),
     (TencentCIListJobsOperator, {"tag": "Translation", "size": 0}, "size"),
