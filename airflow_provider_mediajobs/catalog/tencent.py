@@ -18,6 +18,7 @@ from urllib.parse import quote
 from airflow_provider_mediajobs.assets import object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
+    BatchAnswer,
     BucketOf,
     Cancel,
     Console,
@@ -39,7 +40,6 @@ from airflow_provider_mediajobs.catalog.params import (
     Time,
     invalid,
     job_id,
-    refuse_template,
 )
 from airflow_provider_mediajobs.exceptions import (
     AuthError,
@@ -110,10 +110,6 @@ GET_JOBS = Operation(
     path_params=("jobIds",),
 )
 
-# The same ids before they are split into calls of MAX_IDS_PER_CALL: checked whole, so a bad id
-# in the third call's share is refused before the first call is sent.
-_ANY_JOB_IDS = IdList("job_ids", "jobIds", required=True, max_items=None)
-
 
 def split_job_ids(job_ids: Any) -> list[list[str]]:
     """Check ``job_ids`` (a list or a comma-separated string) and split them into the calls
@@ -121,11 +117,7 @@ def split_job_ids(job_ids: Any) -> list[list[str]]:
 
     :raises MediaJobsValidationError: naming ``job_ids``, before any request.
     """
-    if job_ids is None:
-        raise invalid("job_ids", "given: GetJobs requires it", None)
-    refuse_template("job_ids", job_ids)
-    ids = _ANY_JOB_IDS.normalize(job_ids)
-    return [ids[i : i + MAX_IDS_PER_CALL] for i in range(0, len(ids), MAX_IDS_PER_CALL)]
+    return GET_JOBS.split_ids("job_ids", job_ids)
 
 CANCEL_JOB = Operation(
     "CancelJob", CI, "PUT", path="/jobs/{jobId}?cancel", params=(job_id("job_id", "jobId"),), path_params=("jobId",),
@@ -192,30 +184,11 @@ SUBMIT_JOB = Operation(
 OPERATIONS = {op.name: op for op in (LIST_JOBS, GET_JOBS, CANCEL_JOB, SUBMIT_JOB)}
 
 
-def find_job(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
-    """The ``JobsDetail`` of ``job_id`` in a GetJobs answer; None when ``NonExistJobIds`` names it.
-
-    :raises BadResponseError: the answer names ``job_id`` in neither list (ambiguous: it says
-        nothing about that job, which is not the same as "it does not exist"), in both, or
-        several times with different details.
-    """
-    found = [job for job in response.get("JobsDetail") or [] if isinstance(job, Mapping) and job.get("JobId") == job_id]
-    missing = response.get("NonExistJobIds") or []
-    if isinstance(missing, str):
-        missing = missing.split(",")
-    said_missing = job_id in missing
-    if found and said_missing:
-        raise BadResponseError(f"{GET_JOBS.name} answered job {job_id!r} both in JobsDetail and in NonExistJobIds")
-    if any(job != found[0] for job in found[1:]):
-        raise BadResponseError(f"{GET_JOBS.name} answered job {job_id!r} {len(found)} times, with different details")
-    if found:
-        return found[0]
-    if said_missing:
-        return None
-    raise BadResponseError(
-        f"{GET_JOBS.name} answered neither JobsDetail nor NonExistJobIds for job {job_id!r}: an ambiguous answer, "
-        "not a 'not found'"
-    )
+#: Where GET /jobs/{ids} answers the jobs and the ids it does not know (DescribeMediaJob page).
+GET_JOBS_ANSWER = BatchAnswer(GET_JOBS.name, items=("JobsDetail",), missing=("NonExistJobIds",))
+find_job = GET_JOBS_ANSWER.find
+"""The ``JobsDetail`` of a job in a GetJobs answer; None when ``NonExistJobIds`` names it (see
+:meth:`~airflow_provider_mediajobs.catalog.model.BatchAnswer.find`)."""
 
 
 def _cos_output(job: Mapping[str, Any]) -> str | None:
@@ -239,10 +212,7 @@ def jobs_and_missing(response: Mapping[str, Any], job_ids: Sequence[str] | None 
     :param job_ids: the ids asked for; when given, each must be answered in exactly one list.
     :raises BadResponseError: an asked id is in neither list, or in both (see :func:`find_job`).
     """
-    for asked in job_ids or ():
-        find_job(response, asked)
-    return {"JobsDetail": list(response.get("JobsDetail") or []),
-            "NonExistJobIds": list(response.get("NonExistJobIds") or [])}
+    return GET_JOBS_ANSWER.shaped(*GET_JOBS_ANSWER.checked(response, job_ids or ()))
 
 
 # The CI console's page (docs/operating.md, "Console links"): no address of one job is documented,
