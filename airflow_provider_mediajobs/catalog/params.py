@@ -494,3 +494,44 @@ class IdList(Param):
 
     def serialize(self, value: Any) -> str:
         return ",".join(self.normalize(value))
+
+
+class JsonKeys(Json):
+    """A :class:`Json` parameter whose object, or each object of its array, must hold the keys
+    the vendor documents as required (MTS ``Input``: ``Bucket``, ``Location``, ``Object``).
+
+    :param required_keys: keys each object must hold with a value; ``a/b`` names a key nested in
+        the object under ``a`` (MTS ``SnapshotConfig``'s ``OutputFile/Bucket``).
+    :param max_items: for an array, the most objects it may hold (None: no bound).
+    """
+
+    __slots__ = ("max_items", "required_keys")
+
+    def __init__(self, arg: str, wire: str, required: bool = False, *, kind: type = dict,
+                 required_keys: tuple[str, ...] = (), max_items: int | None = None) -> None:
+        super().__init__(arg, wire, required, kind=kind)
+        self.required_keys = required_keys
+        self.max_items = max_items
+
+    def serialize(self, value: Any) -> str:
+        text = super().serialize(value)
+        parsed = json.loads(text)
+        if isinstance(parsed, list):
+            if not parsed:
+                raise invalid(self.arg, "a non-empty JSON array", value)
+            if self.max_items is not None and len(parsed) > self.max_items:
+                raise invalid(self.arg, f"a JSON array of at most {self.max_items} objects", f"{len(parsed)} items")
+        objects = parsed if isinstance(parsed, list) else [parsed]
+        keys = ", ".join(self.required_keys)
+        for index, item in enumerate(objects):
+            where = "a JSON array of objects" if isinstance(parsed, list) else "a JSON object"
+            if not isinstance(item, dict):
+                raise invalid(self.arg, where, value)
+            for key in self.required_keys:
+                node: Any = item
+                for step in key.split("/"):
+                    node = node.get(step) if isinstance(node, dict) else None
+                if node is None or node == "" or node == {} or node == []:
+                    at = f" (item {index})" if isinstance(parsed, list) else ""
+                    raise invalid(self.arg, f"{where} holding {keys} ({key} is missing{at})", value)
+        return text
