@@ -404,9 +404,10 @@ QUERY_JOB_LIST = Operation(
     "POST",
     # JobIds: comma-separated, at most 10, required (QueryJobListRequest.job_ids; QueryJobList page).
     params=(IdList("job_ids", "JobIds", required=True, max_items=MAX_IDS_PER_CALL),),
-    # No answer key is required: the page says NonExistJobIds is left out when every id exists, and
-    # does not say whether JobList is left out when none does. An answer naming neither for an asked
-    # id is refused by the kind's BatchAnswer instead.
+    # The page leaves NonExistJobIds out when every id exists; JobList is in every sample answer, and
+    # whether it is left out when no id exists is not documented (unknown). It is required, so that
+    # an error body that came with HTTP 200 is that error, not "no such job".
+    answer_keys=("JobList",),
 )
 
 LIST_JOB = Operation(
@@ -425,11 +426,13 @@ LIST_JOB = Operation(
     paging=Paging("token", items="JobList/Job", token_param="NextPageToken", token_key="NextPageToken",
                   size_param="MaximumPageSize"),
     checks=(window("start_of_job_created_time_range", "end_of_job_created_time_range"),),
+    answer_keys=("JobList",),  # as QueryJobList's
 )
 
 CANCEL_JOB = Operation(
+    # Repeating a cancel is harmless: the job is cancelled once, or refused as no longer Submitted.
     "CancelJob", MTS, "POST", params=(job_id("job_id", "JobId"),),  # required (CancelJobRequest.job_id)
-    idempotent=False, answer_keys=("JobId",),  # CancelJobResponseBody: JobId, RequestId
+    answer_keys=("JobId",),  # CancelJobResponseBody: JobId, RequestId
 )
 
 SUBMIT_SNAPSHOT_JOB = Operation(
@@ -472,6 +475,7 @@ QUERY_SNAPSHOT_JOB_LIST = Operation(
         # The page does not say what the filters do to a query by ids: our guard refuses both at once.
         lambda args: _ids_or_filters(args, "snapshot_job_ids"),
     ),
+    answer_keys=("SnapshotJobList",),  # as QueryJobList's JobList
 )
 
 SUBMIT_MEDIA_INFO_JOB = Operation(
@@ -497,6 +501,7 @@ QUERY_MEDIA_INFO_JOB_LIST = Operation(
     MTS,
     "POST",
     params=(IdList("media_info_job_ids", "MediaInfoJobIds", required=True, max_items=MTS_MEDIA_INFO_IDS_PER_CALL),),
+    answer_keys=("MediaInfoJobList",),  # as QueryJobList's JobList
 )
 
 

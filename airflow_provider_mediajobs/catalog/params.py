@@ -532,6 +532,6 @@ class JsonKeys(Json):
                 for step in key.split("/"):
                     node = node.get(step) if isinstance(node, dict) else None
                 if node is None or node == "" or node == {} or node == []:
-                    at = f" (item {index})" if isinstance(parsed, list) else ""
+                    at = f" in item {index}" if isinstance(parsed, list) else ""
                     raise invalid(self.arg, f"{where} holding {keys} ({key} is missing{at})", value)
         return text

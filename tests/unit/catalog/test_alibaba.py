@@ -252,9 +252,14 @@ def test_catalog_methods_and_products() -> None:
         "ListSmartJobs": ("GET", "ice"), "GetSmartHandleJob": ("POST", "ice"),
         "ListLiveSnapshotJobs": ("GET", "ice"), "QueryIProductionJob": ("POST", "mts"),
         "SubmitIProductionJob": ("POST", "mts"), "ListTasks": ("POST", "imm"), "GetTask": ("POST", "imm"),
+        # MTS transcoding, snapshots and media info (issue 18, part 1): all RPC POSTs (client.py)
+        **{name: ("POST", "mts") for name in ("SubmitJobs", "QueryJobList", "ListJob", "CancelJob",
+                                              "SubmitSnapshotJob", "QuerySnapshotJobList", "SubmitMediaInfoJob",
+                                              "QueryMediaInfoJobList")},
     }
     assert {n: (o.method, o.service.product) for n, o in cat.OPERATIONS.items()} == expected
-    assert [n for n, o in cat.OPERATIONS.items() if not o.idempotent] == ["SubmitIProductionJob"]
+    assert [n for n, o in cat.OPERATIONS.items() if not o.idempotent] == [
+        "SubmitIProductionJob", "SubmitJobs", "SubmitSnapshotJob", "SubmitMediaInfoJob"]
     assert {s.product: s.version for s in cat.SERVICES.values()} == VERSIONS
 
 
