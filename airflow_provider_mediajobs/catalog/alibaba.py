@@ -534,7 +534,7 @@ def _oss_file(job: Mapping[str, Any], *path: str) -> str | None:
     return object_uri("oss", dig(job, (*path, "Bucket")), unquote(key))
 
 
-def _mts_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+def _oss_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
     uri = _oss_file(job, "Input")
     return (uri,) if uri else ()
 
@@ -612,7 +612,7 @@ MTS_TRANSCODE_JOB = JobKind(
         arguments={"page_size": 100},
         since=lambda when: {"start_of_job_created_time_range": when},
     ),
-    inputs=_mts_inputs,
+    inputs=_oss_inputs,
     console=MTS_CONSOLE,
 )
 
@@ -645,7 +645,7 @@ MTS_SNAPSHOT_JOB = JobKind(
         since=lambda when: {"start_of_job_created_time_range": when},
         as_detail=lambda item, ids: item,
     ),
-    inputs=_mts_inputs,
+    inputs=_oss_inputs,
     console=MTS_CONSOLE,
 )
 
@@ -664,7 +664,7 @@ MTS_MEDIA_INFO_JOB = JobKind(
     job_id_arg="media_info_job_ids",
     extract=MEDIA_INFO_ANSWER.find,
     # No sweep: MTS 2014-06-18 has no listing of media info jobs (QueryMediaInfoJobList takes ids only).
-    inputs=_mts_inputs,
+    inputs=_oss_inputs,
     console=MTS_CONSOLE,
 )
 

@@ -408,7 +408,7 @@ def _location(p: dict[str, str], name: str) -> dict[str, str]:
     value = _json_param(p, name, dict)
     if not all(isinstance(value.get(key), str) and value[key] for key in ("Bucket", "Location", "Object")):
         raise _invalid(name, "must hold Bucket, Location and Object")
-    return value
+    return {key: str(value[key]) for key in ("Bucket", "Location", "Object")}
 
 
 def _oss(job: Job, prefix: str) -> dict[str, str]:
@@ -570,7 +570,7 @@ def submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
         raise _invalid("UserData", "is too long")
     # With Interval or Num the job is queued; else the one snapshot is taken before the answer (the page).
     at_once = "Interval" not in config and "Num" not in config
-    timing = {"queue_s": 0.0, "run_s": 0.0} if at_once else {}
+    timing: dict[str, Any] = {"queue_s": 0.0, "run_s": 0.0} if at_once else {}
     job = backend.create(
         SNAPSHOT.name, input_bucket=source["Bucket"], input_location=source["Location"], input_object=source["Object"],
         output_bucket=target["Bucket"], output_location=target["Location"], output_object=target["Object"],
@@ -625,11 +625,11 @@ def submit_media_info_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]
     if len(p.get("UserData") or "") > 1024:
         raise _invalid("UserData", "is too long")
     # Without Async the analysis is done before the answer (the SubmitMediaInfoJob page).
-    timing = {} if async_ == "true" else {"queue_s": 0.0, "run_s": 0.0}
+    timing: dict[str, Any] = {} if async_ == "true" else {"queue_s": 0.0, "run_s": 0.0}
     job = backend.create(
         MEDIA_INFO.name, input_bucket=source["Bucket"], input_location=source["Location"],
         input_object=source["Object"], pipeline_id=p.get("PipelineId") or MEDIA_INFO.attributes["pipeline_id"],
-        user_data=p.get("UserData") or "", **{"async": async_}, **timing,
+        user_data=p.get("UserData") or "", **{"async": async_, **timing},
     )
     return {"RequestId": _request_id(), "MediaInfoJob": media_info_job(job, time.time())}
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import pytest
@@ -172,3 +173,27 @@ async def test_a_list_sweep_answers_many_waits_with_one_page(mediajobs_connectio
     assert after.get(f"op:{listing}", 0) - before.get(f"op:{listing}", 0) == 1  # 35 waits, one page
     if direct:
         assert after.get(f"op:{get}", 0) - before.get(f"op:{get}", 0) == 1  # the 5 ended ones, one batch
+
+
+async def test_the_deadline_cancels_a_queued_transcoding_job(mediajobs_connections: EmulatorHandle) -> None:
+    job_id = new_job(mediajobs_connections, "mts_transcode", queue_s=3600)
+    event = await first_event(_trigger(MtsTranscodeJobTrigger, cat.MTS_TRANSCODE_JOB, job_id,
+                                       deadline=time.time() + 1.0, cancel_on_kill=True))
+    assert event["status"] == "timeout"
+    assert event["cancelled"] is True
+    assert event["state"] == "Submitted"
+    job = await asyncio.to_thread(AlibabaCloudMediaHook().get_job, cat.MTS_TRANSCODE_JOB, job_ids=job_id)
+    assert job["State"] == "TranscodeCancelled"
+
+
+async def test_a_running_transcoding_job_is_not_cancelled_and_the_wait_says_so(
+    mediajobs_connections: EmulatorHandle,
+) -> None:
+    job_id = new_job(mediajobs_connections, "mts_transcode", queue_s=0, run_s=3600)
+    event = await first_event(_trigger(MtsTranscodeJobTrigger, cat.MTS_TRANSCODE_JOB, job_id,
+                                       deadline=time.time() + 1.0, cancel_on_kill=True))
+    assert event["status"] == "timeout"
+    assert event["cancelled"] is False
+    assert event["state"] == "Transcoding"
+    job = await asyncio.to_thread(AlibabaCloudMediaHook().get_job, cat.MTS_TRANSCODE_JOB, job_ids=job_id)
+    assert job["State"] == "Transcoding"
