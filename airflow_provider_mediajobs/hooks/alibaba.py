@@ -256,16 +256,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         """
         return self.get_many(cat.QUERY_JOB_LIST, "job_ids", job_ids, cat.TRANSCODE_ANSWER)
 
-    def list_job(
-        self,
-        *,
-        state: str | None = None,
-        pipeline_id: str | None = None,
-        start_of_job_created_time_range: datetime | str | None = None,
-        end_of_job_created_time_range: datetime | str | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> list[dict[str, Any]]:
+    def list_job(self, *, max_items: int | None = None, **filters: Any) -> list[dict[str, Any]]:
         """Return MTS transcoding jobs newest first (ListJob), paging by NextPageToken for the caller.
 
         :param state: ``All``, ``Submitted``, ``Transcoding``, ``TranscodeSuccess``, ``TranscodeFail``
@@ -277,11 +268,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         :param page_size: jobs per call, 1-100 (``MaximumPageSize``).
         :param max_items: stop after this many jobs.
         """
-        return self.paginate(
-            cat.LIST_JOB, max_items, state=state, pipeline_id=pipeline_id,
-            start_of_job_created_time_range=start_of_job_created_time_range,
-            end_of_job_created_time_range=end_of_job_created_time_range, page_size=page_size,
-        )
+        return self.paginate(cat.LIST_JOB, max_items, **filters)
 
     def cancel_job(self, job_id: str) -> None:
         """Cancel an MTS transcoding job (CancelJob); the vendor does so only while it is ``Submitted``.
@@ -319,16 +306,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         """
         return self.get_many(cat.QUERY_SNAPSHOT_JOB_LIST, "snapshot_job_ids", snapshot_job_ids, cat.SNAPSHOT_ANSWER)
 
-    def list_snapshot_jobs(
-        self,
-        *,
-        state: str | None = None,
-        pipeline_id: str | None = None,
-        start_of_job_created_time_range: datetime | str | None = None,
-        end_of_job_created_time_range: datetime | str | None = None,
-        page_size: int | None = None,
-        max_items: int | None = None,
-    ) -> list[dict[str, Any]]:
+    def list_snapshot_jobs(self, *, max_items: int | None = None, **filters: Any) -> list[dict[str, Any]]:
         """Return MTS snapshot jobs newest first (QuerySnapshotJobList without ids), paging for the caller.
 
         :param state: ``Submitted``, ``Snapshoting``, ``Success`` or ``Fail``.
@@ -338,11 +316,7 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         :param page_size: jobs per call, 1-300 (``MaximumPageSize``).
         :param max_items: stop after this many jobs.
         """
-        return self.paginate(
-            cat.QUERY_SNAPSHOT_JOB_LIST, max_items, state=state, pipeline_id=pipeline_id,
-            start_of_job_created_time_range=start_of_job_created_time_range,
-            end_of_job_created_time_range=end_of_job_created_time_range, page_size=page_size,
-        )
+        return self.paginate(cat.QUERY_SNAPSHOT_JOB_LIST, max_items, **filters)
 
     def submit_media_info_job(
         self,

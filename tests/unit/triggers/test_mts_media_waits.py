@@ -29,6 +29,7 @@ from airflow_provider_mediajobs.triggers.alibaba import (
     MtsTranscodeJobTrigger,
 )
 from tests.helpers import new_job
+from tests.unit.triggers.test_waits import first_event
 
 CONN = "alibaba_cloud_media_default"
 # kind in the emulator, sensor, its id argument, trigger, the job kind
@@ -38,15 +39,6 @@ WAITS = [
     ("mts_media_info", MtsMediaInfoJobSensor, "media_info_job_id", MtsMediaInfoJobTrigger, cat.MTS_MEDIA_INFO_JOB),
 ]
 IDS = [w[0] for w in WAITS]
-
-
-async def first_event(trigger: Any, limit: float = 60) -> dict[str, Any]:
-    async def take() -> dict[str, Any]:
-        async for event in trigger.run():
-            return dict(event.payload)
-        raise AssertionError("no event")
-
-    return await asyncio.wait_for(take(), limit)
 
 
 def _trigger(cls: Any, kind: Any, job_id: str, conn_id: str = CONN, **kwargs: Any) -> Any:
@@ -175,25 +167,19 @@ async def test_a_list_sweep_answers_many_waits_with_one_page(mediajobs_connectio
         assert after.get(f"op:{get}", 0) - before.get(f"op:{get}", 0) == 1  # the 5 ended ones, one batch
 
 
-async def test_the_deadline_cancels_a_queued_transcoding_job(mediajobs_connections: EmulatorHandle) -> None:
-    job_id = new_job(mediajobs_connections, "mts_transcode", queue_s=3600)
-    event = await first_event(_trigger(MtsTranscodeJobTrigger, cat.MTS_TRANSCODE_JOB, job_id,
-                                       deadline=time.time() + 1.0, cancel_on_kill=True))
-    assert event["status"] == "timeout"
-    assert event["cancelled"] is True
-    assert event["state"] == "Submitted"
-    job = await asyncio.to_thread(AlibabaCloudMediaHook().get_job, cat.MTS_TRANSCODE_JOB, job_ids=job_id)
-    assert job["State"] == "TranscodeCancelled"
-
-
-async def test_a_running_transcoding_job_is_not_cancelled_and_the_wait_says_so(
-    mediajobs_connections: EmulatorHandle,
+@pytest.mark.parametrize(("timing", "state", "cancelled", "after"), [
+    ({"queue_s": 3600}, "Submitted", True, "TranscodeCancelled"),
+    # CancelJob takes a Submitted job only: a running one is asked, refused, and keeps running.
+    ({"queue_s": 0, "run_s": 3600}, "Transcoding", False, "Transcoding"),
+], ids=["queued", "running"])
+async def test_the_deadline_cancels_a_transcoding_job_while_it_is_queued(
+    mediajobs_connections: EmulatorHandle, timing: dict[str, float], state: str, cancelled: bool, after: str,
 ) -> None:
-    job_id = new_job(mediajobs_connections, "mts_transcode", queue_s=0, run_s=3600)
+    job_id = new_job(mediajobs_connections, "mts_transcode", **timing)
     event = await first_event(_trigger(MtsTranscodeJobTrigger, cat.MTS_TRANSCODE_JOB, job_id,
                                        deadline=time.time() + 1.0, cancel_on_kill=True))
     assert event["status"] == "timeout"
-    assert event["cancelled"] is False
-    assert event["state"] == "Transcoding"
+    assert event["cancelled"] is cancelled
+    assert event["state"] == state
     job = await asyncio.to_thread(AlibabaCloudMediaHook().get_job, cat.MTS_TRANSCODE_JOB, job_ids=job_id)
-    assert job["State"] == "Transcoding"
+    assert job["State"] == after
