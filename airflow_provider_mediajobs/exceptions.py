@@ -78,8 +78,9 @@ class MediaJobsValidationError(MediaJobsError, ValueError):
         """
         if self.arg is None or self.allowed is None or self.shown is None:
             return self
-        parts = self.arg.split("/")
-        arg = "/".join(names.get(part, part) for part in parts)
+        # A part may be a path inside a JSON argument (``sources[0]['URI']``): its head is the argument.
+        heads = [part.partition("[") for part in self.arg.split("/")]
+        arg = "/".join(names.get(head, head) + bracket + rest for head, bracket, rest in heads)
         if arg == self.arg:
             return self
         return type(self).about(arg, self.allowed, self.shown)

@@ -14,12 +14,14 @@ import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from airflow_provider_mediajobs.assets import checked_uri, object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
+    BatchAnswer,
     BucketOf,
+    Cancel,
     Check,
     Console,
     JobKind,
@@ -34,6 +36,7 @@ from airflow_provider_mediajobs.catalog.model import (
 from airflow_provider_mediajobs.catalog.params import (
     Bool,
     Enum,
+    IdList,
     Int,
     Json,
     Param,
@@ -55,6 +58,7 @@ from airflow_provider_mediajobs.catalog.shapes import (
     Shaped,
     Text,
     Utf8Str,
+    keys,
     obj,
 )
 from airflow_provider_mediajobs.exceptions import (
@@ -97,7 +101,7 @@ REGIONS = frozenset({
 })
 
 # MTS QueryJobList (transcode jobs) takes at most 10 job ids per call (alibabacloud-mts20140618
-# QueryJobListRequest.job_ids docstring); no Alibaba API in the catalog batches yet.
+# QueryJobListRequest.job_ids docstring); so do QuerySnapshotJobList and QueryMediaInfoJobList.
 MAX_IDS_PER_CALL = 10
 
 
@@ -350,7 +354,343 @@ IMM_TASK = JobKind(
 # and names its operations in the tuple OPERATIONS gathers below.
 
 # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------------
-MTS_MEDIA_OPERATIONS: tuple[Operation, ...] = ()
+# Sources: the alibabacloud-mts20140618 SDK 6.0.3 (client.py: every call below is an RPC POST whose
+# parameters go in the query string; models/: the request and answer fields) and MPS's API pages
+# (alibabacloud.com/help/en/mps/api-<name>, help.aliyun.com/zh/mps/...), as cited per entry and in
+# docs/vendor-behaviour.md ("MTS transcoding, snapshots and media info"). The SDK's owner parameters
+# (OwnerId, OwnerAccount, ResourceOwnerId, ResourceOwnerAccount) carry no documentation in the SDK or
+# on the pages and are left out, as for the other MTS entries.
+
+# A transcoding job's states: ListJobRequest.state's docstring lists them (with All, a filter only).
+MTS_TRANSCODE_STATES = ("Submitted", "Transcoding", "TranscodeSuccess", "TranscodeFail", "TranscodeCancelled")
+# QuerySnapshotJobList page (help.aliyun.com/zh/mps/api-query-a-snapshot-job; in English
+# alibabacloud.com/help/en/mps/developer-reference/api-mts-2014-06-18-querysnapshotjoblist): State.
+MTS_SNAPSHOT_STATES = ("Submitted", "Snapshoting", "Success", "Fail")
+# QueryMediaInfoJobList page (help.aliyun.com/en/mps/api-querymediainfojoblist): State.
+MTS_MEDIA_INFO_STATES = ("Analyzing", "Success", "Fail")
+# SubmitJobs takes "up to 30 Output objects" (SubmitJobsRequest.outputs docstring).
+MTS_MAX_OUTPUTS = 30
+# Snapshot ids per QuerySnapshotJobList call: "up to 10" (its page); its page size: 1-300, default
+# 30 (MaximumPageSize on the Chinese page; the SDK's QuerySnapshotJobListRequest docstrings are
+# shifted by one field and say nothing usable).
+MTS_MAX_SNAPSHOT_PAGE = 300
+# Media info ids per QueryMediaInfoJobList call: "up to 10" (QueryMediaInfoJobListRequest
+# .media_info_job_ids docstring, and its page).
+MTS_MEDIA_INFO_IDS_PER_CALL = 10
+# An OSS location as MPS takes it, {"Bucket", "Location", "Object"}, all three required, Referer
+# optional ("Parameter details", Input: help.aliyun.com/en/mps/developer-reference/parameter-details).
+OSS_LOCATION_KEYS = ("Bucket", "Location", "Object")
+
+
+# Open: Referer and the keys other pages document are let through for MPS to judge.
+OSS_LOCATION = keys(OSS_LOCATION_KEYS, OSS_LOCATION_KEYS, open=True)
+
+
+def _oss_location(arg: str, wire: str, required: bool = True) -> Shaped:
+    return Shaped(arg, wire, OSS_LOCATION, required)
+
+
+# MPS asks for UserData of "letters, digits and hyphens, up to 1,024 bytes, not starting with a
+# special character" (SubmitSnapshotJobRequest/SubmitMediaInfoJobRequest.user_data docstrings); the
+# pages' own examples hold JSON, so only the length is checked (in characters: our guard).
+def _mts_user_data(arg: str = "user_data") -> Str:
+    return Str(arg, "UserData", max_len=1024)
+
+
+SUBMIT_JOBS = Operation(
+    "SubmitJobs",
+    MTS,
+    "POST",
+    params=(
+        _oss_location("input", "Input"),  # required (SubmitJobsRequest.input)
+        job_id("output_bucket", "OutputBucket", what="a bucket name"),  # required
+        # An OSS region id, oss-cn-shanghai (SubmitJobsRequest.output_location): the id rule is our guard.
+        job_id("output_location", "OutputLocation", required=False, what="an OSS region such as oss-cn-shanghai"),
+        # A JSON array of at most 30 Output objects, each with OutputObject and TemplateId ("Parameter
+        # details", Output); their other keys (watermarks, clips, encryption...) are the vendor's to check.
+        Shaped("outputs", "Outputs", ListOf(keys(("OutputObject", "TemplateId"), ("OutputObject", "TemplateId"),
+                                                 open=True), min_items=1, max_items=MTS_MAX_OUTPUTS), True),
+        job_id("pipeline_id", "PipelineId"),  # required (SubmitJobsRequest.pipeline_id)
+    ),
+    idempotent=False,
+    # The per-output results: without them there is no job to wait for (SubmitJobsResponseBody).
+    answer_keys=("JobResultList",),
+)
+
+QUERY_JOB_LIST = Operation(
+    "QueryJobList",
+    MTS,
+    "POST",
+    # JobIds: comma-separated, at most 10, required (QueryJobListRequest.job_ids; QueryJobList page).
+    params=(IdList("job_ids", "JobIds", required=True, max_items=MAX_IDS_PER_CALL),),
+    # The page leaves NonExistJobIds out when every id exists; JobList is in every sample answer, and
+    # whether it is left out when no id exists is not documented (unknown). It is required, so that
+    # an error body that came with HTTP 200 is that error, not "no such job".
+    answer_keys=("JobList",),
+)
+
+LIST_JOB = Operation(
+    "ListJob",
+    MTS,
+    "POST",
+    params=(
+        Str("next_token", "NextPageToken", max_len=1024),  # cursor length undocumented: our guard
+        Int("page_size", "MaximumPageSize", low=1, high=100),  # 1-100, default 10 (ListJobRequest)
+        job_id("pipeline_id", "PipelineId", required=False),
+        # UTC yyyy-MM-ddTHH:mm:ssZ (ListJobRequest). The page answers jobs of the last 90 days only.
+        Time("start_of_job_created_time_range", "StartOfJobCreatedTimeRange"),
+        Time("end_of_job_created_time_range", "EndOfJobCreatedTimeRange"),
+        Enum("state", "State", values=("All", *MTS_TRANSCODE_STATES)),  # default All (ListJobRequest.state)
+    ),
+    paging=Paging("token", items="JobList/Job", token_param="NextPageToken", token_key="NextPageToken",
+                  size_param="MaximumPageSize"),
+    checks=(window("start_of_job_created_time_range", "end_of_job_created_time_range"),),
+    answer_keys=("JobList",),  # as QueryJobList's
+)
+
+CANCEL_JOB = Operation(
+    # Repeating a cancel is harmless: the job is cancelled once, or refused as no longer Submitted.
+    "CancelJob", MTS, "POST", params=(job_id("job_id", "JobId"),),  # required (CancelJobRequest.job_id)
+    answer_keys=("JobId",),  # CancelJobResponseBody: JobId, RequestId
+)
+
+SUBMIT_SNAPSHOT_JOB = Operation(
+    "SubmitSnapshotJob",
+    MTS,
+    "POST",
+    params=(
+        _oss_location("input", "Input"),  # required (SubmitSnapshotJobRequest.input)
+        # Required; where the images go is its OutputFile (AliyunSnapshotConfig, "Parameter details").
+        # Its other keys (Time, Interval, Num, Width, Height, FrameType, TileOut...) are the vendor's to check.
+        Shaped("snapshot_config", "SnapshotConfig", Obj({"OutputFile": OSS_LOCATION}, ("OutputFile",), open=True),
+               True),
+        # Optional in the SDK; the page requires it for notifications only.
+        job_id("pipeline_id", "PipelineId", required=False),
+        _mts_user_data(),
+    ),
+    idempotent=False,
+    answer_keys=("SnapshotJob",),  # the new job (SubmitSnapshotJobResponseBody.SnapshotJob)
+)
+
+QUERY_SNAPSHOT_JOB_LIST = Operation(
+    "QuerySnapshotJobList",
+    MTS,
+    "POST",
+    # With SnapshotJobIds (at most 10), the named jobs; without, the jobs the filters select, newest
+    # first, a page at a time (the page's usage notes).
+    params=(
+        IdList("snapshot_job_ids", "SnapshotJobIds", max_items=MAX_IDS_PER_CALL),
+        Str("next_token", "NextPageToken", max_len=1024),  # a 32-character UUID (the page): our guard
+        Int("page_size", "MaximumPageSize", low=1, high=MTS_MAX_SNAPSHOT_PAGE),
+        Enum("state", "State", values=MTS_SNAPSHOT_STATES),
+        Time("start_of_job_created_time_range", "StartOfJobCreatedTimeRange"),  # UTC (the page)
+        Time("end_of_job_created_time_range", "EndOfJobCreatedTimeRange"),
+        job_id("pipeline_id", "PipelineId", required=False),
+    ),
+    paging=Paging("token", items="SnapshotJobList/SnapshotJob", token_param="NextPageToken",
+                  token_key="NextPageToken", size_param="MaximumPageSize"),
+    checks=(
+        window("start_of_job_created_time_range", "end_of_job_created_time_range"),
+        # The page does not say what the filters do to a query by ids: our guard refuses both at once.
+        lambda args: _ids_or_filters(args, "snapshot_job_ids"),
+    ),
+    answer_keys=("SnapshotJobList",),  # as QueryJobList's JobList
+)
+
+SUBMIT_MEDIA_INFO_JOB = Operation(
+    "SubmitMediaInfoJob",
+    MTS,
+    "POST",
+    params=(
+        _oss_location("input", "Input"),  # required (SubmitMediaInfoJobRequest.input)
+        # true: queued and analysed later (the page recommends it); false: analysed before the answer.
+        Bool("async_", "Async"),
+        # Config: in the SDK model and the page's parameter list, with no description: what it holds
+        # is unknown, so it is sent as given; 4096 characters is our guard.
+        Str("config", "Config", max_len=4096),
+        job_id("pipeline_id", "PipelineId", required=False),
+        _mts_user_data(),
+    ),
+    idempotent=False,
+    answer_keys=("MediaInfoJob",),  # SubmitMediaInfoJobResponseBody.MediaInfoJob
+)
+
+QUERY_MEDIA_INFO_JOB_LIST = Operation(
+    "QueryMediaInfoJobList",
+    MTS,
+    "POST",
+    params=(IdList("media_info_job_ids", "MediaInfoJobIds", required=True, max_items=MTS_MEDIA_INFO_IDS_PER_CALL),),
+    answer_keys=("MediaInfoJobList",),  # as QueryJobList's JobList
+)
+
+
+def _ids_or_filters(args: Mapping[str, Any], ids_arg: str) -> None:
+    if args.get(ids_arg) is None:
+        return
+    given = sorted(arg for arg, value in args.items() if arg != ids_arg and arg != "next_token" and value is not None)
+    if given:
+        raise invalid(f"{ids_arg}/{given[0]}", f"either {ids_arg} or the listing's filters, not both", given[0])
+
+
+# Where each batched get answers its jobs and the ids it does not know (the SDK answer models:
+# QueryJobListResponseBody JobList.Job[] and NonExistJobIds.String[], and their snapshot and media
+# info twins).
+TRANSCODE_ANSWER = BatchAnswer(QUERY_JOB_LIST.name, items=("JobList", "Job"), missing=("NonExistJobIds", "String"))
+SNAPSHOT_ANSWER = BatchAnswer(QUERY_SNAPSHOT_JOB_LIST.name, items=("SnapshotJobList", "SnapshotJob"),
+                              missing=("NonExistSnapshotJobIds", "String"), id_key=("Id",))
+MEDIA_INFO_ANSWER = BatchAnswer(QUERY_MEDIA_INFO_JOB_LIST.name, items=("MediaInfoJobList", "MediaInfoJob"),
+                                missing=("NonExistMediaInfoJobIds", "String"))
+
+
+def _oss_file(job: Mapping[str, Any], *path: str) -> str | None:
+    """The object an MTS location names ({Bucket, Location, Object} at ``path``, in a job's detail
+    or as JSON text in a submit request: :func:`dig` reads both); None for a template
+    (oss://b/{Count}.jpg names no one object). MPS takes Object URL-encoded in UTF-8 ("Parameter
+    details", Input), so its URI names it decoded."""
+    key = dig(job, (*path, "Object"))
+    if not isinstance(key, str) or "{" in key:
+        return None
+    return object_uri("oss", dig(job, (*path, "Bucket")), unquote(key))
+
+
+def _oss_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+    uri = _oss_file(job, "Input")
+    return (uri,) if uri else ()
+
+
+def submitted_jobs(response: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The jobs a SubmitJobs answer created, one per output, in the order of ``Outputs``.
+
+    :raises VendorError: an output was refused (its ``JobResult`` says ``Success`` false): the
+        typed error of its ``Code``, naming the jobs the other outputs created (they run; cancel
+        them while they are ``Submitted`` if they are not wanted).
+    :raises BadResponseError: the answer holds no job, or a created job without its id.
+    """
+    results = dig(response, ("JobResultList", "JobResult"))
+    if not isinstance(results, list) or not results:
+        raise BadResponseError("SubmitJobs answered no JobResultList/JobResult: no job to wait for")
+    jobs: list[dict[str, Any]] = []
+    refused: list[tuple[int, Mapping[str, Any]]] = []
+    for index, result in enumerate(results):
+        if not isinstance(result, Mapping):
+            raise BadResponseError(f"SubmitJobs answered JobResult {index} as a {type(result).__name__}")
+        success = result.get("Success")
+        if success is False or (isinstance(success, str) and success.lower() == "false"):
+            refused.append((index, result))
+            continue
+        job = result.get("Job")
+        job_id = dig(job, ("JobId",))
+        if success not in (True, "true", "True") or not isinstance(job_id, str) or not job_id:
+            raise BadResponseError(f"SubmitJobs answered JobResult {index} without Success true and a Job/JobId")
+        jobs.append(dict(job))  # type: ignore[arg-type]
+    if refused:
+        index, result = refused[0]
+        code, message = result.get("Code"), result.get("Message")
+        kind = type(vendor_error(vendor="Alibaba Cloud", status=400, code=str(code) if code else None,
+                                 message=None, request_id=None, table=ERROR_TABLE, prefixes=ERROR_PREFIXES))
+        created = ", ".join(job["JobId"] for job in jobs) or "none"
+        raise kind(
+            f"SubmitJobs refused {len(refused)} of {len(results)} outputs; output {index}: {code or 'no Code'}"
+            f"{': ' + str(message) if message else ''}. Jobs created for the other outputs: {created}",
+            code=str(code) if code else None, vendor_message=str(message) if message else None,
+            request_id=str(response.get("RequestId")) if response.get("RequestId") else None,
+        )
+    return jobs
+
+
+MTS_TRANSCODE_JOB = JobKind(
+    name="mts_transcode",
+    get=QUERY_JOB_LIST,
+    id_args=("job_ids",),
+    state=("State",),
+    success=frozenset({"TranscodeSuccess"}),
+    # A cancelled job wrote nothing: it ends the wait as a failure, as Tencent's Cancel does.
+    failure=frozenset({"TranscodeFail", "TranscodeCancelled"}),
+    pending=frozenset({"Submitted", "Transcoding"}),
+    # "You can cancel a transcoding job only if the job is in the Submitted state" (the CancelJob
+    # page, alibabacloud.com/help/en/mps/api-canceljob). What it answers in another state is not
+    # documented: unknown.
+    cancel=Cancel(CANCEL_JOB, "the CancelJob page", id_args={"job_ids": "job_id"},
+                  only_in=frozenset({"Submitted"})),
+    # QueryJobListResponseBody Job: Code and Message are returned when the job failed.
+    error_code=("Code",),
+    error_message=("Message",),
+    output=lambda job: _oss_file(job, "Output", "OutputFile"),
+    job_id_arg="job_ids",
+    extract=TRANSCODE_ANSWER.find,
+    # ListJob lists the region's transcoding jobs of the last 90 days, newest first (CreationTime
+    # descending by default), 100 a page at most, filtered by StartOfJobCreatedTimeRange (the ListJob
+    # page). Its items lack QueryJobList's SubmitTime (ListJobResponseBodyJobListJob), so a job a sweep
+    # finds ended is concluded by a direct (batched) QueryJobList.
+    sweep=Sweep(
+        LIST_JOB,
+        item_id=("JobId",),
+        item_state=("State",),
+        item_created=("CreationTime",),
+        job_created=("CreationTime",),
+        arguments={"page_size": 100},
+        since=lambda when: {"start_of_job_created_time_range": when},
+    ),
+    inputs=_oss_inputs,
+    console=MTS_CONSOLE,
+)
+
+MTS_SNAPSHOT_JOB = JobKind(
+    name="mts_snapshot",
+    get=QUERY_SNAPSHOT_JOB_LIST,
+    id_args=("snapshot_job_ids",),
+    state=("State",),
+    success=frozenset({"Success"}),
+    failure=frozenset({"Fail"}),
+    pending=frozenset({"Submitted", "Snapshoting"}),
+    # MTS 2014-06-18's API list has no cancel for snapshot jobs (CancelJob cancels transcoding jobs).
+    cancel=cannot_cancel("MTS's API list has no cancel for snapshot jobs (CancelJob is for transcoding jobs)"),
+    error_code=("Code",),
+    error_message=("Message",),
+    # Several snapshots go to a template (oss://b/shot-{Count}.jpg): that names no one object.
+    output=lambda job: _oss_file(job, "SnapshotConfig", "OutputFile"),
+    job_id_arg="snapshot_job_ids",
+    extract=SNAPSHOT_ANSWER.find,
+    id_key=("Id",),
+    # Without ids, QuerySnapshotJobList lists the snapshot jobs newest first, 300 a page at most,
+    # filtered by StartOfJobCreatedTimeRange (its page); its items are the jobs' own detail.
+    sweep=Sweep(
+        QUERY_SNAPSHOT_JOB_LIST,
+        item_id=("Id",),
+        item_state=("State",),
+        item_created=("CreationTime",),
+        job_created=("CreationTime",),
+        arguments={"page_size": MTS_MAX_SNAPSHOT_PAGE},
+        since=lambda when: {"start_of_job_created_time_range": when},
+        as_detail=lambda item, ids: item,
+    ),
+    inputs=_oss_inputs,
+    console=MTS_CONSOLE,
+)
+
+MTS_MEDIA_INFO_JOB = JobKind(
+    name="mts_media_info",
+    get=QUERY_MEDIA_INFO_JOB_LIST,
+    id_args=("media_info_job_ids",),
+    state=("State",),
+    success=frozenset({"Success"}),
+    failure=frozenset({"Fail"}),
+    pending=frozenset({"Analyzing"}),
+    cancel=cannot_cancel("MTS's API list has no cancel for media info jobs (CancelJob is for transcoding jobs)"),
+    error_code=("Code",),
+    error_message=("Message",),
+    # The analysis lands in the job's Properties, not in an object: no output.
+    job_id_arg="media_info_job_ids",
+    extract=MEDIA_INFO_ANSWER.find,
+    # No sweep: MTS 2014-06-18 has no listing of media info jobs (QueryMediaInfoJobList takes ids only).
+    inputs=_oss_inputs,
+    console=MTS_CONSOLE,
+)
+
+MTS_MEDIA_OPERATIONS: tuple[Operation, ...] = (
+    SUBMIT_JOBS, QUERY_JOB_LIST, LIST_JOB, CANCEL_JOB, SUBMIT_SNAPSHOT_JOB, QUERY_SNAPSHOT_JOB_LIST,
+    SUBMIT_MEDIA_INFO_JOB, QUERY_MEDIA_INFO_JOB_LIST,
+)
 # (end of MTS media)
 
 

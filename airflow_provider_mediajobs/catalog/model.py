@@ -14,7 +14,7 @@ from string import Formatter
 from typing import Any, Literal, NamedTuple
 from urllib.parse import quote
 
-from airflow_provider_mediajobs.catalog.params import Param, invalid, refuse_template
+from airflow_provider_mediajobs.catalog.params import IdList, Param, invalid, refuse_template
 from airflow_provider_mediajobs.catalog.params import job_id as job_id_param
 from airflow_provider_mediajobs.exceptions import BadResponseError, MediaJobsValidationError
 
@@ -55,7 +55,8 @@ class Paging(NamedTuple):
     """How an operation pages.
 
     :param style: ``token`` (NextToken) or ``page`` (PageNo / PageSize).
-    :param items: response key of the list of items.
+    :param items: response key of the list of items, or its path with ``/`` where the vendor nests
+        it (MTS ``JobList/Job``).
     :param token_param: request parameter carrying the token (``token`` style).
     :param token_key: response key of the next token (``token`` style).
     :param page_param: request parameter of the page number (``page`` style).
@@ -148,6 +149,25 @@ class Operation(NamedTuple):
         """The parameters as users name them (see :meth:`bind`), in catalog order."""
         return tuple((names or {}).get(arg, arg) for arg in self.args)
 
+    def split_ids(self, arg: str, value: Any) -> list[list[str]]:
+        """Check ``value`` (ids as a list or a comma-separated string) whole, then cut it into the
+        calls the list-typed parameter ``arg`` takes: at most its ``max_items`` ids each, duplicates
+        dropped, in the order given. A bad id in the third call's share is refused before the first
+        call is sent.
+
+        :param arg: an :class:`~.params.IdList` parameter of this operation (Tencent ``job_ids``).
+        :raises MediaJobsValidationError: naming ``arg``, before any request.
+        """
+        param = self.param(arg)
+        if not isinstance(param, IdList):
+            raise TypeError(f"{self.name}: {arg} is no list of ids")
+        if value is None:
+            raise invalid(arg, f"given: {self.name} requires it", None)
+        refuse_template(arg, value)
+        ids = IdList(param.arg, param.wire, max_items=None).normalize(value)
+        per_call = param.max_items or len(ids)
+        return [ids[i : i + per_call] for i in range(0, len(ids), per_call)]
+
     def _bind(self, arguments: Mapping[str, Any], names: Mapping[str, str]) -> dict[str, str]:
         unknown = sorted(set(arguments) - set(self.args))
         if unknown:
@@ -185,6 +205,103 @@ def _no_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
 
 def _whole_answer(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
     return response
+
+
+class BatchAnswer(NamedTuple):
+    """Where a ``get`` that takes several ids at once answers them: a list of jobs, and a list of
+    the asked ids the vendor does not know. Tencent ``GET /jobs/{ids}`` answers ``JobsDetail`` and
+    ``NonExistJobIds``; MTS ``QueryJobList`` ``JobList/Job`` and ``NonExistJobIds/String``, and its
+    snapshot and media info twins likewise. One reading serves them all: each asked id must be
+    answered in exactly one of the two lists, and an answer that says nothing about it (or both
+    things) is refused, since "not in the answer" is not the same as "does not exist".
+
+    Its :meth:`find` is such a kind's ``JobKind.extract``.
+
+    :param operation: the ``get``'s name, for messages.
+    :param items: path to the list of jobs in the answer.
+    :param missing: path to the unknown ids: a list, or one comma-separated string.
+    :param id_key: path to a job's own id in one item.
+    """
+
+    operation: str
+    items: tuple[str, ...]
+    missing: tuple[str, ...]
+    id_key: tuple[str, ...] = ("JobId",)
+
+    def jobs(self, response: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+        """The jobs the answer holds (none where it holds no list).
+
+        :raises BadResponseError: the list is something else (a string, an object).
+        """
+        value = dig(response, self.items)
+        if value is None or value == "":
+            return []
+        if not isinstance(value, list):
+            raise BadResponseError(f"{self.operation} answered {'/'.join(self.items)} as a "
+                                   f"{type(value).__name__}, not a list of jobs")
+        return [job for job in value if isinstance(job, Mapping)]
+
+    def missing_ids(self, response: Mapping[str, Any]) -> list[str]:
+        """The ids the answer says do not exist.
+
+        :raises BadResponseError: they are not text.
+        """
+        value = dig(response, self.missing)
+        if value is None or value == "":
+            return []
+        items = value if isinstance(value, list) else [value]
+        ids: list[str] = []
+        for item in items:
+            if not isinstance(item, str):
+                raise BadResponseError(f"{self.operation} answered {'/'.join(self.missing)} holding "
+                                       f"{type(item).__name__}, not job ids")
+            ids += [i.strip() for i in item.split(",") if i.strip()]
+        return ids
+
+    def find(self, response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
+        """The job ``job_id`` in the answer; None when the answer says it does not exist.
+
+        :raises BadResponseError: the answer names ``job_id`` in neither list (ambiguous: it says
+            nothing about that job), in both, or several times with different details.
+        """
+        items, missing = "/".join(self.items), "/".join(self.missing)
+        found = [job for job in self.jobs(response) if dig(job, self.id_key) == job_id]
+        said_missing = job_id in self.missing_ids(response)
+        if found and said_missing:
+            raise BadResponseError(f"{self.operation} answered job {job_id!r} both in {items} and in {missing}")
+        if any(job != found[0] for job in found[1:]):
+            raise BadResponseError(f"{self.operation} answered job {job_id!r} {len(found)} times, with different "
+                                   "details")
+        if found:
+            return found[0]
+        if said_missing:
+            return None
+        raise BadResponseError(
+            f"{self.operation} answered neither {items} nor {missing} for job {job_id!r}: an ambiguous answer, "
+            "not a 'not found'"
+        )
+
+    def checked(self, response: Mapping[str, Any], asked: Sequence[str] = ()) -> tuple[
+            list[Mapping[str, Any]], list[str]]:
+        """Both lists of an answer, each asked id checked to be in exactly one (see :meth:`find`).
+
+        :param asked: the ids the call asked for.
+        :raises BadResponseError: an asked id is in neither list, or in both.
+        """
+        for job_id in asked:
+            self.find(response, job_id)
+        return self.jobs(response), self.missing_ids(response)
+
+    def shaped(self, jobs: Sequence[Mapping[str, Any]], missing: Sequence[str]) -> dict[str, Any]:
+        """An answer holding ``jobs`` and ``missing`` at this answer's paths (both present, even
+        empty): what a call split into several returns, merged, as XCom."""
+        answer: dict[str, Any] = {}
+        for path, value in ((self.items, [dict(job) for job in jobs]), (self.missing, list(missing))):
+            node = answer
+            for step in path[:-1]:
+                node = node.setdefault(step, {})
+            node[path[-1]] = value
+        return answer
 
 
 class Sweep(NamedTuple):

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from airflow_provider_mediajobs.catalog.model import Operation
+from airflow_provider_mediajobs.catalog.model import Operation, dig
 from airflow_provider_mediajobs.catalog.params import invalid
 from airflow_provider_mediajobs.exceptions import BadResponseError
 
@@ -47,7 +47,8 @@ class Pager:
 
         :raises BadResponseError: the page has no list where the vendor puts one.
         """
-        items = page.get(self.paging.items, [])
+        # A path where the vendor nests the list (MTS ListJob: JobList/Job).
+        items = dig(page, self.paging.items.split("/"))
         if items is None:
             items = []
         if not isinstance(items, list):

@@ -366,28 +366,23 @@ class Json(Param):
     :param kind: ``dict`` or ``list``: what the parsed value must be.
     :param xml_names: the keys become XML element names (Tencent options): each must be a plain
         name, so no key can close an element or open another one in the request body.
-    :param keys: the documented top-level keys of the object (of each object of an array); any
-        other is refused, naming them. None: not checked.
-    :param required_keys: top-level keys that must be given (not null, not empty).
     :param repeated: with ``xml_names``: element names, at any depth, whose value may be a list
         (the vendor repeats the element).
-    :param max_items: the most items of an array.
+
+    The keys and values a vendor documents inside the object are checked by
+    :class:`~.shapes.Shaped`, this parameter with a shape.
     """
 
-    __slots__ = ("keys", "kind", "max_items", "max_len", "repeated", "required_keys", "xml_names")
+    __slots__ = ("kind", "max_len", "repeated", "xml_names")
 
     # 64 KiB of JSON: a guard (no vendor here states a bound for its JSON parameters).
     def __init__(self, arg: str, wire: str, required: bool = False, *, kind: type = dict, max_len: int = 65536,
-                 xml_names: bool = False, keys: tuple[str, ...] | None = None, required_keys: tuple[str, ...] = (),
-                 repeated: frozenset[str] = frozenset(), max_items: int | None = None) -> None:
+                 xml_names: bool = False, repeated: frozenset[str] = frozenset()) -> None:
         super().__init__(arg, wire, required)
         self.kind = kind
         self.max_len = max_len
         self.xml_names = xml_names
-        self.keys = keys
-        self.required_keys = required_keys
         self.repeated = repeated
-        self.max_items = max_items
 
     def serialize(self, value: Any) -> str:
         name = "object" if self.kind is dict else "array"
@@ -398,13 +393,10 @@ class Json(Param):
                 raise invalid(self.arg, f"a JSON {name} (it does not parse: {err.msg})", value) from None
         if not isinstance(value, self.kind):
             raise invalid(self.arg, f"a JSON {name}", value)
-        if isinstance(value, list) and self.max_items is not None and not 1 <= len(value) <= self.max_items:
-            raise invalid(self.arg, f"a JSON array of 1 to {self.max_items} items", f"{len(value)} items")
         if self.xml_names:
             problem = next(filter(None, (_xml_problem(v, 0, self.repeated) for v in _nodes(value))), None)
             if problem:
                 raise invalid(self.arg, f"a JSON {name} of options {problem}", value)
-        self._check_keys(value, name)
         try:
             text = compact_json(value)
         except (TypeError, ValueError):
@@ -412,22 +404,6 @@ class Json(Param):
         if len(text) > self.max_len:
             raise invalid(self.arg, f"at most {self.max_len} characters of JSON", f"{len(text)} characters")
         return text
-
-    def _check_keys(self, value: Any, name: str) -> None:
-        if self.keys is None and not self.required_keys:
-            return
-        what = "object" if self.kind is dict else "array of objects"
-        for node in _nodes(value):
-            if not isinstance(node, Mapping):
-                raise invalid(self.arg, f"a JSON {what}", node)
-            unknown = sorted(set(node) - set(self.keys)) if self.keys is not None else []
-            if unknown:
-                raise invalid(self.arg, f"a JSON {what} whose keys are among the documented ones: "
-                              f"{', '.join(self.keys or ())}", f"the key {unknown[0]!r}")
-            missing = [key for key in self.required_keys if node.get(key) in (None, "")]
-            if missing:
-                raise invalid(self.arg, f"a JSON {what} with {', '.join(self.required_keys)} (required)",
-                              f"no {missing[0]}")
 
 
 def _nodes(value: Any) -> list[Any]:

@@ -104,50 +104,80 @@ class Flag(Shape):
             raise invalid(where, "true or false", value)
 
 
+class Anything(Shape):
+    """A value the vendor documents by its key only: any JSON value, left for the vendor to judge."""
+
+    __slots__ = ()
+
+    def check(self, where: str, value: Any) -> None:
+        return None
+
+
+ANY = Anything()
+
+
 class ListOf(Shape):
-    """A list of items of one shape, at most ``max_items`` (our guard where undocumented)."""
+    """A list of ``min_items`` to ``max_items`` items of one shape (our guard where undocumented)."""
 
-    __slots__ = ("item", "max_items")
+    __slots__ = ("item", "max_items", "min_items")
 
-    def __init__(self, item: Shape, *, max_items: int = 100) -> None:
+    def __init__(self, item: Shape, *, max_items: int = 100, min_items: int = 0) -> None:
         self.item = item
         self.max_items = max_items
+        self.min_items = min_items
 
     def check(self, where: str, value: Any) -> None:
         if not isinstance(value, list):
             raise invalid(where, "a list", value)
         if len(value) > self.max_items:
             raise invalid(where, f"a list of at most {self.max_items} items", f"{len(value)} items")
+        if len(value) < self.min_items:
+            raise invalid(where, f"a list of at least {self.min_items} item{'s' * (self.min_items > 1)}",
+                          f"{len(value)} items")
         for index, item in enumerate(value):
             self.item.check(f"{where}[{index}]", item)
 
 
 class Obj(Shape):
-    """An object with the documented keys only (each of its shape), ``required`` ones present."""
+    """An object with the documented keys only (each of its shape), ``required`` ones present.
 
-    __slots__ = ("fields", "required")
+    :param open: other keys are let through unchecked, where the vendor documents only some of an
+        object's keys (MTS ``Outputs``: the required ones on one page, the rest across others).
+    """
 
-    def __init__(self, fields: Mapping[str, Shape], required: tuple[str, ...] = ()) -> None:
+    __slots__ = ("fields", "open", "required")
+
+    def __init__(self, fields: Mapping[str, Shape], required: tuple[str, ...] = (), *, open: bool = False) -> None:
+        unknown = sorted(set(required) - set(fields))
+        if unknown:
+            raise TypeError(f"Obj: the required keys {unknown} are not among its keys")
         self.fields = dict(fields)
         self.required = required
+        self.open = open
 
     def check(self, where: str, value: Any) -> None:
         if not isinstance(value, Mapping):
             raise invalid(where, f"an object with the keys {', '.join(self.fields)}", value)
         unknown = sorted(str(key) for key in value if key not in self.fields)
-        if unknown:
-            raise invalid(f"{where}[{unknown[0]!r}]", f"one of the keys {', '.join(self.fields)}", "unknown")
+        if unknown and not self.open:
+            raise invalid(f"{where}[{unknown[0]!r}]", f"one of the keys {', '.join(self.fields)}", unknown[0])
         for key in self.required:
-            if value.get(key) is None:
+            if value.get(key) is None or value.get(key) == "":
                 raise invalid(f"{where}[{key!r}]", "given: it is required", None)
         for key, child in value.items():
-            if child is not None:
+            if child is not None and key in self.fields:
                 self.fields[key].check(f"{where}[{key!r}]", child)
 
 
 def obj(*, required: tuple[str, ...] = (), **fields: Shape) -> Obj:
     """An :class:`Obj` from keyword arguments: ``obj(URI=OSS_URI, Mode=Text(values=...))``."""
     return Obj(fields, required)
+
+
+def keys(names: tuple[str, ...], required: tuple[str, ...] = (), *, open: bool = False) -> Obj:
+    """An :class:`Obj` of documented keys whose values are left for the vendor to judge
+    (:data:`ANY`): the shape where a page or SDK model names an object's keys and nothing more."""
+    return Obj(dict.fromkeys(names, ANY), required, open=open)
 
 
 class FreeMap(Shape):
@@ -171,12 +201,15 @@ class Shaped(Json):
     list, or as a JSON string that parses.
 
     :param hide: never quote a refused value (it may hold something its owner keeps to itself).
+    :param json_options: :class:`~.params.Json`'s own options (``xml_names``, ``repeated``, ``max_len``).
     """
 
     __slots__ = ("hide", "shape")
 
-    def __init__(self, arg: str, wire: str, shape: Shape, required: bool = False, *, hide: bool = False) -> None:
-        super().__init__(arg, wire, required, kind=list if isinstance(shape, ListOf) else dict)
+    def __init__(self, arg: str, wire: str, shape: Shape, required: bool = False, *, hide: bool = False,
+                 **json_options: Any) -> None:
+        # json_options: Json's own (xml_names and repeated for Tencent option nodes, max_len).
+        super().__init__(arg, wire, required, kind=list if isinstance(shape, ListOf) else dict, **json_options)
         self.shape = shape
         self.hide = hide
 

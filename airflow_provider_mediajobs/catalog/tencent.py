@@ -18,6 +18,7 @@ from urllib.parse import quote, unquote, urlsplit
 from airflow_provider_mediajobs.assets import object_uri
 from airflow_provider_mediajobs.catalog.errors import vendor_error
 from airflow_provider_mediajobs.catalog.model import (
+    BatchAnswer,
     BucketOf,
     Cancel,
     Console,
@@ -40,8 +41,8 @@ from airflow_provider_mediajobs.catalog.params import (
     Time,
     invalid,
     job_id,
-    refuse_template,
 )
+from airflow_provider_mediajobs.catalog.shapes import ListOf, Shaped, keys
 from airflow_provider_mediajobs.exceptions import (
     AuthError,
     BadResponseError,
@@ -246,10 +247,6 @@ GET_JOBS = Operation(
     path_params=("jobIds",),
 )
 
-# The same ids before they are split into calls of MAX_IDS_PER_CALL: checked whole, so a bad id
-# in the third call's share is refused before the first call is sent.
-_ANY_JOB_IDS = IdList("job_ids", "jobIds", required=True, max_items=None)
-
 
 def split_job_ids(job_ids: Any) -> list[list[str]]:
     """Check ``job_ids`` (a list or a comma-separated string) and split them into the calls
@@ -257,11 +254,7 @@ def split_job_ids(job_ids: Any) -> list[list[str]]:
 
     :raises MediaJobsValidationError: naming ``job_ids``, before any request.
     """
-    if job_ids is None:
-        raise invalid("job_ids", "given: GetJobs requires it", None)
-    refuse_template("job_ids", job_ids)
-    ids = _ANY_JOB_IDS.normalize(job_ids)
-    return [ids[i : i + MAX_IDS_PER_CALL] for i in range(0, len(ids), MAX_IDS_PER_CALL)]
+    return GET_JOBS.split_ids("job_ids", job_ids)
 
 CANCEL_JOB = Operation(
     "CancelJob", CI, "PUT", path="/jobs/{jobId}?cancel", params=(job_id("job_id", "jobId"),), path_params=("jobId",),
@@ -302,10 +295,12 @@ def _submit_rules(args: Mapping[str, Any]) -> None:
         raise invalid("callback_mq_config", 'given when callback_type is "TDMQ" (the submit pages)', None)
 
 
-def _option(spec: SubmitTag) -> Json:
-    return Json(spec.option, f"Operation/{spec.node}", xml_names=True, keys=spec.keys,
-                required_keys=spec.required_keys, repeated=spec.repeated)
+def _option(spec: SubmitTag) -> Shaped:
+    return Shaped(spec.option, f"Operation/{spec.node}", keys(spec.keys, spec.required_keys), xml_names=True,
+                  repeated=spec.repeated)
 
+
+_REMOVE_WATERMARK = ("Dx", "Dy", "Width", "Height")
 
 SUBMIT_JOB = Operation(
     "SubmitJob",
@@ -327,16 +322,17 @@ SUBMIT_JOB = Operation(
         job_id("template_id", "Operation/TemplateId", required=False),
         # Transcode: "最多传3个" (at most 3) watermark template ids and watermarks (460/84790).
         StrList("watermark_template_ids", "Operation/WatermarkTemplateId", max_items=3, names=True),
-        Json("watermark", "Operation/Watermark", kind=list, max_items=3, xml_names=True,
-             keys=("Type", "Pos", "LocMode", "Dx", "Dy", "StartTime", "EndTime", "SlideConfig", "Image", "Text")),
+        Shaped("watermark", "Operation/Watermark", ListOf(keys(
+            ("Type", "Pos", "LocMode", "Dx", "Dy", "StartTime", "EndTime", "SlideConfig", "Image", "Text")),
+            min_items=1, max_items=3), xml_names=True),
         # Dx, Dy, Width, Height all required, each in [1, 4096] (SubmitTranscodeJob.java RemoveWatermark).
-        Json("remove_watermark", "Operation/RemoveWatermark", xml_names=True, keys=("Dx", "Dy", "Width", "Height"),
-             required_keys=("Dx", "Dy", "Width", "Height")),
-        Json("subtitles", "Operation/Subtitles", xml_names=True, keys=("Subtitle",), required_keys=("Subtitle",),
-             repeated=frozenset({"Subtitle"})),
+        Shaped("remove_watermark", "Operation/RemoveWatermark", keys(_REMOVE_WATERMARK, _REMOVE_WATERMARK),
+               xml_names=True),
+        Shaped("subtitles", "Operation/Subtitles", keys(("Subtitle",), ("Subtitle",)), xml_names=True,
+               repeated=frozenset({"Subtitle"})),
         # The page's sample and the Python demo: Type, Message, Version, IgnoreError.
-        Json("digital_watermark", "Operation/DigitalWatermark", xml_names=True,
-             keys=("Type", "Message", "Version", "IgnoreError")),
+        Shaped("digital_watermark", "Operation/DigitalWatermark", keys(("Type", "Message", "Version", "IgnoreError")),
+               xml_names=True),
         Str("output_region", "Operation/Output/Region", max_len=32),  # region ids are short: our guard
         job_id("output_bucket", "Operation/Output/Bucket", required=False, what="a bucket name"),
         Str("output_object", "Operation/Output/Object", max_len=1024),
@@ -351,7 +347,7 @@ SUBMIT_JOB = Operation(
         Enum("callback_format", "CallBackFormat", values=("JSON", "XML")),
         Enum("callback_type", "CallBackType", values=("Url", "TDMQ")),  # default Url (the submit pages)
         # Required when CallBackType is TDMQ; MqMode, MqRegion, MqName (Go SDK NotifyConfigCallBackMqConfig).
-        Json("callback_mq_config", "CallBackMqConfig", xml_names=True, keys=("MqMode", "MqRegion", "MqName")),
+        Shaped("callback_mq_config", "CallBackMqConfig", keys(("MqMode", "MqRegion", "MqName")), xml_names=True),
     ),
     checks=(_submit_rules,),
     idempotent=False,
@@ -361,30 +357,11 @@ SUBMIT_JOB = Operation(
 OPERATIONS = {op.name: op for op in (LIST_JOBS, GET_JOBS, CANCEL_JOB, SUBMIT_JOB)}
 
 
-def find_job(response: Mapping[str, Any], job_id: str) -> Mapping[str, Any] | None:
-    """The ``JobsDetail`` of ``job_id`` in a GetJobs answer; None when ``NonExistJobIds`` names it.
-
-    :raises BadResponseError: the answer names ``job_id`` in neither list (ambiguous: it says
-        nothing about that job, which is not the same as "it does not exist"), in both, or
-        several times with different details.
-    """
-    found = [job for job in response.get("JobsDetail") or [] if isinstance(job, Mapping) and job.get("JobId") == job_id]
-    missing = response.get("NonExistJobIds") or []
-    if isinstance(missing, str):
-        missing = missing.split(",")
-    said_missing = job_id in missing
-    if found and said_missing:
-        raise BadResponseError(f"{GET_JOBS.name} answered job {job_id!r} both in JobsDetail and in NonExistJobIds")
-    if any(job != found[0] for job in found[1:]):
-        raise BadResponseError(f"{GET_JOBS.name} answered job {job_id!r} {len(found)} times, with different details")
-    if found:
-        return found[0]
-    if said_missing:
-        return None
-    raise BadResponseError(
-        f"{GET_JOBS.name} answered neither JobsDetail nor NonExistJobIds for job {job_id!r}: an ambiguous answer, "
-        "not a 'not found'"
-    )
+#: Where GET /jobs/{ids} answers the jobs and the ids it does not know (DescribeMediaJob page).
+GET_JOBS_ANSWER = BatchAnswer(GET_JOBS.name, items=("JobsDetail",), missing=("NonExistJobIds",))
+find_job = GET_JOBS_ANSWER.find
+"""The ``JobsDetail`` of a job in a GetJobs answer; None when ``NonExistJobIds`` names it (see
+:meth:`~airflow_provider_mediajobs.catalog.model.BatchAnswer.find`)."""
 
 
 def _cos_output(job: Mapping[str, Any]) -> str | None:
@@ -443,10 +420,7 @@ def jobs_and_missing(response: Mapping[str, Any], job_ids: Sequence[str] | None 
     :param job_ids: the ids asked for; when given, each must be answered in exactly one list.
     :raises BadResponseError: an asked id is in neither list, or in both (see :func:`find_job`).
     """
-    for asked in job_ids or ():
-        find_job(response, asked)
-    return {"JobsDetail": list(response.get("JobsDetail") or []),
-            "NonExistJobIds": list(response.get("NonExistJobIds") or [])}
+    return GET_JOBS_ANSWER.shaped(*GET_JOBS_ANSWER.checked(response, job_ids or ()))
 
 
 # The CI console's page (docs/operating.md, "Console links"): no address of one job is documented,

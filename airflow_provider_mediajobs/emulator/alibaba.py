@@ -174,12 +174,13 @@ def _enum(params: dict[str, str], name: str, allowed: tuple[str, ...]) -> str | 
     return value
 
 
-def _token_page(items: list[Any], params: dict[str, str], size: int) -> tuple[list[Any], str]:
-    token = params.get("NextToken") or ""
+def _token_page(items: list[Any], params: dict[str, str], size: int, name: str = "NextToken") -> tuple[list[Any], str]:
+    # name: the cursor's parameter (ICE and IMM NextToken, MTS NextPageToken)
+    token = params.get(name) or ""
     start = 0
     if token:
         if not token.startswith("t") or not token[1:].isdigit():
-            raise _invalid("NextToken")
+            raise _invalid(name)
         start = int(token[1:])
     page = items[start : start + size]
     more = start + size < len(items)
@@ -375,7 +376,268 @@ def get_task(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
 
 
 # -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
-# (handlers of MTS_MEDIA go here)
+TRANSCODE, SNAPSHOT, MEDIA_INFO = JOB_KINDS["mts_transcode"], JOB_KINDS["mts_snapshot"], JOB_KINDS["mts_media_info"]
+# Ids per QueryJobList / QuerySnapshotJobList / QueryMediaInfoJobList call: at most 10 (their pages;
+# QueryJobListRequest.job_ids and QueryMediaInfoJobListRequest.media_info_job_ids docstrings). What the
+# service answers past 10 is not documented: the emulator answers InvalidParameter.
+MTS_IDS_PER_CALL = 10
+MTS_MAX_OUTPUTS = 30  # SubmitJobs: "up to 30 Output objects" (SubmitJobsRequest.outputs)
+LIST_JOB_DAYS = 90  # ListJob answers the jobs of the last 90 days (its page)
+# The emulator keeps no transcoding templates: an id starting with this names one that does not
+# exist, which SubmitJobs refuses for that output alone (JobResult Success false). The vendor's Code
+# for it is not documented: this one is the emulator's own.
+MISSING_TEMPLATE = "missing-"
+MISSING_TEMPLATE_CODE = "InvalidParameter.TemplateNotFound"
+
+
+def _json_param(p: dict[str, str], name: str, kind: type, required: bool = True) -> Any:
+    if not p.get(name):
+        if required:
+            _required(p, name)
+        return None
+    try:
+        value = json.loads(p[name])
+    except ValueError:
+        raise _invalid(name, "is not valid JSON") from None
+    if not isinstance(value, kind):
+        raise _invalid(name)
+    return value
+
+
+def _location(p: dict[str, str], name: str) -> dict[str, str]:
+    # {"Bucket", "Location", "Object"}, all required ("Parameter details", Input).
+    value = _json_param(p, name, dict)
+    if not all(isinstance(value.get(key), str) and value[key] for key in ("Bucket", "Location", "Object")):
+        raise _invalid(name, "must hold Bucket, Location and Object")
+    return {key: str(value[key]) for key in ("Bucket", "Location", "Object")}
+
+
+def _oss(job: Job, prefix: str) -> dict[str, str]:
+    return {"Bucket": job.attrs[f"{prefix}_bucket"], "Location": job.attrs[f"{prefix}_location"],
+            "Object": job.attrs[f"{prefix}_object"]}
+
+
+def _failure(job: Job, state: str, kind_failure: str, code: str, message: str) -> dict[str, str]:
+    # Code and Message are returned when a job failed (QueryJobListResponseBody Job).
+    return {"Code": code, "Message": message} if state == kind_failure else {"Code": "", "Message": ""}
+
+
+def transcode_job(job: Job, now: float, listed: bool = False) -> dict[str, Any]:
+    """A QueryJobList job (a ListJob item when ``listed``: without SubmitTime)."""
+    state = job.state(now)
+    ended = state in (TRANSCODE.success, TRANSCODE.failure, "TranscodeCancelled")
+    body: dict[str, Any] = {
+        "JobId": job.job_id, "State": state, "Percent": 100 if ended else (50 if state == TRANSCODE.running else 0),
+        "PipelineId": job.attrs["pipeline_id"], "CreationTime": iso(job.created),
+        "FinishTime": iso(min(now, job.done_at())) if ended else "",
+        **_failure(job, state, TRANSCODE.failure, "InvalidParameter.ResourceContentBad",
+                   "the input could not be decoded"),
+        "Input": _oss(job, "input"),
+        "Output": {"OutputFile": _oss(job, "output"), "TemplateId": job.attrs["template_id"],
+                   "UserData": job.attrs["user_data"]},
+        "MNSMessageResult": {},
+    }
+    if not listed:
+        body["SubmitTime"] = iso(job.created)
+    return body
+
+
+def _ids(p: dict[str, str], name: str, required: bool = True) -> list[str] | None:
+    raw = p.get(name)
+    if not raw:
+        if required:
+            # "If you do not set the JobIds parameter, the InvalidParameter error code is returned."
+            raise AliError(400, "InvalidParameter", f"The specified parameter {name} cannot be null.")
+        return None
+    ids = [i for i in raw.split(",") if i]
+    if len(ids) > MTS_IDS_PER_CALL:
+        raise _invalid(name, f"holds more than {MTS_IDS_PER_CALL} ids")
+    return ids
+
+
+def _by_ids(backend: Backend, kind: str, ids: list[str], render: Callable[[Job, float], dict[str, Any]],
+            items: tuple[str, str], missing: str) -> dict[str, Any]:
+    """A batched answer: the jobs found newest first (CreationTime descending, the pages say), and the
+    ids not found; the latter is left out when every id exists (the QueryJobList page)."""
+    now = time.time()
+    found = [job for job in (backend.get(i, kind) for i in dict.fromkeys(ids)) if job is not None]
+    found.sort(key=lambda j: -j.created)
+    body: dict[str, Any] = {"RequestId": _request_id(), items[0]: {items[1]: [render(j, now) for j in found]}}
+    unknown = [i for i in dict.fromkeys(ids) if backend.get(i, kind) is None]
+    if unknown:
+        body[missing] = {"String": unknown}
+    return body
+
+
+def _listed(backend: Backend, kind: str, p: dict[str, str], states: tuple[str, ...], size: int,
+            oldest: float | None = None) -> tuple[list[Job], str]:
+    """One page of a newest-first listing filtered by State, PipelineId and the creation window."""
+    now = time.time()
+    state = _enum(p, "State", states)
+    start, end = _time_param(p, "StartOfJobCreatedTimeRange"), _time_param(p, "EndOfJobCreatedTimeRange")
+    if start is not None and end is not None and start >= end:
+        raise _invalid("StartOfJobCreatedTimeRange", "must be before EndOfJobCreatedTimeRange")
+    pipeline = p.get("PipelineId")
+    jobs = [j for j in backend.of_kind(kind)
+            if (state in (None, "All") or j.state(now) == state)
+            and (pipeline is None or j.attrs["pipeline_id"] == pipeline)
+            and (start is None or j.created >= start) and (end is None or j.created < end)
+            and (oldest is None or j.created >= oldest)]
+    return _token_page(jobs, p, size, name="NextPageToken")
+
+
+def submit_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    source = _location(p, "Input")
+    bucket = _required(p, "OutputBucket")
+    pipeline = _required(p, "PipelineId")
+    outputs = _json_param(p, "Outputs", list)
+    if not outputs or len(outputs) > MTS_MAX_OUTPUTS:
+        raise _invalid("Outputs", f"must hold 1 to {MTS_MAX_OUTPUTS} outputs")
+    results = []
+    for output in outputs:
+        if not isinstance(output, dict) or not output.get("OutputObject") or not output.get("TemplateId"):
+            raise _invalid("Outputs", "must hold objects with OutputObject and TemplateId")
+        template = str(output["TemplateId"])
+        if template.startswith(MISSING_TEMPLATE):
+            results.append({"Success": False, "Code": MISSING_TEMPLATE_CODE,
+                            "Message": f"The specified template {template} does not exist.",
+                            "Job": {"Output": {"TemplateId": template}}})
+            continue
+        job = backend.create(
+            TRANSCODE.name, input_bucket=source["Bucket"], input_location=source["Location"],
+            input_object=source["Object"], output_bucket=bucket,
+            output_location=p.get("OutputLocation") or source["Location"], output_object=str(output["OutputObject"]),
+            template_id=template, pipeline_id=pipeline, user_data=str(output.get("UserData") or ""),
+        )
+        results.append({"Success": True, "Code": "", "Message": "", "Job": transcode_job(job, time.time())})
+    return {"RequestId": _request_id(), "JobResultList": {"JobResult": results}}
+
+
+def query_job_list(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    return _by_ids(backend, TRANSCODE.name, _ids(p, "JobIds") or [], transcode_job, ("JobList", "Job"),
+                   "NonExistJobIds")
+
+
+def list_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    size = _int(p, "MaximumPageSize", 10, 1, 100)  # 1-100, default 10 (ListJobRequest)
+    page, token = _listed(backend, TRANSCODE.name, p, ("All", *TRANSCODE.states), size,
+                          oldest=time.time() - LIST_JOB_DAYS * 86400)
+    now = time.time()
+    return {"RequestId": _request_id(), "JobList": {"Job": [transcode_job(j, now, listed=True) for j in page]},
+            "NextPageToken": token}
+
+
+def cancel_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    job = backend.get(_required(p, "JobId"), TRANSCODE.name)
+    if job is None:
+        raise _not_found("transcoding job")
+    state = job.state(time.time())
+    if state != TRANSCODE.queued:
+        # Only a Submitted job can be cancelled (the CancelJob page); the code for another state is
+        # not documented: this one is the emulator's own.
+        raise AliError(400, "InvalidParameter.JobState", f"The job {job.job_id} cannot be cancelled in state {state}.")
+    backend.force(job.job_id, "TranscodeCancelled")
+    return {"RequestId": _request_id(), "JobId": job.job_id}
+
+
+# The SnapshotConfig keys the answer model holds as text (SubmitSnapshotJobResponseBodySnapshotJob
+# SnapshotConfig); its TileOut and TimeArray objects are not played.
+SNAPSHOT_TEXT_KEYS = ("Time", "Interval", "Num", "Width", "Height", "FrameType")
+
+
+def snapshot_job(job: Job, now: float) -> dict[str, Any]:
+    """A QuerySnapshotJobList SnapshotJob (also SubmitSnapshotJob's answer)."""
+    state = job.state(now)
+    config = json.loads(job.attrs["snapshot_config"] or "{}")
+    shown = {key: str(config[key]) for key in SNAPSHOT_TEXT_KEYS if key in config}
+    count = str(config.get("Num", 1)) if state == SNAPSHOT.success else "0"
+    return {
+        "Id": job.job_id, "State": state, "Count": count, "TileCount": "0", "CreationTime": iso(job.created),
+        "PipelineId": job.attrs["pipeline_id"], "UserData": job.attrs["user_data"],
+        **_failure(job, state, SNAPSHOT.failure, "InvalidParameter.ResourceContentBad", "no frame could be read"),
+        "Input": _oss(job, "input"),
+        "SnapshotConfig": {**shown, "OutputFile": _oss(job, "output")},
+        "MNSMessageResult": {},
+    }
+
+
+def submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    source = _location(p, "Input")
+    config = _json_param(p, "SnapshotConfig", dict)
+    target = config.get("OutputFile")
+    if not isinstance(target, dict) or not all(target.get(k) for k in ("Bucket", "Location", "Object")):
+        raise _invalid("SnapshotConfig", "must hold OutputFile with Bucket, Location and Object")
+    if len(p.get("UserData") or "") > 1024:
+        raise _invalid("UserData", "is too long")
+    # With Interval or Num the job is queued; else the one snapshot is taken before the answer (the page).
+    at_once = "Interval" not in config and "Num" not in config
+    timing: dict[str, Any] = {"queue_s": 0.0, "run_s": 0.0} if at_once else {}
+    job = backend.create(
+        SNAPSHOT.name, input_bucket=source["Bucket"], input_location=source["Location"], input_object=source["Object"],
+        output_bucket=target["Bucket"], output_location=target["Location"], output_object=target["Object"],
+        snapshot_config=json.dumps({k: v for k, v in config.items() if k in SNAPSHOT_TEXT_KEYS}),
+        pipeline_id=p.get("PipelineId") or SNAPSHOT.attributes["pipeline_id"], user_data=p.get("UserData") or "",
+        **timing,
+    )
+    return {"RequestId": _request_id(), "SnapshotJob": snapshot_job(job, time.time())}
+
+
+def query_snapshot_job_list(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    ids = _ids(p, "SnapshotJobIds", required=False)
+    if ids is not None:
+        return _by_ids(backend, SNAPSHOT.name, ids, snapshot_job, ("SnapshotJobList", "SnapshotJob"),
+                       "NonExistSnapshotJobIds")
+    size = _int(p, "MaximumPageSize", 30, 1, 300)  # [1, 300], default 30 (its page)
+    page, token = _listed(backend, SNAPSHOT.name, p, SNAPSHOT.states, size)
+    now = time.time()
+    return {"RequestId": _request_id(), "SnapshotJobList": {"SnapshotJob": [snapshot_job(j, now) for j in page]},
+            "NextPageToken": token}
+
+
+def media_info_job(job: Job, now: float) -> dict[str, Any]:
+    """A QueryMediaInfoJobList MediaInfoJob (also SubmitMediaInfoJob's answer)."""
+    state = job.state(now)
+    body: dict[str, Any] = {
+        "JobId": job.job_id, "State": state, "Async": job.attrs["async"] == "true", "CreationTime": iso(job.created),
+        "PipelineId": job.attrs["pipeline_id"], "UserData": job.attrs["user_data"],
+        **_failure(job, state, MEDIA_INFO.failure, "InvalidParameter.ResourceContentBad", "unsupported media"),
+        "Input": _oss(job, "input"), "MNSMessageResult": {},
+    }
+    if state == MEDIA_INFO.success:
+        body["Properties"] = {
+            "Width": "1920", "Height": "1080", "Duration": "62.5", "Fps": "25", "Bitrate": "4500", "FileFormat": "mp4",
+            "FileSize": "35156250",
+            "Streams": {"VideoStreamList": {"VideoStream": [{"Index": "0", "CodecName": "h264", "Width": "1920",
+                                                             "Height": "1080", "Fps": "25"}]},
+                        "AudioStreamList": {"AudioStream": [{"Index": "1", "CodecName": "aac", "Samplerate": "44100",
+                                                             "Channels": "2"}]},
+                        "SubtitleStreamList": {"SubtitleStream": []}},
+            "Format": {"FormatName": "mov,mp4,m4a,3gp,3g2,mj2", "Duration": "62.5", "NumStreams": "2"},
+        }
+    return body
+
+
+def submit_media_info_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    source = _location(p, "Input")
+    # The SDK sends booleans as true/false, the catalog as True/False (docs/vendor-behaviour.md).
+    async_ = (p.get("Async") or "false").lower()
+    if async_ not in ("true", "false"):
+        raise _invalid("Async")
+    if len(p.get("UserData") or "") > 1024:
+        raise _invalid("UserData", "is too long")
+    # Without Async the analysis is done before the answer (the SubmitMediaInfoJob page).
+    timing: dict[str, Any] = {} if async_ == "true" else {"queue_s": 0.0, "run_s": 0.0}
+    job = backend.create(
+        MEDIA_INFO.name, input_bucket=source["Bucket"], input_location=source["Location"],
+        input_object=source["Object"], pipeline_id=p.get("PipelineId") or MEDIA_INFO.attributes["pipeline_id"],
+        user_data=p.get("UserData") or "", **{"async": async_, **timing},
+    )
+    return {"RequestId": _request_id(), "MediaInfoJob": media_info_job(job, time.time())}
+
+
+def query_media_info_job_list(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    return _by_ids(backend, MEDIA_INFO.name, _ids(p, "MediaInfoJobIds") or [], media_info_job,
+                   ("MediaInfoJobList", "MediaInfoJob"), "NonExistMediaInfoJobIds")
 # (end of MTS_MEDIA)
 
 
@@ -451,7 +713,15 @@ ACTIONS = {
     ("imm", "ListTasks"): (list_tasks, "POST"),
     ("imm", "GetTask"): (get_task, "POST"),
     # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
-    # (actions of MTS_MEDIA go here)
+    # Every one an RPC POST (alibabacloud-mts20140618 client.py).
+    ("mts", "SubmitJobs"): (submit_jobs, "POST"),
+    ("mts", "QueryJobList"): (query_job_list, "POST"),
+    ("mts", "ListJob"): (list_job, "POST"),
+    ("mts", "CancelJob"): (cancel_job, "POST"),
+    ("mts", "SubmitSnapshotJob"): (submit_snapshot_job, "POST"),
+    ("mts", "QuerySnapshotJobList"): (query_snapshot_job_list, "POST"),
+    ("mts", "SubmitMediaInfoJob"): (submit_media_info_job, "POST"),
+    ("mts", "QueryMediaInfoJobList"): (query_media_info_job_list, "POST"),
     # (end of MTS_MEDIA)
 
     # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------

@@ -131,7 +131,36 @@ JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
                                  "input_object": f"seed/{i}.txt"},
     ),
     # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
-    # (job kinds of MTS_MEDIA go here)
+    # States: ListJobRequest.state (transcoding), the QuerySnapshotJobList and QueryMediaInfoJobList
+    # pages (snapshots, media info; a media info job is Analyzing from submission to its end).
+    # Each job reads one OSS object (input_bucket/location/object) and, but for media info, writes one;
+    # the defaults (buckets, region, queue, template) are made up, of the shapes the pages' examples show.
+    JobKind(
+        "mts_transcode", "Submitted", "Transcoding", "TranscodeSuccess", "TranscodeFail",
+        attributes={"input_bucket": "mts-in", "input_location": "oss-cn-shanghai", "input_object": "in/clip.mp4",
+                    "output_bucket": "mts-out", "output_location": "oss-cn-shanghai", "output_object": "out/clip.mp4",
+                    "template_id": "S00000001-200010", "pipeline_id": "88c6ca184c0e47098a5b665e2a126797",
+                    "user_data": ""},
+        required=frozenset({"input_bucket", "input_object", "output_bucket", "template_id"}),
+        other_states=("TranscodeCancelled",),
+        seed=lambda i, _: {"input_object": f"seed/in/{i}.mp4", "output_object": f"seed/out/{i}.mp4"},
+    ),
+    JobKind(
+        "mts_snapshot", "Submitted", "Snapshoting", "Success", "Fail",
+        attributes={"input_bucket": "mts-in", "input_location": "oss-cn-shanghai", "input_object": "in/clip.mp4",
+                    "output_bucket": "mts-out", "output_location": "oss-cn-shanghai", "output_object": "shots/clip.jpg",
+                    "snapshot_config": "", "pipeline_id": "88c6ca184c0e47098a5b665e2a126797", "user_data": ""},
+        required=frozenset({"input_bucket", "input_object", "output_bucket"}),
+        seed=lambda i, _: {"input_object": f"seed/in/{i}.mp4", "output_object": f"seed/shots/{i}.jpg"},
+    ),
+    JobKind(
+        "mts_media_info", "Analyzing", "Analyzing", "Success", "Fail",
+        attributes={"input_bucket": "mts-in", "input_location": "oss-cn-shanghai", "input_object": "in/clip.mp4",
+                    "async": "true", "pipeline_id": "88c6ca184c0e47098a5b665e2a126797", "user_data": ""},
+        choices={"async": ("true", "false")},
+        required=frozenset({"input_bucket", "input_object"}),
+        seed=lambda i, _: {"input_object": f"seed/in/{i}.mp4"},
+    ),
     # (end of MTS_MEDIA)
 
     # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------

@@ -220,7 +220,135 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         )
 
     # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
-    # (methods of MTS_MEDIA go here)
+    def submit_jobs(
+        self,
+        *,
+        input: dict[str, Any] | str,
+        output_bucket: str,
+        outputs: list[dict[str, Any]] | str,
+        pipeline_id: str,
+        output_location: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit MTS transcoding jobs (SubmitJobs): one job per output. Never retried ambiguously.
+
+        :param input: the input object, ``{"Bucket", "Location", "Object"}`` (Object URL-encoded).
+        :param output_bucket: the bucket the outputs are written to.
+        :param outputs: at most 30 outputs, each with ``OutputObject`` and ``TemplateId``.
+        :param pipeline_id: the MPS queue.
+        :param output_location: the output bucket's region, e.g. ``oss-cn-shanghai``.
+        :return: the answer; its jobs, in the order of ``outputs``, are
+            :func:`~airflow_provider_mediajobs.catalog.alibaba.submitted_jobs`.
+        :raises VendorError: an output was refused (its ``JobResult`` says ``Success`` false): the
+            typed error of its ``Code``, naming the jobs the other outputs created.
+        """
+        response = self.call(cat.SUBMIT_JOBS, input=input, output_bucket=output_bucket, outputs=outputs,
+                             pipeline_id=pipeline_id, output_location=output_location)
+        cat.submitted_jobs(response)
+        return response
+
+    def query_job_list(self, job_ids: list[str] | str) -> dict[str, Any]:
+        """MTS transcoding jobs by id (QueryJobList): ``{"JobList": {"Job": [...]}, "NonExistJobIds":
+        {"String": [...]}}``. The vendor takes at most 10 ids per call; more are checked whole, then
+        asked for in calls of 10 and the answers merged in the order given.
+
+        :param job_ids: the ids, a list or a comma-separated string.
+        :raises BadResponseError: an answer names an asked id in neither list (or in both).
+        """
+        return self.get_many(cat.QUERY_JOB_LIST, "job_ids", job_ids, cat.TRANSCODE_ANSWER)
+
+    def list_job(self, *, max_items: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Return MTS transcoding jobs newest first (ListJob), paging by NextPageToken for the caller.
+
+        :param state: ``All``, ``Submitted``, ``Transcoding``, ``TranscodeSuccess``, ``TranscodeFail``
+            or ``TranscodeCancelled``.
+        :param pipeline_id: only the jobs of this MPS queue.
+        :param start_of_job_created_time_range: created at or after, aware datetime or UTC
+            ``yyyy-MM-ddTHH:mm:ssZ`` (the vendor answers the last 90 days).
+        :param end_of_job_created_time_range: created before; after the start.
+        :param page_size: jobs per call, 1-100 (``MaximumPageSize``).
+        :param max_items: stop after this many jobs.
+        """
+        return self.paginate(cat.LIST_JOB, max_items, **filters)
+
+    def cancel_job(self, job_id: str) -> None:
+        """Cancel an MTS transcoding job (CancelJob); the vendor does so only while it is ``Submitted``.
+
+        :param job_id: the transcoding job's id.
+        """
+        self.call(cat.CANCEL_JOB, job_id=job_id)
+
+    def submit_snapshot_job(
+        self,
+        *,
+        input: dict[str, Any] | str,
+        snapshot_config: dict[str, Any] | str,
+        pipeline_id: str | None = None,
+        user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an MTS snapshot job (SubmitSnapshotJob); return the answer (``SnapshotJob``, its
+        ``Id``). Never retried ambiguously.
+
+        :param input: the input object, ``{"Bucket", "Location", "Object"}``.
+        :param snapshot_config: the snapshot settings, with ``OutputFile`` ``{"Bucket", "Location",
+            "Object"}``; with ``Interval`` or ``Num`` the job runs asynchronously.
+        :param pipeline_id: the MPS queue (its notifications).
+        :param user_data: data echoed back, at most 1024 characters.
+        """
+        return self.call(cat.SUBMIT_SNAPSHOT_JOB, input=input, snapshot_config=snapshot_config,
+                         pipeline_id=pipeline_id, user_data=user_data)
+
+    def query_snapshot_job_list(self, snapshot_job_ids: list[str] | str) -> dict[str, Any]:
+        """MTS snapshot jobs by id (QuerySnapshotJobList with SnapshotJobIds): ``{"SnapshotJobList":
+        {"SnapshotJob": [...]}, "NonExistSnapshotJobIds": {"String": [...]}}``, in calls of at most 10.
+
+        :param snapshot_job_ids: the ids, a list or a comma-separated string.
+        :raises BadResponseError: an answer names an asked id in neither list (or in both).
+        """
+        return self.get_many(cat.QUERY_SNAPSHOT_JOB_LIST, "snapshot_job_ids", snapshot_job_ids, cat.SNAPSHOT_ANSWER)
+
+    def list_snapshot_jobs(self, *, max_items: int | None = None, **filters: Any) -> list[dict[str, Any]]:
+        """Return MTS snapshot jobs newest first (QuerySnapshotJobList without ids), paging for the caller.
+
+        :param state: ``Submitted``, ``Snapshoting``, ``Success`` or ``Fail``.
+        :param pipeline_id: only the jobs of this MPS queue.
+        :param start_of_job_created_time_range: created at or after (UTC ``yyyy-MM-ddTHH:mm:ssZ``).
+        :param end_of_job_created_time_range: created before; after the start.
+        :param page_size: jobs per call, 1-300 (``MaximumPageSize``).
+        :param max_items: stop after this many jobs.
+        """
+        return self.paginate(cat.QUERY_SNAPSHOT_JOB_LIST, max_items, **filters)
+
+    def submit_media_info_job(
+        self,
+        *,
+        input: dict[str, Any] | str,
+        async_: bool | None = None,
+        config: str | None = None,
+        pipeline_id: str | None = None,
+        user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an MTS media info job (SubmitMediaInfoJob); return the answer (``MediaInfoJob``,
+        its ``JobId``). Never retried ambiguously.
+
+        :param input: the input object, ``{"Bucket", "Location", "Object"}``.
+        :param async_: ``True`` queues the analysis (the vendor recommends it); ``False`` answers
+            with it done.
+        :param config: the vendor's ``Config`` (undocumented), sent as given.
+        :param pipeline_id: the MPS queue.
+        :param user_data: data echoed back, at most 1024 characters.
+        """
+        return self.call(cat.SUBMIT_MEDIA_INFO_JOB, input=input, async_=async_, config=config,
+                         pipeline_id=pipeline_id, user_data=user_data)
+
+    def query_media_info_job_list(self, media_info_job_ids: list[str] | str) -> dict[str, Any]:
+        """MTS media info jobs by id (QueryMediaInfoJobList): ``{"MediaInfoJobList": {"MediaInfoJob":
+        [...]}, "NonExistMediaInfoJobIds": {"String": [...]}}``, in calls of at most 10.
+
+        :param media_info_job_ids: the ids, a list or a comma-separated string.
+        :raises BadResponseError: an answer names an asked id in neither list (or in both).
+        """
+        return self.get_many(cat.QUERY_MEDIA_INFO_JOB_LIST, "media_info_job_ids", media_info_job_ids,
+                             cat.MEDIA_INFO_ANSWER)
     # (end of MTS_MEDIA)
 
     # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------

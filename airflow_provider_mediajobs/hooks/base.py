@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from airflow.sdk import BaseHook
 
 from airflow_provider_mediajobs import extras, quota, transport
-from airflow_provider_mediajobs.catalog.model import JobKind, Operation
+from airflow_provider_mediajobs.catalog.model import BatchAnswer, JobKind, Operation
 from airflow_provider_mediajobs.catalog.paging import Pager
 from airflow_provider_mediajobs.catalog.params import invalid
 from airflow_provider_mediajobs.catalog.shapes import secret_params
@@ -694,6 +694,27 @@ class MediaJobsBaseHook(BaseHook):
     def paginate(self, operation: Operation | str, max_items: int | None = None, **arguments: Any) -> list[Any]:
         """Return every item of a listing (up to ``max_items``)."""
         return [item for page in self.iter_pages(operation, max_items, **arguments) for item in page]
+
+    def get_many(self, operation: Operation | str, arg: str, ids: Any, answer: BatchAnswer) -> dict[str, Any]:
+        """Fetch any number of jobs from a ``get`` that takes a few ids per call (Tencent
+        ``GET /jobs/{ids}``, MTS ``QueryJobList``...): the ids are checked whole, asked for in calls
+        of as many as ``arg`` takes, and the answers merged in the order given.
+
+        :param operation: the batched ``get``.
+        :param arg: its list-of-ids argument.
+        :param ids: the ids, a list or a comma-separated string.
+        :param answer: where its answer holds the jobs and the unknown ids.
+        :return: one answer with both lists, present even when empty (see :meth:`BatchAnswer.shaped`).
+        :raises BadResponseError: an answer names an asked id in neither list (or in both).
+        """
+        operation = self.operation(operation)
+        jobs: list[Mapping[str, Any]] = []
+        missing: list[str] = []
+        for chunk in operation.split_ids(arg, ids):
+            found, unknown = answer.checked(self.call(operation, **{arg: chunk}), chunk)
+            jobs += found
+            missing += unknown
+        return answer.shaped(jobs, missing)
 
     def get_job(self, kind: JobKind, **ids: Any) -> dict[str, Any]:
         """Fetch one job of ``kind``.

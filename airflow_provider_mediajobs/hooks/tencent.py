@@ -103,12 +103,7 @@ class TencentCloudCIHook(MediaJobsBaseHook):
         :param job_ids: the ids, a list or a comma-separated string.
         :raises BadResponseError: an answer names an asked id in neither list (or in both).
         """
-        merged: dict[str, Any] = {"JobsDetail": [], "NonExistJobIds": []}
-        for chunk in cat.split_job_ids(job_ids):
-            answer = cat.jobs_and_missing(self.call(cat.GET_JOBS, job_ids=chunk), chunk)
-            merged["JobsDetail"] += answer["JobsDetail"]
-            merged["NonExistJobIds"] += answer["NonExistJobIds"]
-        return merged
+        return self.get_many(cat.GET_JOBS, "job_ids", job_ids, cat.GET_JOBS_ANSWER)
 
     def get_ci_job(self, job_id: str) -> dict[str, Any]:
         """One job's ``JobsDetail``.

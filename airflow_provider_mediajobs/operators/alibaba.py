@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import inspect
+import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from airflow_provider_mediajobs import links
 from airflow_provider_mediajobs.catalog import alibaba as cat
 from airflow_provider_mediajobs.catalog.params import invalid, refuse_template, unrendered_template
-from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
+from airflow_provider_mediajobs.operators.base import BatchedGetOperator, CatalogOperator, SubmitJobOperator
 from airflow_provider_mediajobs.tasks import declare_signature, reserved_names
 from airflow_provider_mediajobs.vendors import ALIBABA
 
@@ -131,7 +132,164 @@ class ImmGetTaskOperator(AlibabaCloudMediaOperator):
 
 
 # -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
-# (operators of MTS_MEDIA go here)
+class MtsSubmitJobsOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit MTS transcoding jobs (SubmitJobs), one per output; optionally wait for it
+    (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+
+    XCom: the return value is the job id of the first output (the one waited for); the key
+    ``job_ids`` holds every output's job id, in the order of ``outputs``, as soon as they are
+    submitted (wait for several with :class:`~airflow_provider_mediajobs.sensors.alibaba.
+    MtsTranscodeJobSensor` mapped over them). ``wait_for_completion`` takes a single output. An output
+    the vendor refuses (``JobResult`` ``Success`` false) fails the task with the typed error of its
+    ``Code``, naming the jobs the other outputs created.
+
+    :param input: the input object, ``{"Bucket", "Location", "Object"}`` (Object URL-encoded).
+    :param output_bucket: the bucket the outputs are written to.
+    :param outputs: at most 30 outputs, each with ``OutputObject`` and ``TemplateId``.
+    :param pipeline_id: the MPS queue.
+    :param output_location: the output bucket's region, e.g. ``oss-cn-shanghai``.
+    """
+
+    operation = cat.SUBMIT_JOBS
+    job_kind = cat.MTS_TRANSCODE_JOB
+
+    def execute(self, context: Context) -> Any:
+        """Check the arguments (one output to wait for), then submit (or reattach) and optionally wait."""
+        wire = self.operation.bind(self.api_arguments(), self.renamed)
+        count = len(json.loads(wire["Outputs"]))
+        if self.wait_for_completion and count > 1:
+            raise invalid("outputs", "a single output with wait_for_completion=True (wait for several with "
+                          "MtsTranscodeJobSensor mapped over the XCom job_ids)", f"{count} outputs")
+        return self.execute_resumable(context)
+
+    def job_id_from(self, response: dict[str, Any]) -> str:
+        """The first output's job id (see :func:`~airflow_provider_mediajobs.catalog.alibaba.submitted_jobs`)."""
+        return str(cat.submitted_jobs(response)[0]["JobId"])
+
+    def submit_job(self, context: Context) -> str:
+        """Submit once; push every output's job id under ``job_ids``; return the first."""
+        ids = [str(job["JobId"]) for job in cat.submitted_jobs(self.get_hook().call(self.operation,
+                                                                                    **self.api_arguments()))]
+        ti = context.get("ti")
+        if ti is not None:
+            ti.xcom_push(key="job_ids", value=ids)
+        self.log.info("Submitted %s jobs %s", self.job_kind.name, ", ".join(ids))
+        return ids[0]
+
+
+class MtsQueryJobListOperator(BatchedGetOperator, AlibabaCloudMediaOperator):
+    """Fetch MTS transcoding jobs by id (QueryJobList) into XCom: ``{"JobList": {"Job": [...]},
+    "NonExistJobIds": {"String": [...]}}``, both present even when empty. More than 10 ids (the
+    vendor's cap per call) are asked for in calls of 10 and merged.
+
+    :param job_ids: the ids, a list or comma-separated string.
+    """
+
+    operation = cat.QUERY_JOB_LIST
+    answer = cat.TRANSCODE_ANSWER
+    ids_arg = "job_ids"
+
+
+class MtsListJobOperator(AlibabaCloudMediaOperator):
+    """List MTS transcoding jobs newest first (ListJob) into XCom, paging by NextPageToken.
+
+    :param state: ``All``, ``Submitted``, ``Transcoding``, ``TranscodeSuccess``, ``TranscodeFail``
+        or ``TranscodeCancelled``.
+    :param pipeline_id: only the jobs of this MPS queue.
+    :param start_of_job_created_time_range: created at or after (UTC ``yyyy-MM-ddTHH:mm:ssZ`` or an
+        aware datetime); the vendor answers the last 90 days.
+    :param end_of_job_created_time_range: created before; after the start.
+    :param page_size: jobs per call, 1-100 (``MaximumPageSize``).
+    :param max_items: stop after this many jobs.
+    """
+
+    operation = cat.LIST_JOB
+
+
+class MtsCancelJobOperator(AlibabaCloudMediaOperator):
+    """Cancel an MTS transcoding job (CancelJob); the vendor does so only while the job is
+    ``Submitted``. XCom: the answer, ``{"RequestId", "JobId"}``.
+
+    :param job_id: the transcoding job's id.
+    """
+
+    operation = cat.CANCEL_JOB
+
+
+class MtsSubmitSnapshotJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an MTS snapshot job (SubmitSnapshotJob); push its ``SnapshotJob.Id`` to XCom, and
+    optionally wait for it (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+
+    :param input: the input object, ``{"Bucket", "Location", "Object"}``.
+    :param snapshot_config: the snapshot settings, with ``OutputFile`` ``{"Bucket", "Location",
+        "Object"}``; with ``Interval`` or ``Num`` the job runs asynchronously, else at once.
+    :param pipeline_id: the MPS queue (its notifications).
+    :param user_data: data echoed back, at most 1024 characters.
+    """
+
+    operation = cat.SUBMIT_SNAPSHOT_JOB
+    job_kind = cat.MTS_SNAPSHOT_JOB
+    job_id_path = ("SnapshotJob", "Id")
+
+
+class MtsQuerySnapshotJobListOperator(BatchedGetOperator, AlibabaCloudMediaOperator):
+    """Fetch MTS snapshot jobs (QuerySnapshotJobList) into XCom, by id or by filters.
+
+    With ``snapshot_job_ids``: ``{"SnapshotJobList": {"SnapshotJob": [...]}, "NonExistSnapshotJobIds":
+    {"String": [...]}}``, in calls of at most 10. Without: the list of jobs the filters select, newest
+    first, paging by NextPageToken up to ``max_items``. Ids and filters do not go together.
+
+    :param snapshot_job_ids: the ids, a list or comma-separated string.
+    :param state: ``Submitted``, ``Snapshoting``, ``Success`` or ``Fail``.
+    :param pipeline_id: only the jobs of this MPS queue.
+    :param start_of_job_created_time_range: created at or after (UTC ``yyyy-MM-ddTHH:mm:ssZ``).
+    :param end_of_job_created_time_range: created before; after the start.
+    :param page_size: jobs per call, 1-300 (``MaximumPageSize``).
+    :param max_items: stop after this many jobs (listing only).
+    """
+
+    operation = cat.QUERY_SNAPSHOT_JOB_LIST
+    answer = cat.SNAPSHOT_ANSWER
+    ids_arg = "snapshot_job_ids"
+
+    def execute(self, context: Context) -> Any:
+        """By id (in calls of 10), or list by filters."""
+        if self.snapshot_job_ids is None:
+            return CatalogOperator.execute(self, context)
+        self.operation.bind(self.api_arguments(), self.renamed)  # ids and filters together are refused
+        if self.max_items is not None:
+            raise invalid("max_items", "left unset with snapshot_job_ids (it bounds a listing)", self.max_items)
+        return super().execute(context)
+
+
+class MtsSubmitMediaInfoJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an MTS media info job (SubmitMediaInfoJob); push its ``MediaInfoJob.JobId`` to XCom,
+    and optionally wait for it (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+    With ``async_=False`` the vendor analyses the input before it answers; waiting then finds the
+    job ended at its first look.
+
+    :param input: the input object, ``{"Bucket", "Location", "Object"}``.
+    :param async_: ``True`` queues the analysis (the vendor recommends it).
+    :param config: the vendor's ``Config`` (undocumented), sent as given.
+    :param pipeline_id: the MPS queue.
+    :param user_data: data echoed back, at most 1024 characters.
+    """
+
+    operation = cat.SUBMIT_MEDIA_INFO_JOB
+    job_kind = cat.MTS_MEDIA_INFO_JOB
+    job_id_path = ("MediaInfoJob", "JobId")
+
+
+class MtsQueryMediaInfoJobListOperator(BatchedGetOperator, AlibabaCloudMediaOperator):
+    """Fetch MTS media info jobs by id (QueryMediaInfoJobList) into XCom: ``{"MediaInfoJobList":
+    {"MediaInfoJob": [...]}, "NonExistMediaInfoJobIds": {"String": [...]}}``, in calls of at most 10.
+
+    :param media_info_job_ids: the ids, a list or comma-separated string.
+    """
+
+    operation = cat.QUERY_MEDIA_INFO_JOB_LIST
+    answer = cat.MEDIA_INFO_ANSWER
+    ids_arg = "media_info_job_ids"
 # (end of MTS_MEDIA)
 
 

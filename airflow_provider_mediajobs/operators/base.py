@@ -36,7 +36,7 @@ from airflow_provider_mediajobs.waiting import JobWait, conclude
 if TYPE_CHECKING:
     from airflow.sdk import Context
 
-    from airflow_provider_mediajobs.catalog.model import JobKind, Operation
+    from airflow_provider_mediajobs.catalog.model import BatchAnswer, JobKind, Operation
 
 # Paging parameters are driven by the pager, not by the DAG author.
 _PAGING_ARGS = frozenset({"next_token", "page_no"})
@@ -123,6 +123,30 @@ class CatalogOperator(VendorTaskMixin, BaseOperator):
     def shape_result(self, response: dict[str, Any], context: Context) -> Any:
         """Turn the response into the XCom value (the whole response by default)."""
         return response
+
+
+class BatchedGetOperator(CatalogOperator):
+    """Fetch jobs by id from a ``get`` that takes a few ids per call (Tencent ``GET /jobs/{ids}``,
+    MTS ``QueryJobList``...): any number of ids, checked whole before any request, asked for in
+    calls of as many as the vendor takes, the answers merged into one with both lists (jobs, and
+    ids the vendor does not know), present even when empty.
+    """
+
+    answer: ClassVar[BatchAnswer]
+    """Where the ``get``'s answer holds its jobs and the unknown ids."""
+    ids_arg: ClassVar[str]
+    """The ``get``'s list-of-ids argument (under the catalog's name)."""
+
+    def execute(self, context: Context) -> Any:
+        """Check every id, then fetch them in calls the vendor takes."""
+        ids = self.catalog_values([self.ids_arg])[self.ids_arg]
+        try:
+            self.operation.split_ids(self.ids_arg, ids)  # the whole list, before any request
+        except MediaJobsValidationError as err:
+            raise err.renamed(self.renamed) from None
+        hook = self.get_hook()
+        links.persist(self, context, {self.ids_arg: ids}, hook)  # one id: its job; several: none
+        return hook.get_many(self.operation, self.ids_arg, ids, self.answer)
 
 
 if not HAS_RESUMABLE_JOBS:  # pragma: no cover - Airflow 3.1 / 3.2

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from airflow_provider_mediajobs import links
 from airflow_provider_mediajobs.catalog import tencent as cat
-from airflow_provider_mediajobs.operators.base import CatalogOperator, SubmitJobOperator
+from airflow_provider_mediajobs.operators.base import BatchedGetOperator, CatalogOperator, SubmitJobOperator
 from airflow_provider_mediajobs.vendors import TENCENT
-
-if TYPE_CHECKING:
-    from airflow.sdk import Context
 
 
 class TencentCIOperator(CatalogOperator):
@@ -42,7 +38,7 @@ class TencentCIListJobsOperator(TencentCIOperator):
     operation = cat.LIST_JOBS
 
 
-class TencentCIGetJobsOperator(TencentCIOperator):
+class TencentCIGetJobsOperator(BatchedGetOperator, TencentCIOperator):
     """Fetch one or more CI jobs (GET /jobs/{ids}) into XCom: ``JobsDetail`` and ``NonExistJobIds``.
 
     More than 10 ids (the vendor's cap per call) are asked for in calls of 10 and merged.
@@ -51,16 +47,8 @@ class TencentCIGetJobsOperator(TencentCIOperator):
     """
 
     operation = cat.GET_JOBS
-
-    def execute(self, context: Context) -> Any:
-        """Check every id, then fetch them in calls of at most 10 (both lists, even when empty)."""
-        from airflow_provider_mediajobs.hooks.tencent import TencentCloudCIHook  # requests: not at DAG parse
-
-        cat.split_job_ids(self.job_ids)  # the whole list is checked before any request
-        hook = self.get_hook()
-        assert isinstance(hook, TencentCloudCIHook)
-        links.persist(self, context, {"job_ids": self.job_ids}, hook)  # one id: its job; several: none
-        return hook.get_jobs(self.job_ids)
+    answer = cat.GET_JOBS_ANSWER
+    ids_arg = "job_ids"
 
 
 class TencentCISubmitJobOperator(SubmitJobOperator, TencentCIOperator):

@@ -49,7 +49,46 @@ class ImmTaskSensor(MediaJobSensor):
 
 
 # -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
-# (sensors of MTS_MEDIA go here)
+class MtsTranscodeJobSensor(MediaJobSensor):
+    """Wait for an MTS transcoding job to reach ``TranscodeSuccess`` (returns the job), or
+    ``TranscodeFail`` / ``TranscodeCancelled`` (raises with the job's ``Code`` and ``Message``).
+
+    Deferred waits of one connection are answered together: QueryJobList takes 10 ids per call,
+    and ListJob pages answer up to 100 (the extra ``list_sweeps``).
+
+    :param job_id: the transcoding job id, e.g. ``MtsSubmitJobsOperator``'s output.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.MTS_TRANSCODE_JOB
+    renamed = {"job_ids": "job_id"}
+
+
+class MtsSnapshotJobSensor(MediaJobSensor):
+    """Wait for an MTS snapshot job to reach ``Success`` (returns the job) or ``Fail`` (raises with
+    its ``Code`` and ``Message``). Deferred waits are answered 10 ids a call, or by list sweeps.
+
+    :param snapshot_job_id: the snapshot job id, e.g. ``MtsSubmitSnapshotJobOperator``'s output.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.MTS_SNAPSHOT_JOB
+    renamed = {"snapshot_job_ids": "snapshot_job_id"}
+
+
+class MtsMediaInfoJobSensor(MediaJobSensor):
+    """Wait for an MTS media info job to reach ``Success`` (returns the job, its ``Properties``) or
+    ``Fail`` (raises with its ``Code`` and ``Message``). Deferred waits are answered 10 ids a call.
+
+    :param media_info_job_id: the media info job id, e.g. ``MtsSubmitMediaInfoJobOperator``'s output.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.MTS_MEDIA_INFO_JOB
+    renamed = {"media_info_job_ids": "media_info_job_id"}
 # (end of MTS_MEDIA)
 
 

@@ -29,7 +29,27 @@ class ImmTaskTrigger(MediaJobTrigger):
 
 
 # -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
-# (triggers of MTS_MEDIA go here)
+class MtsTranscodeJobTrigger(MediaJobTrigger):
+    """Wait for an MTS transcoding job (QueryJobList, 10 ids a call; ListJob sweeps):
+    ``TranscodeSuccess``; ``TranscodeFail`` / ``TranscodeCancelled``."""
+
+    vendor = API
+    kind = cat.MTS_TRANSCODE_JOB
+
+
+class MtsSnapshotJobTrigger(MediaJobTrigger):
+    """Wait for an MTS snapshot job (QuerySnapshotJobList, 10 ids a call, or its listing's sweeps):
+    ``Success``; ``Fail``."""
+
+    vendor = API
+    kind = cat.MTS_SNAPSHOT_JOB
+
+
+class MtsMediaInfoJobTrigger(MediaJobTrigger):
+    """Wait for an MTS media info job (QueryMediaInfoJobList, 10 ids a call): ``Success``; ``Fail``."""
+
+    vendor = API
+    kind = cat.MTS_MEDIA_INFO_JOB
 # (end of MTS_MEDIA)
 
 

@@ -30,7 +30,7 @@ def _bind(**args: Any) -> dict[str, str]:
 def _refused(arg: str, **args: Any) -> str:
     with pytest.raises(MediaJobsValidationError) as info:
         _bind(**args)
-    assert info.value.arg == arg, str(info.value)
+    assert str(info.value.arg).partition("[")[0] == arg, str(info.value)
     return str(info.value)
 
 
@@ -41,7 +41,7 @@ def test_every_media_tag_has_its_option_node_and_is_listed() -> None:
         param = cat.SUBMIT_JOB.param(option)
         assert isinstance(param, Json)
         assert param.wire == f"Operation/{NODES[tag]}"
-        assert param.keys == spec.keys
+        assert tuple(param.shape.fields) == spec.keys  # type: ignore[attr-defined]
         assert tag in cat.LIST_JOBS.param("tag").values  # type: ignore[attr-defined]
         assert tag in cat.SUBMIT_JOB.param("tag").values  # type: ignore[attr-defined]
         assert cat.TAG_ARGS[option] == (tag,)  # an option belongs to its tag alone
@@ -60,10 +60,10 @@ def test_a_media_tag_takes_its_options_or_a_template(tag: str) -> None:
 
 @pytest.mark.parametrize(("args", "arg", "says"), [
     ({"tag": "Transcode", "transcode": {"Video": {}, "Vidoe": {}}, **OUT}, "transcode",
-     "keys are among the documented ones: Container, Video, TimeInterval, Audio, TransConfig"),
-    ({"tag": "Snapshot", "snapshot": {"Mode": "Interval"}, **OUT}, "snapshot", "Count (required)"),
+     "transcode['Vidoe'] must be one of the keys Container, Video, TimeInterval, Audio, TransConfig"),
+    ({"tag": "Snapshot", "snapshot": {"Mode": "Interval"}, **OUT}, "snapshot", "snapshot['Count'] must be given"),
     ({"tag": "Concat", "concat_template": {"ConcatFragment": [{"Url": "u"}]}, **OUT}, "concat_template",
-     "Container (required)"),
+     "concat_template['Container'] must be given"),
     ({"tag": "Concat", "concat_template": {"Container": {"Format": "mp4"}, "Audio": [{"Codec": "aac"}]}, **OUT},
      "concat_template", "a list only under AudioMixArray, ConcatFragment"),
     ({"tag": "Snapshot", "snapshot": {"Count": "3"}, "watermark": [{"Type": "Text"}], **OUT}, "watermark",
@@ -71,9 +71,9 @@ def test_a_media_tag_takes_its_options_or_a_template(tag: str) -> None:
     ({"tag": "Transcode", "template_id": "t1", "watermark_template_ids": ["t2", "t3", "t4", "t5"], **OUT},
      "watermark_template_ids", "at most 3 items"),
     ({"tag": "Transcode", "template_id": "t1", "watermark": [{"Type": "Text"}] * 4, **OUT}, "watermark",
-     "1 to 3 items"),
+     "at most 3 items"),
     ({"tag": "Transcode", "template_id": "t1", "remove_watermark": {"Dx": "1", "Dy": "1", "Width": "9"}, **OUT},
-     "remove_watermark", "no Height"),
+     "remove_watermark", "remove_watermark['Height'] must be given"),
     ({"tag": "Transcode", "template_id": "t1", "output_bucket": BUCKET, "output_object": "a.mp4"},
      "output_region/output_bucket/output_object", "it writes its result there"),
     ({"tag": "Snapshot", "template_id": "t1", "output_region": "ap-beijing", "output_bucket": BUCKET},
@@ -89,7 +89,7 @@ def test_a_media_tag_takes_its_options_or_a_template(tag: str) -> None:
     ({"tag": "Transcode", "transcode": {"Container": {"Format": "mp4"}}, "queue_type": "Speed", **OUT},
      "queue_type", "one of SpeedTranscoding"),
     ({"tag": "Translation", "translation": {"Lang": "en", "Typ": "txt"}, "queue_id": "q", **OUT}, "translation",
-     "keys are among the documented ones: Lang, Type"),
+     "one of the keys Lang, Type"),
 ])
 def test_the_rules_read_from_the_table_refuse_before_any_request(args: dict[str, Any], arg: str, says: str) -> None:
     assert says in _refused(arg, **args)

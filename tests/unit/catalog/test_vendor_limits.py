@@ -36,6 +36,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 # Opaque cursors only the vendor issues: a made-up one is refused by the real service too.
 CURSORS = {"next_token"}
 
+MTS_IN = {"Bucket": "in", "Location": "oss-cn-shanghai", "Object": "a.mp4"}
 # A valid call of each operation, which the sweep varies one parameter at a time.
 BASE: dict[str, dict[str, Any]] = {
     "ListSmartJobs": {},
@@ -57,6 +58,15 @@ BASE: dict[str, dict[str, Any]] = {
                                    "target_uri": "oss://docs-out/a.pdf"},
     "CreateFileCompressionTask": {"project_name": "p", "target_uri": "oss://docs-out/a.zip",
                                   "source_manifest_uri": "oss://docs-in/rules.json"},
+    # MTS transcoding, snapshots and media info (issue 18, part 1); CancelJob's call above fits MTS's too.
+    "SubmitJobs": {"input": MTS_IN, "output_bucket": "out", "pipeline_id": "p1",
+                   "outputs": [{"OutputObject": "a.mp4", "TemplateId": "t1"}] * ali.MTS_MAX_OUTPUTS},
+    "QueryJobList": {"job_ids": ["j1"]},
+    "ListJob": {},
+    "SubmitSnapshotJob": {"input": MTS_IN, "snapshot_config": {"OutputFile": MTS_IN, "Num": 3}},
+    "QuerySnapshotJobList": {},
+    "SubmitMediaInfoJob": {"input": MTS_IN},
+    "QueryMediaInfoJobList": {"media_info_job_ids": ["j1"]},
 }
 
 
@@ -142,6 +152,14 @@ PAST_LIMITS: list[tuple[str, Operation, dict[str, str]]] = [
     ("alibaba", ali.LIST_LIVE_SNAPSHOT_JOBS, {
         "StartTime": (NOW - 31 * _DAY).strftime("%Y-%m-%dT%H:%M:%SZ"), "EndTime": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}),
     ("alibaba", ali.LIST_TASKS, {"ProjectName": "media-archive", "MaxResults": "101"}),
+    ("alibaba", ali.QUERY_JOB_LIST, {"JobIds": ",".join(f"j{i}" for i in range(ali.MAX_IDS_PER_CALL + 1))}),
+    ("alibaba", ali.LIST_JOB, {"MaximumPageSize": "101"}),
+    ("alibaba", ali.QUERY_SNAPSHOT_JOB_LIST, {"MaximumPageSize": "301"}),
+    ("alibaba", ali.QUERY_SNAPSHOT_JOB_LIST, {"SnapshotJobIds": ",".join(f"j{i}" for i in range(11))}),
+    ("alibaba", ali.QUERY_MEDIA_INFO_JOB_LIST, {"MediaInfoJobIds": ",".join(f"j{i}" for i in range(11))}),
+    ("alibaba", ali.SUBMIT_JOBS, {"Input": '{"Bucket":"b","Location":"l","Object":"o"}', "OutputBucket": "b",
+                                  "PipelineId": "p",
+                                  "Outputs": "[" + ",".join(['{"OutputObject":"o","TemplateId":"t"}'] * 31) + "]"}),
     ("tencent", ci.LIST_JOBS, {"tag": "Translation", "size": "101"}),
     ("tencent", ci.GET_JOBS, {"jobIds": ",".join(f"j{i}" for i in range(ci.MAX_IDS_PER_CALL + 1))}),
     ("tencent", ci.SUBMIT_JOB, {"Tag": "WordsGeneralize", "Input/Object": "a", "QueueId": "q",

@@ -98,7 +98,85 @@ def test_cos_cancels_a_queued_job_and_the_emulator_refuses_a_running_one(url: st
 
 
 # -- MTS transcoding, snapshots and media info (issue 18, part 1) ----------------------------------
-# (tests of MTS_MEDIA go here)
+_MTS_IN = '{"Bucket":"mts-in","Location":"oss-cn-shanghai","Object":"in%2Fclip.mp4"}'
+
+
+def test_mts_submit_jobs_query_list_and_cancel(url: str) -> None:
+    import json
+
+    from alibabacloud_mts20140618.client import Client
+    from alibabacloud_mts20140618.models import (
+        CancelJobRequest,
+        ListJobRequest,
+        QueryJobListRequest,
+        SubmitJobsRequest,
+    )
+
+    from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
+
+    client = Client(_tea_config(url))
+    outputs = [{"OutputObject": f"out/{n}.mp4", "TemplateId": "S00000001-200010"} for n in ("hd", "sd")]
+    submitted = client.submit_jobs(SubmitJobsRequest(input=_MTS_IN, output_bucket="mts-out",
+                                                     outputs=json.dumps(outputs), pipeline_id="p1")).body
+    results = submitted.job_result_list.job_result
+    assert [r.success for r in results] == [True, True]
+    ids = [r.job.job_id for r in results]
+    assert all(ids)
+    assert results[0].job.output.output_file.object == "out/hd.mp4"
+    body = client.query_job_list(QueryJobListRequest(job_ids=",".join([*ids, "nosuchjob"]))).body
+    assert {job.job_id for job in body.job_list.job} == set(ids)
+    assert body.non_exist_job_ids.string == ["nosuchjob"]
+    assert body.job_list.job[0].input.bucket == "mts-in"
+    listed = client.list_job(ListJobRequest(maximum_page_size=5, state="All")).body
+    assert len(listed.job_list.job) == 5
+    assert listed.next_page_token
+    second = client.list_job(ListJobRequest(maximum_page_size=5, next_page_token=listed.next_page_token)).body
+    assert {j.job_id for j in second.job_list.job}.isdisjoint(j.job_id for j in listed.job_list.job)
+    queued = EmulatorAdmin(url).create_job("mts_transcode", queue_s=3600, run_s=3600)["job_id"]
+    assert client.cancel_job(CancelJobRequest(job_id=queued)).body.job_id == queued
+    state = client.query_job_list(QueryJobListRequest(job_ids=queued)).body.job_list.job[0].state
+    assert state == "TranscodeCancelled"
+
+
+def test_mts_snapshot_job_submit_query_and_list(url: str) -> None:
+    import json
+
+    from alibabacloud_mts20140618.client import Client
+    from alibabacloud_mts20140618.models import QuerySnapshotJobListRequest, SubmitSnapshotJobRequest
+
+    client = Client(_tea_config(url))
+    config = {"OutputFile": {"Bucket": "mts-out", "Location": "oss-cn-shanghai", "Object": "shots/a.jpg"},
+              "Time": "5", "Num": "3", "Interval": "2"}
+    job = client.submit_snapshot_job(SubmitSnapshotJobRequest(input=_MTS_IN, snapshot_config=json.dumps(config),
+                                                              user_data="sdk")).body.snapshot_job
+    assert job.id
+    assert job.state == "Submitted"
+    assert job.snapshot_config.output_file.object == "shots/a.jpg"
+    body = client.query_snapshot_job_list(QuerySnapshotJobListRequest(snapshot_job_ids=f"{job.id},gone")).body
+    assert [j.id for j in body.snapshot_job_list.snapshot_job] == [job.id]
+    assert body.non_exist_snapshot_job_ids.string == ["gone"]
+    page = client.query_snapshot_job_list(QuerySnapshotJobListRequest(maximum_page_size=3)).body
+    assert len(page.snapshot_job_list.snapshot_job) == 3
+    assert page.next_page_token
+    assert page.snapshot_job_list.snapshot_job[0].id == job.id  # newest first
+
+
+def test_mts_media_info_job_submit_and_query(url: str) -> None:
+    from alibabacloud_mts20140618.client import Client
+    from alibabacloud_mts20140618.models import QueryMediaInfoJobListRequest, SubmitMediaInfoJobRequest
+
+    client = Client(_tea_config(url))
+    done = client.submit_media_info_job(SubmitMediaInfoJobRequest(input=_MTS_IN, async_=False)).body.media_info_job
+    assert done.job_id
+    assert done.state == "Success"
+    assert done.async_ is False
+    assert done.properties.streams.video_stream_list.video_stream[0].codec_name == "h264"
+    queued = client.submit_media_info_job(SubmitMediaInfoJobRequest(input=_MTS_IN, async_=True)).body.media_info_job
+    assert queued.state == "Analyzing"
+    body = client.query_media_info_job_list(QueryMediaInfoJobListRequest(
+        media_info_job_ids=f"{done.job_id},{queued.job_id},gone")).body
+    assert {j.job_id for j in body.media_info_job_list.media_info_job} == {done.job_id, queued.job_id}
+    assert body.non_exist_media_info_job_ids.string == ["gone"]
 # (end of MTS_MEDIA)
 
 

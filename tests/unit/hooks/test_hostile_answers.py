@@ -515,6 +515,7 @@ async def test_a_batch_with_a_deep_answer_is_ridden_out_as_a_bad_answer(conns: H
 
 
 # -- class 2: a 200 whose body is a vendor error, a job without a state, another job ---------------
+MTS_IN = {"Bucket": "in", "Location": "oss-cn-shanghai", "Object": "a.mp4"}
 ALI_CALLS: dict[str, tuple[Any, dict[str, Any]]] = {
     "ListSmartJobs": (cat.LIST_SMART_JOBS, {}),
     "GetSmartHandleJob": (cat.GET_SMART_HANDLE_JOB, {"job_id": "j1"}),
@@ -534,6 +535,16 @@ ALI_CALLS: dict[str, tuple[Any, dict[str, Any]]] = {
         "target_uri": "oss://docs-out/a.pdf"}),
     "CreateFileCompressionTask": (cat.CREATE_FILE_COMPRESSION_TASK, {
         "project_name": "p", "target_uri": "oss://docs-out/a.zip", "source_manifest_uri": "oss://docs-in/r.json"}),
+    # MTS transcoding, snapshots and media info (issue 18, part 1)
+    "SubmitJobs": (cat.SUBMIT_JOBS, {"input": MTS_IN, "output_bucket": "out", "pipeline_id": "p1",
+                                     "outputs": [{"OutputObject": "a.mp4", "TemplateId": "t1"}]}),
+    "QueryJobList": (cat.QUERY_JOB_LIST, {"job_ids": ["j1"]}),
+    "ListJob": (cat.LIST_JOB, {}),
+    "CancelJob": (cat.CANCEL_JOB, {"job_id": "j1"}),
+    "SubmitSnapshotJob": (cat.SUBMIT_SNAPSHOT_JOB, {"input": MTS_IN, "snapshot_config": {"OutputFile": MTS_IN}}),
+    "QuerySnapshotJobList": (cat.QUERY_SNAPSHOT_JOB_LIST, {"snapshot_job_ids": ["j1"]}),
+    "SubmitMediaInfoJob": (cat.SUBMIT_MEDIA_INFO_JOB, {"input": MTS_IN}),
+    "QueryMediaInfoJobList": (cat.QUERY_MEDIA_INFO_JOB_LIST, {"media_info_job_ids": ["j1"]}),
 }
 ERRORS_WITH_200: dict[str, tuple[str, type[MediaJobsError]]] = {
     "InvalidParameter": ("InvalidParameter", InvalidParameterError),

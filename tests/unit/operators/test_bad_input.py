@@ -73,6 +73,9 @@ def hook(cls: type[MediaJobsBaseHook], method: str, kind: str, arg: str, *args: 
 
 A, T = AlibabaCloudMediaHook, TencentCloudCIHook
 IMM = {"project_name": "media-archive"}
+MTS_IN = {"Bucket": "mts-in", "Location": "oss-cn-shanghai", "Object": "in/a.mp4"}
+MTS_OUT = {"OutputObject": "out/a.mp4", "TemplateId": "S00000001-200010"}
+MTS_JOBS = {"input": MTS_IN, "output_bucket": "mts-out", "outputs": [MTS_OUT], "pipeline_id": "p1"}
 
 CASES: list[Case] = [
     # -- ICE operators ---------------------------------------------------------------------------
@@ -206,7 +209,61 @@ CASES: list[Case] = [
     hook(T, "call_path", "body not XML", "body", "POST", "/jobs", body="{}"),
     hook(A, "cancel_job_of", "space in id", "job_id", ali.MTS_IPRODUCTION_JOB, job_id="a b"),
     # -- MTS transcoding, snapshots and media info (issue 18, part 1) ------------------------------
-    # (rows of MTS_MEDIA go here)
+    op(ali_ops.MtsSubmitJobsOperator, "missing key", "input",
+       **{**MTS_JOBS, "input": {"Bucket": "in", "Location": "oss-cn-shanghai"}}),
+    op(ali_ops.MtsSubmitJobsOperator, "malformed JSON", "outputs",
+       **{**MTS_JOBS, "outputs": "[{'OutputObject': 'a.mp4'}]"}),
+    op(ali_ops.MtsSubmitJobsOperator, "missing key in an array item", "outputs",
+       **{**MTS_JOBS, "outputs": [MTS_OUT, {"OutputObject": "b.mp4"}]}),
+    op(ali_ops.MtsSubmitJobsOperator, "oversized array", "outputs", **{**MTS_JOBS, "outputs": [MTS_OUT] * 31}),
+    op(ali_ops.MtsSubmitJobsOperator, "empty array", "outputs", **{**MTS_JOBS, "outputs": []}),
+    op(ali_ops.MtsSubmitJobsOperator, "several outputs to wait for", "outputs", wait_for_completion=True,
+       **{**MTS_JOBS, "outputs": [MTS_OUT, MTS_OUT]}),
+    op(ali_ops.MtsSubmitJobsOperator, "ampersand in id", "pipeline_id", **{**MTS_JOBS, "pipeline_id": "p&x=1"}),
+    op(ali_ops.MtsQueryJobListOperator, "bad id past the first call's ten", "job_ids",
+       job_ids=[f"j{i}" for i in range(12)] + ["j x"]),
+    op(ali_ops.MtsQueryJobListOperator, "empty list", "job_ids", job_ids=[]),
+    op(ali_ops.MtsListJobOperator, "unknown enum", "state", "TranscodeSuccess", state="Success"),
+    op(ali_ops.MtsListJobOperator, "out of range", "page_size", page_size=101),
+    op(ali_ops.MtsListJobOperator, "reversed window", "start_of_job_created_time_range/end_of_job_created_time_range",
+       start_of_job_created_time_range=NOW, end_of_job_created_time_range=NOW - timedelta(days=1)),
+    op(ali_ops.MtsCancelJobOperator, "hash in id", "job_id", job_id="j1#x"),
+    op(ali_ops.MtsSubmitSnapshotJobOperator, "missing nested key", "snapshot_config", input=MTS_IN,
+       snapshot_config={"OutputFile": {"Bucket": "out", "Location": "oss-cn-shanghai"}, "Time": "5"}),
+    op(ali_ops.MtsSubmitSnapshotJobOperator, "oversized string", "user_data", input=MTS_IN,
+       snapshot_config={"OutputFile": MTS_IN}, user_data="u" * 1025),
+    op(ali_ops.MtsQuerySnapshotJobListOperator, "ids with filters", "snapshot_job_ids/state",
+       snapshot_job_ids=["s1"], state="Success"),
+    op(ali_ops.MtsQuerySnapshotJobListOperator, "out of range", "page_size", page_size=301),
+    op(ali_ops.MtsQuerySnapshotJobListOperator, "unknown enum", "state", "Snapshoting", state="Running"),
+    op(ali_ops.MtsSubmitMediaInfoJobOperator, "wrong type", "async_", input=MTS_IN, async_="yes"),
+    op(ali_ops.MtsSubmitMediaInfoJobOperator, "wrong type", "input", input=["in", "a.mp4"]),
+    op(ali_ops.MtsQueryMediaInfoJobListOperator, "comma in an id of a list", "media_info_job_ids",
+       media_info_job_ids=["m1", "m2,m3"]),
+    sensor(ali_sensors.MtsTranscodeJobSensor, "comma (a batch) in one id", "job_id", job_id="j1,j2"),
+    sensor_deferred(ali_sensors.MtsTranscodeJobSensor, "newline in id", "job_id", job_id="j1\n"),
+    sensor(ali_sensors.MtsSnapshotJobSensor, "empty id", "snapshot_job_id", snapshot_job_id=""),
+    sensor_deferred(ali_sensors.MtsSnapshotJobSensor, "path traversal", "snapshot_job_id", snapshot_job_id="../s"),
+    sensor(ali_sensors.MtsMediaInfoJobSensor, "wrong type", "media_info_job_id", media_info_job_id=["m1"]),
+    sensor_deferred(ali_sensors.MtsMediaInfoJobSensor, "unrendered template", "media_info_job_id",
+                    media_info_job_id="{{ params.id }}"),
+    hook(A, "submit_jobs", "missing", "pipeline_id", input=MTS_IN, output_bucket="out", outputs=[MTS_OUT],
+         pipeline_id=None),
+    hook(A, "submit_jobs", "wrong type", "outputs", input=MTS_IN, output_bucket="out", outputs={"a": 1},
+         pipeline_id="p1"),
+    hook(A, "query_job_list", "newline in id", "job_ids", "j1\nj2"),
+    hook(A, "list_job", "unknown enum", "state", state="done", allowed="TranscodeFail"),
+    hook(A, "list_job", "malformed time", "start_of_job_created_time_range", start_of_job_created_time_range="now"),
+    hook(A, "cancel_job", "slash in id", "job_id", "a/b"),
+    hook(A, "submit_snapshot_job", "wrong type", "snapshot_config", input=MTS_IN, snapshot_config=[1]),
+    hook(A, "query_snapshot_job_list", "empty list", "snapshot_job_ids", []),
+    hook(A, "list_snapshot_jobs", "out of range", "page_size", page_size=0),
+    hook(A, "submit_media_info_job", "oversized string", "config", input=MTS_IN, config="c" * 4097),
+    hook(A, "query_media_info_job_list", "hash in id", "media_info_job_ids", ["m1#x"]),
+    hook(A, "get_many", "bad id past the first call's ten", "job_ids", ali.QUERY_JOB_LIST, "job_ids",
+         [f"j{i}" for i in range(11)] + ["j/x"], ali.TRANSCODE_ANSWER),
+    hook(T, "get_many", "empty list", "job_ids", ci.GET_JOBS, "job_ids", [], ci.GET_JOBS_ANSWER),
+    hook(A, "cancel_job_of", "comma in one id", "job_ids", ali.MTS_TRANSCODE_JOB, job_ids="j1,j2"),
     # (end of MTS_MEDIA)
 
     # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------

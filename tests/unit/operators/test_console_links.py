@@ -24,14 +24,25 @@ from airflow_provider_mediajobs.operators.alibaba import (
     IceListSmartJobsOperator,
     ImmGetTaskOperator,
     MtsQueryIProductionJobOperator,
+    MtsQueryJobListOperator,
+    MtsQueryMediaInfoJobListOperator,
+    MtsQuerySnapshotJobListOperator,
     MtsSubmitIProductionJobOperator,
+    MtsSubmitJobsOperator,
 )
 from airflow_provider_mediajobs.operators.tencent import (
     TencentCIGetJobsOperator,
     TencentCIListJobsOperator,
     TencentCISubmitJobOperator,
 )
-from airflow_provider_mediajobs.sensors.alibaba import IceSmartJobSensor, ImmTaskSensor, MtsIProductionJobSensor
+from airflow_provider_mediajobs.sensors.alibaba import (
+    IceSmartJobSensor,
+    ImmTaskSensor,
+    MtsIProductionJobSensor,
+    MtsMediaInfoJobSensor,
+    MtsSnapshotJobSensor,
+    MtsTranscodeJobSensor,
+)
 from airflow_provider_mediajobs.sensors.tencent import TencentCIJobSensor
 from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets
 from tests.helpers import new_job
@@ -133,6 +144,13 @@ SENSORS: dict[str, tuple[Callable[[], Any], str]] = {
     "ImmTaskSensor": (lambda: ImmTaskSensor(task_id="t", project_name="p1", imm_task_id="Task-1",
                                             imm_task_type="FaceClustering", deferrable=True), IMM_PAGE),
     "TencentCIJobSensor": (lambda: TencentCIJobSensor(task_id="t", job_id="j-ci", deferrable=True), CI_PAGE),
+    # MTS transcoding, snapshots and media info (issue 18, part 1)
+    "MtsTranscodeJobSensor": (lambda: MtsTranscodeJobSensor(task_id="t", job_id="j-mts", deferrable=True),
+                              MTS_PAGE),
+    "MtsSnapshotJobSensor": (lambda: MtsSnapshotJobSensor(task_id="t", snapshot_job_id="s-mts", deferrable=True),
+                             MTS_PAGE),
+    "MtsMediaInfoJobSensor": (lambda: MtsMediaInfoJobSensor(task_id="t", media_info_job_id="m-mts",
+                                                            deferrable=True), MTS_PAGE),
 }
 
 
@@ -156,6 +174,12 @@ GETS: dict[str, tuple[Callable[[EmulatorHandle], tuple[Any, str]], str]] = {
     "IceGetSmartHandleJobOperator": (_get(IceGetSmartHandleJobOperator, "ice_smart"), ICE_PAGE),
     "ImmGetTaskOperator": (_imm_get, IMM_PAGE),
     "TencentCIGetJobsOperator": (_get(TencentCIGetJobsOperator, "tencent", "job_ids"), CI_PAGE),
+    # MTS transcoding, snapshots and media info (issue 18, part 1): given one id
+    "MtsQueryJobListOperator": (_get(MtsQueryJobListOperator, "mts_transcode", "job_ids"), MTS_PAGE),
+    "MtsQuerySnapshotJobListOperator": (_get(MtsQuerySnapshotJobListOperator, "mts_snapshot", "snapshot_job_ids"),
+                                        MTS_PAGE),
+    "MtsQueryMediaInfoJobListOperator": (_get(MtsQueryMediaInfoJobListOperator, "mts_media_info",
+                                              "media_info_job_ids"), MTS_PAGE),
 }
 
 
@@ -200,8 +224,12 @@ def test_a_get_operator_links_the_job_it_fetches(
             task_id="t", tag="WordsGeneralize", input_object="t.txt", queue_id="q1",
             words_generalize={"NerMethod": "DL", "SegMethod": "MIX"}, wait_for_completion=True,
             deferrable=True), CI_PAGE),
+        (lambda: MtsSubmitJobsOperator(
+            task_id="t", input={"Bucket": "in", "Location": "oss-cn-shanghai", "Object": "a.mp4"},
+            output_bucket="out", outputs=[{"OutputObject": "b.mp4", "TemplateId": "S00000001-200010"}],
+            pipeline_id="p1", wait_for_completion=True, deferrable=True), MTS_PAGE),
     ],
-    ids=("MtsSubmitIProductionJobOperator", "TencentCISubmitJobOperator"),
+    ids=("MtsSubmitIProductionJobOperator", "TencentCISubmitJobOperator", "MtsSubmitJobsOperator"),
 )
 def test_a_submit_operator_stores_its_link_after_submitting_and_before_deferring(
     make: Callable[[], Any], page: str, where: dict[str, str], comms: FakeComms

@@ -46,7 +46,8 @@ def _cancels(emu: EmulatorHandle) -> int:
 
 
 def test_every_kind_declares_its_cancel_with_a_source() -> None:
-    assert {k.name for k in KINDS} == {"mts_iproduction", "ice_smart_job", "imm_task", "tencent_ci_job"}
+    assert {k.name for k in KINDS} == {"mts_iproduction", "ice_smart_job", "imm_task", "tencent_ci_job",
+                                       "mts_transcode", "mts_snapshot", "mts_media_info"}
     for kind in KINDS:
         assert kind.cancel.source, kind.name
         if kind.cancel.operation is None:
@@ -56,6 +57,7 @@ def test_every_kind_declares_its_cancel_with_a_source() -> None:
             operation, arguments = kind.cancel_call(dict.fromkeys(kind.id_args, "j1"))
             operation.bind(arguments)  # the declared mapping gives the operation what it needs
     assert ci.TENCENT_CI_JOB.cancel.only_in == frozenset({"Submitted", "Pause"})
+    assert ali.MTS_TRANSCODE_JOB.cancel.only_in == frozenset({"Submitted"})  # the CancelJob page
 
 
 def test_the_emulator_cancels_only_a_job_that_has_not_run(mediajobs_connections: EmulatorHandle) -> None:
