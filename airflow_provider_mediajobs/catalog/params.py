@@ -351,23 +351,110 @@ def _xml_problem(value: Any, depth: int = 0) -> str | None:
     return "made of strings, numbers, booleans or objects of them (no null, no list)"
 
 
+class Shape:
+    """The keys a JSON object may hold and what each may be, where the vendor's SDK model lists
+    them (``Json(..., shape=...)``): a misspelt key, a missing required one or a value outside what
+    a key allows is refused before any request, naming the argument and the path inside it
+    (``input_group must be a JSON array whose [0].Type is one of OSS, Media, got 'oss'``).
+
+    A key the model does not list is refused: the official SDK would not send it either.
+
+    :param keys: each key the object may hold -> what its value may be: a nested :class:`Shape`;
+        a :class:`Param` that checks the value (``Int(..., low=1, high=10)``, ``Str(...)``; its
+        own ``arg`` is unused: errors name the path); a tuple of strings, one of which it must
+        be; or None, any JSON value (left for the vendor to judge).
+    :param required: the keys the object must hold.
+    :param many: the value is a JSON array of such objects (the SDK models' ``List[...]`` fields).
+    :param min_items: with ``many``, the fewest objects the array may hold.
+    """
+
+    __slots__ = ("keys", "many", "min_items", "required")
+
+    def __init__(self, keys: Mapping[str, Shape | Param | tuple[str, ...] | None], *,
+                 required: tuple[str, ...] = (), many: bool = False, min_items: int = 0) -> None:
+        unknown = sorted(set(required) - set(keys))
+        if unknown:
+            raise TypeError(f"Shape: required keys {unknown} are not among its keys")
+        self.keys = dict(keys)
+        self.required = required
+        self.many = many
+        self.min_items = min_items
+
+    def problem(self, value: Any, path: str = "") -> tuple[str, str, Any] | None:
+        """The first place ``value`` breaks this shape, or None where it fits.
+
+        :param path: where ``value`` sits in the argument (``[0].Output``; "" for the argument).
+        :return: the path there, what is allowed there (a predicate: ``is one of OSS, Media``),
+            and what is there.
+        """
+        if self.many:
+            if not isinstance(value, list):
+                return path, "is an array of objects", value
+            if len(value) < self.min_items:
+                return path, f"holds at least {self.min_items} object{'s' * (self.min_items > 1)}", value
+            for index, item in enumerate(value):
+                found = self._object_problem(item, f"{path}[{index}]")
+                if found:
+                    return found
+            return None
+        return self._object_problem(value, path)
+
+    def _object_problem(self, value: Any, path: str) -> tuple[str, str, Any] | None:
+        if not isinstance(value, Mapping):
+            return path, "is an object", value
+        unknown = sorted(str(key) for key in value if key not in self.keys)
+        if unknown:
+            return path, f"has only the keys {', '.join(self.keys)}", unknown[0]
+        missing = [key for key in self.required if value.get(key) is None]
+        if missing:
+            return path, f"has the key {missing[0]} (required)", sorted(value)
+        for key, spec in self.keys.items():
+            if value.get(key) is None:
+                continue
+            where = f"{path}.{key}" if path else key
+            found = _spec_problem(spec, value[key], where)
+            if found:
+                return found
+        return None
+
+
+def _spec_problem(spec: Shape | Param | tuple[str, ...] | None, value: Any, path: str) -> tuple[str, str, Any] | None:
+    """Where ``value`` breaks ``spec`` (see :class:`Shape`), or None."""
+    if spec is None:
+        return None
+    if isinstance(spec, Shape):
+        return spec.problem(value, path)
+    if isinstance(spec, tuple):
+        return None if isinstance(value, str) and value in spec else (path, f"is one of {', '.join(spec)}", value)
+    try:
+        spec.normalize(value)
+    except MediaJobsValidationError as err:
+        return path, f"is {err.allowed}", value
+    return None
+
+
 class Json(Param):
     """A JSON object (or array) given as a dict/list or as a string that must parse.
 
     :param kind: ``dict`` or ``list``: what the parsed value must be.
     :param xml_names: the keys become XML element names (Tencent options): each must be a plain
         name, so no key can close an element or open another one in the request body.
+    :param shape: the keys the value may hold, where the vendor's SDK model lists them (see
+        :class:`Shape`; ``many=True`` for an array of objects, with ``kind=list``).
     """
 
-    __slots__ = ("kind", "max_len", "xml_names")
+    __slots__ = ("kind", "max_len", "shape", "xml_names")
 
     # 64 KiB of JSON: a guard (no vendor here states a bound for its JSON parameters).
     def __init__(self, arg: str, wire: str, required: bool = False, *, kind: type = dict, max_len: int = 65536,
-                 xml_names: bool = False) -> None:
+                 xml_names: bool = False, shape: Shape | None = None) -> None:
         super().__init__(arg, wire, required)
+        if shape is not None and shape.many != (kind is list):
+            raise TypeError(f"Json {arg}: a shape of many objects goes with kind=list, one object with kind=dict")
         self.kind = kind
         self.max_len = max_len
         self.xml_names = xml_names
+        self.shape = shape
 
     def serialize(self, value: Any) -> str:
         name = "object" if self.kind is dict else "array"
@@ -382,6 +469,11 @@ class Json(Param):
             problem = _xml_problem(value)
             if problem:
                 raise invalid(self.arg, f"a JSON {name} of options {problem}", value)
+        if self.shape is not None:
+            found = self.shape.problem(value)
+            if found:
+                where, allowed, shown = found
+                raise invalid(self.arg, f"a JSON {name} {f'whose {where}' if where else 'that'} {allowed}", shown)
         try:
             text = compact_json(value)
         except (TypeError, ValueError):
