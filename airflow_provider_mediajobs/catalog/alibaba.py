@@ -493,7 +493,8 @@ LIST_SNAPSHOT_JOBS = _ice_listing("ListSnapshotJobs", "job_id", "JobId", ICE_SNA
 _MC_FILE = _media_object()  # ...InputsInputFile, ...GroupConfigOutputFileBase: MediaObject {Type, Media}
 _MC_PRIORITY = Int("Priority", "Priority", low=1, high=10)  # "from 1 to 10", default 6
 _MEDIA_CONVERT_CONFIG = Shape({
-    "Inputs": Shape({"Name": None, "InputFile": _MC_FILE}, many=True),
+    # Not marked required in the model; a job with no input converts nothing: our guard.
+    "Inputs": Shape({"Name": None, "InputFile": _MC_FILE}, required=("InputFile",), many=True, min_items=1),
     # Counted in characters here; the vendor counts bytes, so a longer name in multi-byte text is its to refuse.
     "JobName": Str("JobName", "JobName", max_len=64),
     "OutputGroups": Shape({
@@ -522,7 +523,7 @@ _MEDIA_CONVERT_CONFIG = Shape({
         "OutputFile": _MC_FILE,
         "Priority": _MC_PRIORITY,
     }, many=True),
-})
+}, required=("Inputs",))
 
 SUBMIT_MEDIA_CONVERT_JOB = Operation(
     "SubmitMediaConvertJob",

@@ -575,10 +575,10 @@ def get_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
 
 def submit_media_convert_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     config = _json(p, "Config", dict)
-    for entry in config.get("Inputs") or []:
+    if not config.get("Inputs") or not isinstance(config["Inputs"], list):
+        raise _invalid("Config", "names no input")
+    for entry in config["Inputs"]:
         _check_media(entry.get("InputFile") if isinstance(entry, dict) else None, "Config")
-    if not config.get("Inputs") or not (config.get("Outputs") or config.get("OutputGroups")):
-        raise _invalid("Config", "names no input or no output")
     job, request_id = _create_ice(backend, CONVERT.name, {
         "config": p["Config"], "pipeline_id": p.get("PipelineId", ""), "user_data": p.get("UserData", ""),
         "client_token": p.get("ClientToken", "")})

@@ -252,9 +252,14 @@ def test_catalog_methods_and_products() -> None:
         "ListSmartJobs": ("GET", "ice"), "GetSmartHandleJob": ("POST", "ice"),
         "ListLiveSnapshotJobs": ("GET", "ice"), "QueryIProductionJob": ("POST", "mts"),
         "SubmitIProductionJob": ("POST", "mts"), "ListTasks": ("POST", "imm"), "GetTask": ("POST", "imm"),
+        # ICE transcoding, snapshots and media conversion (issue 18, part 2): all RPC POST (the SDK client)
+        **{f"{verb}{thing}": ("POST", "ice") for verb in ("Submit", "Get") for thing in (
+            "TranscodeJob", "SnapshotJob", "MediaConvertJob")},
+        **{f"List{thing}Jobs": ("POST", "ice") for thing in ("Transcode", "Snapshot", "MediaConvert")},
     }
     assert {n: (o.method, o.service.product) for n, o in cat.OPERATIONS.items()} == expected
-    assert [n for n, o in cat.OPERATIONS.items() if not o.idempotent] == ["SubmitIProductionJob"]
+    assert [n for n, o in cat.OPERATIONS.items() if not o.idempotent] == [
+        n for n in cat.OPERATIONS if n.startswith("Submit")]
     assert {s.product: s.version for s in cat.SERVICES.values()} == VERSIONS
 
 

@@ -49,6 +49,21 @@ BASE: dict[str, dict[str, Any]] = {
     "GetJobs": {"job_ids": ["j1"]},
     "CancelJob": {"job_id": "j1"},
     "SubmitJob": {"tag": "WordsGeneralize", "input_object": "in/a.txt", "queue_id": "q1"},
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "SubmitTranscodeJob": {"input_group": [{"Type": "OSS", "Media": "oss://media-in/a.mp4"}], "output_group": [
+        {"Output": {"Type": "OSS", "Media": "oss://media-out/a.mp4"},
+         "ProcessConfig": {"Transcode": {"TemplateId": "t"}}}]},
+    "GetTranscodeJob": {"parent_job_id": "j1"},
+    "ListTranscodeJobs": {},
+    "SubmitSnapshotJob": {"input": {"Type": "OSS", "Media": "oss://media-in/a.mp4"},
+                          "output": {"Type": "OSS", "Media": "oss://media-out/a.jpg"},
+                          "template_config": {"TemplateId": "t"}},
+    "GetSnapshotJob": {"job_id": "j1"},
+    "ListSnapshotJobs": {},
+    "SubmitMediaConvertJob": {"config": {"Inputs": [{"InputFile": {"Type": "OSS", "Media": "oss://media-in/a.mp4"}}],
+                                         "Outputs": [{"OutputFile": {"Type": "OSS", "Media": "oss://media-out/a.mp4"}}]}},
+    "GetMediaConvertJob": {"job_id": "j1"},
+    "ListMediaConvertJobs": {},
 }
 
 
