@@ -523,6 +523,22 @@ ALI_CALLS: dict[str, tuple[Any, dict[str, Any]]] = {
     "SubmitIProductionJob": (cat.SUBMIT_IPRODUCTION_JOB, {"function_name": "VideoQualityEnhancement"}),
     "ListTasks": (cat.LIST_TASKS, {"project_name": "p"}),
     "GetTask": (cat.GET_TASK, {"project_name": "p", "task_id": "t1", "task_type": "FaceClustering"}),
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "SubmitTranscodeJob": (cat.SUBMIT_TRANSCODE_JOB, {
+        "input_group": [{"Type": "OSS", "Media": "oss://media-in/a.mp4"}],
+        "output_group": [{"Output": {"Type": "OSS", "Media": "oss://media-out/a.mp4"},
+                          "ProcessConfig": {"Transcode": {"TemplateId": "t"}}}]}),
+    "GetTranscodeJob": (cat.GET_TRANSCODE_JOB, {"parent_job_id": "j1"}),
+    "ListTranscodeJobs": (cat.LIST_TRANSCODE_JOBS, {}),
+    "SubmitSnapshotJob": (cat.SUBMIT_SNAPSHOT_JOB, {"input": {"Type": "Media", "Media": "m1"},
+                                                    "output": {"Type": "OSS", "Media": "oss://media-out/a.jpg"},
+                                                    "template_config": {"TemplateId": "t"}}),
+    "GetSnapshotJob": (cat.GET_SNAPSHOT_JOB, {"job_id": "j1"}),
+    "ListSnapshotJobs": (cat.LIST_SNAPSHOT_JOBS, {}),
+    "SubmitMediaConvertJob": (cat.SUBMIT_MEDIA_CONVERT_JOB, {
+        "config": {"Inputs": [{"InputFile": {"Type": "Media", "Media": "m1"}}]}}),
+    "GetMediaConvertJob": (cat.GET_MEDIA_CONVERT_JOB, {"job_id": "j1"}),
+    "ListMediaConvertJobs": (cat.LIST_MEDIA_CONVERT_JOBS, {}),
 }
 ERRORS_WITH_200: dict[str, tuple[str, type[MediaJobsError]]] = {
     "InvalidParameter": ("InvalidParameter", InvalidParameterError),
