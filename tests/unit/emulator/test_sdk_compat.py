@@ -129,17 +129,18 @@ def test_ice_submit_get_and_list_transcode_jobs(url: str) -> None:
         schedule_config=m.SubmitTranscodeJobRequestScheduleConfig(priority=6),
     )).body.transcode_parent_job
     parent_id = submitted.parent_job_id
-    assert parent_id and submitted.status == "Init" and submitted.job_count == 1
+    assert (bool(parent_id), submitted.status, submitted.job_count) == (True, "Init", 1)
     assert submitted.input_group[0].media == "oss://media-in/clip.mp4"
     got = client.get_transcode_job(m.GetTranscodeJobRequest(parent_job_id=parent_id)).body.transcode_parent_job
     assert got.parent_job_id == parent_id
     assert got.status in {"Init", "Processing", "Success", "Fail"}
-    assert got.name == "clip" and got.schedule_config.priority == 6
+    assert (got.name, got.schedule_config.priority) == ("clip", 6)
     sub = got.transcode_job_list[0]
     assert (sub.parent_job_id, sub.job_index, sub.output.media) == (parent_id, 0, "oss://media-out/clip.mp4")
     assert sub.process_config.transcode.template_id == "tpl-1"
     listed = client.list_transcode_jobs(m.ListTranscodeJobsRequest(page_size=5, order_by="CreateTimeDesc")).body
-    assert len(listed.jobs) == 5 and listed.next_page_token
+    assert len(listed.jobs) == 5
+    assert listed.next_page_token
     assert listed.jobs[0].parent_job_id == parent_id  # newest first
     second = client.list_transcode_jobs(m.ListTranscodeJobsRequest(page_size=5,
                                                                    next_page_token=listed.next_page_token)).body
@@ -162,10 +163,12 @@ def test_ice_submit_get_and_list_snapshot_jobs(url: str) -> None:
     _ice_pin(url, job_id, "Fail")
     job = client.get_snapshot_job(m.GetSnapshotJobRequest(job_id=job_id)).body.snapshot_job
     assert (job.job_id, job.status, job.count, job.template_id) == (job_id, "Fail", 3, "tpl-2")
-    assert job.code and job.message
-    assert job.input.oss_file.bucket == "media-in" and job.input.oss_file.object == "clip.mp4"
+    assert job.code
+    assert job.message
+    assert (job.input.oss_file.bucket, job.input.oss_file.object) == ("media-in", "clip.mp4")
     failed = client.list_snapshot_jobs(m.ListSnapshotJobsRequest(status="Fail", page_size=100)).body.jobs
-    assert job_id in {j.job_id for j in failed} and all(j.status == "Fail" for j in failed)
+    assert job_id in {j.job_id for j in failed}
+    assert all(j.status == "Fail" for j in failed)
     assert [j.job_id for j in client.list_snapshot_jobs(m.ListSnapshotJobsRequest(job_id=job_id)).body.jobs] == [job_id]
 
 
@@ -181,7 +184,8 @@ def test_ice_submit_get_and_list_media_convert_jobs(url: str) -> None:
     client = _ice(url)
     submitted = client.submit_media_convert_job(m.SubmitMediaConvertJobRequest(
         config=json.dumps(config), client_token="tok-1", user_data="u")).body.job
-    assert submitted.job_id and submitted.state == "Inited" and submitted.client_token == "tok-1"
+    assert submitted.job_id
+    assert (submitted.state, submitted.client_token) == ("Inited", "tok-1")
     _ice_pin(url, submitted.job_id, "Complete")
     job = client.get_media_convert_job(m.GetMediaConvertJobRequest(job_id=submitted.job_id)).body.job
     assert (job.job_id, job.state, job.user_data, job.config.job_name) == (submitted.job_id, "Complete", "u", "hls")
@@ -190,7 +194,8 @@ def test_ice_submit_get_and_list_media_convert_jobs(url: str) -> None:
     assert (written.type, written.media) == ("OSS", "oss://media-out/hls/720p.m3u8")
     listed = client.list_media_convert_jobs(m.ListMediaConvertJobsRequest(
         status="Complete", order_by="CreateTimeDesc", page_size=3)).body
-    assert listed.jobs[0].job_id == submitted.job_id and all(j.state == "Complete" for j in listed.jobs)
+    assert listed.jobs[0].job_id == submitted.job_id
+    assert all(j.state == "Complete" for j in listed.jobs)
 
 
 def test_ice_refuses_what_the_sdk_sends_wrong_in_the_vendor_error_format(url: str) -> None:
