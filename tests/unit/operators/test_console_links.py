@@ -20,8 +20,14 @@ from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS, TaskDeferred
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY
 from airflow_provider_mediajobs.links import PARTS_KEY, ConsoleLink
 from airflow_provider_mediajobs.operators.alibaba import (
+    IceGetMediaConvertJobOperator,
     IceGetSmartHandleJobOperator,
+    IceGetSnapshotJobOperator,
+    IceGetTranscodeJobOperator,
     IceListSmartJobsOperator,
+    IceSubmitMediaConvertJobOperator,
+    IceSubmitSnapshotJobOperator,
+    IceSubmitTranscodeJobOperator,
     ImmGetTaskOperator,
     MtsQueryIProductionJobOperator,
     MtsSubmitIProductionJobOperator,
@@ -31,7 +37,14 @@ from airflow_provider_mediajobs.operators.tencent import (
     TencentCIListJobsOperator,
     TencentCISubmitJobOperator,
 )
-from airflow_provider_mediajobs.sensors.alibaba import IceSmartJobSensor, ImmTaskSensor, MtsIProductionJobSensor
+from airflow_provider_mediajobs.sensors.alibaba import (
+    IceMediaConvertJobSensor,
+    IceSmartJobSensor,
+    IceSnapshotJobSensor,
+    IceTranscodeJobSensor,
+    ImmTaskSensor,
+    MtsIProductionJobSensor,
+)
 from airflow_provider_mediajobs.sensors.tencent import TencentCIJobSensor
 from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets
 from tests.helpers import new_job
@@ -133,6 +146,12 @@ SENSORS: dict[str, tuple[Callable[[], Any], str]] = {
     "ImmTaskSensor": (lambda: ImmTaskSensor(task_id="t", project_name="p1", imm_task_id="Task-1",
                                             imm_task_type="FaceClustering", deferrable=True), IMM_PAGE),
     "TencentCIJobSensor": (lambda: TencentCIJobSensor(task_id="t", job_id="j-ci", deferrable=True), CI_PAGE),
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "IceTranscodeJobSensor": (lambda: IceTranscodeJobSensor(task_id="t", parent_job_id="p-ice", deferrable=True),
+                              ICE_PAGE),
+    "IceSnapshotJobSensor": (lambda: IceSnapshotJobSensor(task_id="t", job_id="j-snap", deferrable=True), ICE_PAGE),
+    "IceMediaConvertJobSensor": (lambda: IceMediaConvertJobSensor(task_id="t", job_id="j-mc", deferrable=True),
+                                 ICE_PAGE),
 }
 
 
@@ -156,6 +175,10 @@ GETS: dict[str, tuple[Callable[[EmulatorHandle], tuple[Any, str]], str]] = {
     "IceGetSmartHandleJobOperator": (_get(IceGetSmartHandleJobOperator, "ice_smart"), ICE_PAGE),
     "ImmGetTaskOperator": (_imm_get, IMM_PAGE),
     "TencentCIGetJobsOperator": (_get(TencentCIGetJobsOperator, "tencent", "job_ids"), CI_PAGE),
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "IceGetTranscodeJobOperator": (_get(IceGetTranscodeJobOperator, "ice_transcode", "parent_job_id"), ICE_PAGE),
+    "IceGetSnapshotJobOperator": (_get(IceGetSnapshotJobOperator, "ice_snapshot"), ICE_PAGE),
+    "IceGetMediaConvertJobOperator": (_get(IceGetMediaConvertJobOperator, "ice_media_convert"), ICE_PAGE),
 }
 
 
@@ -200,8 +223,20 @@ def test_a_get_operator_links_the_job_it_fetches(
             task_id="t", tag="WordsGeneralize", input_object="t.txt", queue_id="q1",
             words_generalize={"NerMethod": "DL", "SegMethod": "MIX"}, wait_for_completion=True,
             deferrable=True), CI_PAGE),
+        # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+        (lambda: IceSubmitTranscodeJobOperator(
+            task_id="t", input_group=[{"Type": "Media", "Media": "m1"}], output_group=[
+                {"Output": {"Type": "Media", "Media": "m2"}, "ProcessConfig": {"Transcode": {"TemplateId": "t"}}}],
+            wait_for_completion=True, deferrable=True), ICE_PAGE),
+        (lambda: IceSubmitSnapshotJobOperator(
+            task_id="t", input_file={"Type": "Media", "Media": "m1"}, output_file={"Type": "Media", "Media": "m2"},
+            template_config={"TemplateId": "t"}, wait_for_completion=True, deferrable=True), ICE_PAGE),
+        (lambda: IceSubmitMediaConvertJobOperator(
+            task_id="t", config={"Inputs": [{"InputFile": {"Type": "Media", "Media": "m1"}}]},
+            wait_for_completion=True, deferrable=True), ICE_PAGE),
     ],
-    ids=("MtsSubmitIProductionJobOperator", "TencentCISubmitJobOperator"),
+    ids=("MtsSubmitIProductionJobOperator", "TencentCISubmitJobOperator", "IceSubmitTranscodeJobOperator",
+         "IceSubmitSnapshotJobOperator", "IceSubmitMediaConvertJobOperator"),
 )
 def test_a_submit_operator_stores_its_link_after_submitting_and_before_deferring(
     make: Callable[[], Any], page: str, where: dict[str, str], comms: FakeComms
