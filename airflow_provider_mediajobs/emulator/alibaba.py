@@ -545,12 +545,6 @@ def submit_transcode_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     return {"RequestId": request_id, "TranscodeParentJob": transcode_parent(job, time.time())}
 
 
-def get_transcode_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    job = backend.get(_required(p, "ParentJobId"), TRANSCODE.name)
-    if job is None:
-        raise _not_found("transcoding job")
-    return {"RequestId": _request_id(), "TranscodeParentJob": transcode_parent(job, time.time())}
-
 
 def submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     _check_media(_json(p, "Input", dict), "Input")
@@ -566,12 +560,6 @@ def submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     return {"RequestId": request_id, "JobId": job.job_id}
 
 
-def get_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    job = backend.get(_required(p, "JobId"), SNAPSHOT.name)
-    if job is None:
-        raise _not_found("snapshot job")
-    return {"RequestId": _request_id(), "SnapshotJob": snapshot_job(job, time.time())}
-
 
 def submit_media_convert_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     config = _json(p, "Config", dict)
@@ -585,11 +573,23 @@ def submit_media_convert_job(backend: Backend, p: dict[str, str]) -> dict[str, A
     return {"RequestId": request_id, "Job": media_convert_job(job, time.time())}
 
 
-def get_media_convert_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    job = backend.get(_required(p, "JobId"), CONVERT.name)
-    if job is None:
-        raise _not_found("media convert job")
-    return {"RequestId": _request_id(), "Job": media_convert_job(job, time.time())}
+
+def _ice_get(kind: str, id_param: str, under: str, render: Callable[[Job, float], dict[str, Any]],
+             what: str) -> Callable[[Backend, dict[str, str]], dict[str, Any]]:
+    """The three ICE media gets: the job of ``id_param``, nested under ``under``; 404 when unknown."""
+
+    def get(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+        job = backend.get(_required(p, id_param), kind)
+        if job is None:
+            raise _not_found(what)
+        return {"RequestId": _request_id(), under: render(job, time.time())}
+
+    return get
+
+
+get_transcode_job = _ice_get(TRANSCODE.name, "ParentJobId", "TranscodeParentJob", transcode_parent, "transcoding job")
+get_snapshot_job = _ice_get(SNAPSHOT.name, "JobId", "SnapshotJob", snapshot_job, "snapshot job")
+get_media_convert_job = _ice_get(CONVERT.name, "JobId", "Job", media_convert_job, "media convert job")
 
 
 def _created_param(p: dict[str, str], name: str) -> float | None:

@@ -195,15 +195,12 @@ class IceGetSnapshotJobOperator(AlibabaCloudMediaOperator):
 
 
 class IceListSnapshotJobsOperator(AlibabaCloudMediaOperator):
-    """List ICE snapshot jobs (ListSnapshotJobs) into XCom, paging by NextPageToken.
+    """List ICE snapshot jobs (ListSnapshotJobs) into XCom, paging by NextPageToken; the filters
+    of :class:`IceListTranscodeJobsOperator` (``start_of_create_time``, ``end_of_create_time``,
+    ``order_by``, ``page_size``, ``max_items``), and:
 
-    :param start_of_create_time: created at or after (UTC ``yyyy-MM-ddTHH:mm:ssZ`` or aware datetime).
-    :param end_of_create_time: created before; after ``start_of_create_time``.
     :param status: ``Init``, ``Success`` or ``Fail``.
     :param job_id: one job's id.
-    :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
-    :param page_size: jobs per call, 1-100.
-    :param max_items: stop after this many jobs.
     """
 
     operation = cat.LIST_SNAPSHOT_JOBS
@@ -235,15 +232,12 @@ class IceGetMediaConvertJobOperator(AlibabaCloudMediaOperator):
 
 
 class IceListMediaConvertJobsOperator(AlibabaCloudMediaOperator):
-    """List ICE media convert jobs (ListMediaConvertJobs) into XCom, paging by NextPageToken.
+    """List ICE media convert jobs (ListMediaConvertJobs) into XCom, paging by NextPageToken; the
+    filters of :class:`IceListTranscodeJobsOperator` (``start_of_create_time``,
+    ``end_of_create_time``, ``order_by``, ``page_size``, ``max_items``), and:
 
-    :param start_of_create_time: created at or after (UTC ``yyyy-MM-ddTHH:mm:ssZ`` or aware datetime).
-    :param end_of_create_time: created before; after ``start_of_create_time``.
     :param status: ``Inited``, ``Running``, ``Complete`` or ``Error``.
     :param job_id: one job's id.
-    :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
-    :param page_size: jobs per call, 1-100.
-    :param max_items: stop after this many jobs.
     """
 
     operation = cat.LIST_MEDIA_CONVERT_JOBS
