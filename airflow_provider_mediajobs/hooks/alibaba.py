@@ -327,16 +327,32 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         return self.call(cat.GET_SNAPSHOT_JOB, job_id=job_id)
 
     def iter_snapshot_jobs(
-        self, *, max_items: int | None = None, **filters: Any
+        self,
+        *,
+        start_of_create_time: datetime | str | None = None,
+        end_of_create_time: datetime | str | None = None,
+        status: str | None = None,
+        job_id: str | None = None,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield ICE snapshot jobs page by page (ListSnapshotJobs, NextPageToken paging).
+        """Yield ICE snapshot jobs page by page (ListSnapshotJobs, NextPageToken paging); the filters mean
+        what they mean on :meth:`iter_transcode_jobs`.
 
-        :param filters: those of :meth:`iter_transcode_jobs`, with ``job_id`` (one job) for
-            ``parent_job_id``; ``status`` is ``Init``, ``Success`` or ``Fail``. An unknown one is
-            refused.
+        :param start_of_create_time: created at or after.
+        :param end_of_create_time: created before.
+        :param status: ``Init``, ``Success`` or ``Fail``.
+        :param job_id: one job's id.
+        :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
+        :param page_size: jobs per call, 1-100.
         :param max_items: stop after this many jobs.
         """
-        return self.iter_pages(cat.LIST_SNAPSHOT_JOBS, max_items, **filters)
+        return self.iter_pages(
+            cat.LIST_SNAPSHOT_JOBS, max_items, start_of_create_time=start_of_create_time,
+            end_of_create_time=end_of_create_time, status=status, job_id=job_id, order_by=order_by,
+            page_size=page_size,
+        )
 
     def list_snapshot_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Return ICE snapshot jobs, paging for the caller (see :meth:`iter_snapshot_jobs`)."""
@@ -373,16 +389,32 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
         return self.call(cat.GET_MEDIA_CONVERT_JOB, job_id=job_id)
 
     def iter_media_convert_jobs(
-        self, *, max_items: int | None = None, **filters: Any
+        self,
+        *,
+        start_of_create_time: datetime | str | None = None,
+        end_of_create_time: datetime | str | None = None,
+        status: str | None = None,
+        job_id: str | None = None,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
     ) -> Iterator[list[dict[str, Any]]]:
-        """Yield ICE media convert jobs page by page (ListMediaConvertJobs, NextPageToken paging).
+        """Yield ICE media convert jobs page by page (ListMediaConvertJobs, NextPageToken paging); the filters mean
+        what they mean on :meth:`iter_transcode_jobs`.
 
-        :param filters: those of :meth:`iter_transcode_jobs`, with ``job_id`` (one job) for
-            ``parent_job_id``; ``status`` is ``Inited``, ``Running``, ``Complete`` or ``Error``. An
-            unknown one is refused.
+        :param start_of_create_time: created at or after.
+        :param end_of_create_time: created before.
+        :param status: ``Inited``, ``Running``, ``Complete`` or ``Error``.
+        :param job_id: one job's id.
+        :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
+        :param page_size: jobs per call, 1-100.
         :param max_items: stop after this many jobs.
         """
-        return self.iter_pages(cat.LIST_MEDIA_CONVERT_JOBS, max_items, **filters)
+        return self.iter_pages(
+            cat.LIST_MEDIA_CONVERT_JOBS, max_items, start_of_create_time=start_of_create_time,
+            end_of_create_time=end_of_create_time, status=status, job_id=job_id, order_by=order_by,
+            page_size=page_size,
+        )
 
     def list_media_convert_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Return ICE media convert jobs, paging for the caller (see :meth:`iter_media_convert_jobs`)."""
