@@ -48,6 +48,7 @@ from airflow_provider_mediajobs.catalog.params import (
     job_id,
 )
 from airflow_provider_mediajobs.catalog.shapes import (
+    ANY,
     Flag,
     FreeMap,
     ListOf,
@@ -695,7 +696,404 @@ MTS_MEDIA_OPERATIONS: tuple[Operation, ...] = (
 
 
 # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) -------------------------------
-ICE_MEDIA_OPERATIONS: tuple[Operation, ...] = ()
+# Every parameter, key, state and limit below is read from the alibabacloud-ice20201109 6.20.2 SDK
+# (client.py: each call is an RPC POST with every parameter in the query string, objects as JSON;
+# models/: the request and answer fields and their docstrings), unless a comment names another
+# source. "Our guard" marks a bound the SDK does not state. docs/vendor-behaviour.md has the facts.
+
+#: A media object's Type: an OSS object (Media is its URL) or a media asset (Media is its id)
+#: (SubmitSnapshotJobRequestInput.type; GetTranscodeJob's InputGroup.Type: "OSS", "Media").
+ICE_MEDIA_TYPES = ("OSS", "Media")
+ICE_TRANSCODE_LIST_STATES = ("Init", "Success", "Fail")  # ListTranscodeJobsRequest.status
+ICE_SNAPSHOT_STATES = ("Init", "Success", "Fail")  # ListSnapshotJobsRequest.status, GetSnapshotJob Status
+ICE_MEDIA_CONVERT_LIST_STATES = ("Inited", "Running", "Complete", "Error")  # ListMediaConvertJobsRequest.status
+ICE_LIST_ORDERS = ("CreateTimeDesc", "CreateTimeAsc")  # the three List*Request.order_by docstrings
+
+
+_MEDIA_TYPE = Text(values=ICE_MEDIA_TYPES)
+
+
+def _media_object(*extra: str, many: bool = False) -> Shape:
+    # {Type, Media} and the keys a model adds (InputUrl, OutputUrl): both required wherever the
+    # SDK marks them ("This parameter is required"); the value of Media is for the vendor to judge.
+    one = Obj({"Type": _MEDIA_TYPE, "Media": ANY, **dict.fromkeys(extra, ANY)}, ("Type", "Media"))
+    return ListOf(one, min_items=1) if many else one
+
+
+def _template_use(overwrite: Shape) -> Shape:
+    # A template by id, some of its parameters overwritten (each ProcessConfig entry's model).
+    return ListOf(Obj({"TemplateId": ANY, "OverwriteParams": overwrite}, ("TemplateId",)))
+
+
+def _keys(*names: str) -> Shape:
+    # An object whose keys the model lists and whose values it leaves to the vendor.
+    return keys(names)
+
+
+_FILE = Obj({"Type": _MEDIA_TYPE, "Media": ANY})  # ...OverwriteParamsFile: nothing marked required
+# SubmitTranscodeJobRequestOutputGroupProcessConfig and its nested models. IsInheritTags is not in
+# the request model but in every answer's ProcessConfig (GetTranscodeJob, ListTranscodeJobs), as a
+# boolean the vendor documents ("whether to inherit tags from the input stream", default false).
+_TRANSCODE_PROCESS_CONFIG = Obj({
+    "Transcode": Obj({"TemplateId": ANY, "OverwriteParams": Obj({
+        "Video": _keys("AbrMax", "Bitrate", "Bufsize", "Codec", "Crf", "Crop", "Fps", "Gop", "Height",
+                       "LongShortMode", "Maxrate", "Pad", "PixFmt", "Preset", "Profile", "Remove", "ScanMode",
+                       "Width"),
+        "Audio": Obj({**dict.fromkeys(("Bitrate", "Channels", "Codec", "Profile", "Remove", "Samplerate"), ANY),
+                        "Volume": _keys("IntegratedLoudnessTarget", "LoudnessRangeTarget", "Method", "TruePeak")}),
+        "Container": _keys("Format"),
+        "MuxConfig": Obj({"Segment": _keys("Duration", "ForceSegTime")}),
+        "TransConfig": _keys("AdjDarMethod", "IsCheckAudioBitrate", "IsCheckAudioBitrateFail", "IsCheckReso",
+                             "IsCheckResoFail", "IsCheckVideoBitrate", "IsCheckVideoBitrateFail", "TransMode"),
+    })}, ("TemplateId",)),
+    "ImageWatermarks": _template_use(Obj({
+        **dict.fromkeys(("Dx", "Dy", "Height", "ReferPos", "Width"), ANY), "File": _FILE,
+        "Timeline": _keys("Duration", "Start")})),
+    "TextWatermarks": _template_use(_keys("Adaptive", "BorderColor", "BorderWidth", "Content", "FontAlpha",
+                                          "FontColor", "FontName", "FontSize", "Left", "Top")),
+    "Subtitles": _template_use(Obj({"CharEnc": ANY, "File": _FILE, "Format": ANY})),
+    "Encryption": _keys("CipherText", "DecryptKeyUri", "EncryptType", "KeyServiceType"),
+    "CombineConfigs": ListOf(keys(("AudioIndex", "Duration", "Start", "VideoIndex"), ("AudioIndex", "VideoIndex"))),
+    "IsInheritTags": Flag(),
+}, ("Transcode",))
+# ScheduleConfig.Priority: "Valid values: 1 to 10" (SubmitTranscodeJobRequestScheduleConfig.priority).
+_TRANSCODE_SCHEDULE = Obj({"PipelineId": ANY, "Priority": Number(whole=True, low=1, high=10)})
+
+SUBMIT_TRANSCODE_JOB = Operation(
+    "SubmitTranscodeJob",
+    ICE,
+    "POST",
+    params=(
+        # One input transcodes it; several merge their streams (SubmitTranscodeJobRequest.input_group).
+        Shaped("input_group", "InputGroup", _media_object("InputUrl", many=True), True),
+        Shaped("output_group", "OutputGroup", ListOf(Obj(
+            {"Output": _media_object("OutputUrl"), "ProcessConfig": _TRANSCODE_PROCESS_CONFIG},
+            ("Output", "ProcessConfig")), min_items=1), True),
+        Str("name", "Name", max_len=128),  # length undocumented: our guard
+        Shaped("schedule_config", "ScheduleConfig", _TRANSCODE_SCHEDULE),
+        Str("user_data", "UserData", max_len=512),  # "up to 512 bytes" (SubmitTranscodeJobRequest.user_data)
+        Str("client_token", "ClientToken", max_len=64),  # the idempotency key; length undocumented: our guard
+    ),
+    idempotent=False,
+    answer_keys=("TranscodeParentJob",),
+)
+
+GET_TRANSCODE_JOB = Operation(
+    "GetTranscodeJob", ICE, "POST", params=(job_id("parent_job_id", "ParentJobId"),),
+    answer_keys=("TranscodeParentJob",),
+)
+
+
+def _ice_listing(name: str, id_arg: str, id_wire: str, states: tuple[str, ...]) -> Operation:
+    # The three ICE media listings take the same filters and page alike (their List*Request models):
+    # a creation-time window (UTC yyyy-MM-ddTHH:mm:ssZ), a status, one job id, CreateTimeDesc or
+    # CreateTimeAsc, PageSize 1-100 (default 20), and NextPageToken both ways; items under Jobs.
+    return Operation(
+        name,
+        ICE,
+        "POST",
+        params=(
+            Time("start_of_create_time", "StartOfCreateTime"),
+            Time("end_of_create_time", "EndOfCreateTime"),
+            Enum("status", "Status", values=states),
+            job_id(id_arg, id_wire, required=False),
+            Enum("order_by", "OrderBy", values=ICE_LIST_ORDERS),
+            Int("page_size", "PageSize", low=1, high=100),
+            # "next_token" whatever the wire name: the pager drives it, the operators never show it.
+            Str("next_token", "NextPageToken", max_len=1024),  # cursor length undocumented: our guard
+        ),
+        paging=Paging("token", items="Jobs", token_param="NextPageToken", token_key="NextPageToken"),
+        # No longest window is documented: only its order is checked (our guard).
+        checks=(window("start_of_create_time", "end_of_create_time"),),
+        answer_keys=("Jobs",),
+    )
+
+
+LIST_TRANSCODE_JOBS = _ice_listing("ListTranscodeJobs", "parent_job_id", "ParentJobId", ICE_TRANSCODE_LIST_STATES)
+
+ICE_SUBMIT_SNAPSHOT_JOB = Operation(
+    "SubmitSnapshotJob",
+    ICE,
+    "POST",
+    params=(
+        Shaped("input", "Input", _media_object(), True),
+        # Media must name {Count} for several snapshots, {TileCount} for a sprite, end in .vtt for
+        # WebVTT (SubmitSnapshotJobRequestOutput.media): the vendor judges that.
+        Shaped("output", "Output", _media_object(), True),
+        Shaped("template_config", "TemplateConfig", Obj({
+            "TemplateId": ANY,
+            "OverwriteParams": Obj({
+                **dict.fromkeys(("BlackLevel", "Count", "FrameType", "Height", "Interval", "IsSptFrag",
+                                 "PixelBlackThreshold", "Time", "Type", "Width"), ANY),
+                "SpriteSnapshotConfig": _keys("CellHeight", "CellWidth", "Color", "Columns", "Lines", "Margin",
+                                              "Padding"),
+            }),
+        }, ("TemplateId",)), True),
+        Str("name", "Name", max_len=128),  # length undocumented: our guard
+        Shaped("schedule_config", "ScheduleConfig", _keys("PipelineId")),
+        Str("user_data", "UserData", max_len=1024),  # "a JSON-formatted string"; length undocumented: our guard
+    ),
+    idempotent=False,
+    answer_keys=("JobId",),
+)
+
+GET_SNAPSHOT_JOB = Operation(
+    "GetSnapshotJob", ICE, "POST", params=(job_id("job_id", "JobId"),), answer_keys=("SnapshotJob",)
+)
+
+LIST_SNAPSHOT_JOBS = _ice_listing("ListSnapshotJobs", "job_id", "JobId", ICE_SNAPSHOT_STATES)
+
+# SubmitMediaConvertJobRequest.config is a JSON string whose model is MediaConvertJobConfig:
+# Inputs, JobName (at most 64 bytes), OutputGroups. Outputs, the outputs outside any group, is not
+# in that model but in every answer's Config (MediaConvertJob, GetMediaConvertJob, the listing's
+# MediaConvertJobWithoutDetail), with the keys of MediaConvertOutput.
+_MC_FILE = _media_object()  # ...InputsInputFile, ...GroupConfigOutputFileBase: MediaObject {Type, Media}
+_MC_PRIORITY = Number(whole=True, low=1, high=10)  # "from 1 to 10", default 6
+_MEDIA_CONVERT_CONFIG = Obj({
+    # Not marked required in the model; a job with no input converts nothing: our guard.
+    "Inputs": ListOf(Obj({"Name": ANY, "InputFile": _MC_FILE}, ("InputFile",)), min_items=1),
+    # Counted in characters here; the vendor counts bytes, so a longer name in multi-byte text is its to refuse.
+    "JobName": Text(max_len=64),
+    "OutputGroups": ListOf(Obj({
+        "Name": ANY,
+        "GroupConfig": Obj({
+            # File and Hls (MediaConvertJobConfigOutputGroupsGroupConfig.type); Dash too
+            # (MediaConvertOutputGroupConfig.type, and ManifestName "when Type is Hls or Dash").
+            "Type": Text(values=("File", "Hls", "Dash")),
+            "ManifestName": ANY,
+            "OutputFileBase": _MC_FILE,
+            "ManifestExtend": Obj({"InputRef": ANY, "Excludes": ListOf(
+                Obj({"Type": Text(values=("Audio", "Subtitle")), "Name": ANY, "Language": ANY}))}),
+        }),
+        "Outputs": ListOf(Obj({
+            **dict.fromkeys(("Name", "OutputFileName", "TemplateId", "OverrideParams", "Features"), ANY),
+            "Priority": _MC_PRIORITY,
+            "HlsGroupConfig": Obj({
+                **dict.fromkeys(("AudioGroup", "AutoSelect", "Forced", "Group", "IsDefault", "Language", "Name",
+                                 "SubtitleGroup"), ANY),
+                "Type": Text(values=("video", "audio", "subtitle", "hybrid")),
+            }),
+        })),
+    })),
+    "Outputs": ListOf(Obj({
+        **dict.fromkeys(("Name", "TemplateId", "OverrideParams", "Features"), ANY),
+        "OutputFile": _MC_FILE,
+        "Priority": _MC_PRIORITY,
+    })),
+}, ("Inputs",))
+
+SUBMIT_MEDIA_CONVERT_JOB = Operation(
+    "SubmitMediaConvertJob",
+    ICE,
+    "POST",
+    params=(
+        Shaped("config", "Config", _MEDIA_CONVERT_CONFIG, True),
+        job_id("pipeline_id", "PipelineId", required=False),
+        Str("user_data", "UserData", max_len=1024),  # length undocumented: our guard
+        Str("client_token", "ClientToken", max_len=64),  # the idempotency key; length undocumented: our guard
+    ),
+    idempotent=False,
+    answer_keys=("Job",),
+)
+
+GET_MEDIA_CONVERT_JOB = Operation(
+    "GetMediaConvertJob", ICE, "POST", params=(job_id("job_id", "JobId"),), answer_keys=("Job",)
+)
+
+LIST_MEDIA_CONVERT_JOBS = _ice_listing("ListMediaConvertJobs", "job_id", "JobId", ICE_MEDIA_CONVERT_LIST_STATES)
+
+ICE_MEDIA_OPERATIONS: tuple[Operation, ...] = (
+    SUBMIT_TRANSCODE_JOB, GET_TRANSCODE_JOB, LIST_TRANSCODE_JOBS,
+    ICE_SUBMIT_SNAPSHOT_JOB, GET_SNAPSHOT_JOB, LIST_SNAPSHOT_JOBS,
+    SUBMIT_MEDIA_CONVERT_JOB, GET_MEDIA_CONVERT_JOB, LIST_MEDIA_CONVERT_JOBS,
+)
+
+
+def answer_under(key: str) -> Callable[[Mapping[str, Any], str], Any]:
+    """A job kind's ``extract`` for answers that nest the job under ``key`` (ICE GetTranscodeJob:
+    ``TranscodeParentJob``); what is there is checked as a job (:meth:`JobKind.check`)."""
+
+    def extract(response: Mapping[str, Any], job_id: str) -> Any:
+        return response.get(key)
+
+    return extract
+
+
+# An OSS object's HTTP(S) address: bucket.oss-[RegionId].aliyuncs.com/object (SubmitSnapshotJobRequest
+# Input.media), the -internal host of the same region included.
+_OSS_HOST = re.compile(r"([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com", re.ASCII)
+
+
+def _decoded(value: Any) -> Any:
+    # A submit request's wire parameters hold these objects as JSON text (lineage reads a submit
+    # request as the job's detail); the job's detail holds them as objects.
+    if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+        from airflow_provider_mediajobs.catalog.nesting import loads  # see AlibabaProtocol.build()
+
+        try:
+            return loads(value, "an ICE media parameter")
+        except ValueError:
+            return None
+    return value
+
+
+def _mappings(value: Any) -> list[Mapping[str, Any]]:
+    value = _decoded(value)
+    return [item for item in value if isinstance(item, Mapping)] if isinstance(value, list) else []
+
+
+def ice_media_uri(media: Any) -> str | None:
+    """The ``oss://`` URI of an ICE media object (``{"Type": "OSS", "Media": ...}``); None for a
+    media asset id, a template (``{Count}``, ``{MediaId}``) or anything that names no one object.
+
+    Media is an ``oss://bucket/object`` URL or ``http(s)://bucket.oss-[RegionId].aliyuncs.com/object``
+    (SubmitSnapshotJobRequest Input.media and Output.media); GetSnapshotJob also names the object
+    by its parts (``OssFile``: Bucket, Object).
+    """
+    media = _decoded(media)
+    if not isinstance(media, Mapping) or media.get("Type") != "OSS":
+        return None
+    text = media.get("Media")
+    if isinstance(text, str) and "{" not in text:
+        uri = checked_uri(text, "oss")
+        if uri:
+            return uri
+        parts = urlsplit(text.strip())
+        host = _OSS_HOST.fullmatch(parts.hostname or "") if parts.scheme.lower() in ("http", "https") else None
+        if host and parts.username is None and parts.port is None:
+            return object_uri("oss", host.group(1), unquote(parts.path))
+    oss = media.get("OssFile")
+    if isinstance(oss, Mapping) and isinstance(oss.get("Object"), str) and "{" not in oss["Object"]:
+        return object_uri("oss", oss.get("Bucket"), oss["Object"])
+    return None
+
+
+def _uris(media_objects: list[Any]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(uri for media in media_objects if (uri := ice_media_uri(media))))
+
+
+def _the_one(media_objects: list[Any]) -> str | None:
+    # A kind reports one output object: a job that writes several reports none, rather than one of them.
+    uris = _uris(media_objects)
+    return uris[0] if len(uris) == 1 else None
+
+
+def _transcode_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+    return _uris(_mappings(job.get("InputGroup")))
+
+
+def _transcode_output(job: Mapping[str, Any]) -> str | None:
+    return _the_one([group.get("Output") for group in _mappings(job.get("OutputGroup"))])
+
+
+def _media_convert_config(job: Mapping[str, Any]) -> Mapping[str, Any]:
+    config = _decoded(job.get("Config"))
+    return config if isinstance(config, Mapping) else {}
+
+
+def _media_convert_inputs(job: Mapping[str, Any], bucket: BucketOf) -> tuple[str, ...]:
+    return _uris([item.get("InputFile") for item in _mappings(_media_convert_config(job).get("Inputs"))])
+
+
+def _media_convert_output(job: Mapping[str, Any]) -> str | None:
+    # What the job wrote: each output's Result.OutputFile (MediaConvertOutputDetail), on its own or
+    # in a group (MediaConvertOutputGroupDetail.Outputs).
+    details = _mappings(job.get("OutputDetails"))
+    for group in _mappings(job.get("OutputGroupDetails")):
+        details += _mappings(group.get("Outputs"))
+    return _the_one([dig(detail, ("Result", "OutputFile")) for detail in details])
+
+
+def _ice_sweep(listing: Operation, id_key: str, state_key: str) -> Sweep:
+    # The three listings list the account's jobs newest first (OrderBy CreateTimeDesc), 100 a page
+    # at most, from a creation time (StartOfCreateTime); each item carries its CreateTime. No item
+    # is its job's whole detail (no sub-jobs, no error code, no output details): a job a sweep
+    # finds ended is concluded by one direct get.
+    return Sweep(
+        listing,
+        item_id=(id_key,),
+        item_state=(state_key,),
+        item_created=("CreateTime",),
+        job_created=("CreateTime",),
+        arguments={"order_by": "CreateTimeDesc", "page_size": 100},
+        since=lambda when: {"start_of_create_time": when},
+    )
+
+
+# None of the three kinds can be cancelled: the SDK client's Cancel* and Stop* methods are
+# CancelDNAJob, CancelFavoritePublicMedia, CancelIProductionJob and Stop* of channels, AI agents
+# and workflows, live and RTC robots; nothing for transcoding, snapshot or media convert jobs.
+_NO_CANCEL = "the ICE 2020-11-09 SDK client has no Cancel* or Stop* method for {} jobs"
+
+ICE_TRANSCODE_JOB = JobKind(
+    name="ice_transcode_job",
+    get=GET_TRANSCODE_JOB,
+    id_args=("parent_job_id",),
+    state=("Status",),
+    # The parent job's Status is Success "after all sub-jobs are completed ... if at least one
+    # sub-job succeeds" and Fail when all failed (SubmitTranscodeJobResponseBodyTranscodeParentJob.status;
+    # ListTranscodeJobsResponseBodyJobs.status says the same). So a parent some of whose sub-jobs
+    # failed is, by the vendor's own word, a success: PartSuccess, not in the 6.20 models, is
+    # taken as one should the service answer it. Which sub-jobs failed is in the detail the wait
+    # returns (TranscodeJobList[].Status).
+    success=frozenset({"Success", "PartSuccess"}),
+    failure=frozenset({"Fail"}),
+    # Init (submitted) is the listing's third state; Processing is a sub-job's (GetTranscodeJob
+    # TranscodeJobList[].Status: Init, Processing, Success, Fail, Deleted).
+    pending=frozenset({"Init", "Processing"}),
+    cancel=cannot_cancel(_NO_CANCEL.format("transcoding")),
+    # A parent job names no error code or message (its model has none): a failure is reported as
+    # its state; the sub-jobs' SubmitResultJson is in the detail.
+    error_code=("ErrorCode",),
+    error_message=("ErrorMessage",),
+    output=_transcode_output,
+    job_id_arg="parent_job_id",
+    extract=answer_under("TranscodeParentJob"),
+    id_key=("ParentJobId",),
+    sweep=_ice_sweep(LIST_TRANSCODE_JOBS, "ParentJobId", "Status"),
+    inputs=_transcode_inputs,
+    console=ICE_CONSOLE,
+)
+
+ICE_SNAPSHOT_JOB = JobKind(
+    name="ice_snapshot_job",
+    get=GET_SNAPSHOT_JOB,
+    id_args=("job_id",),
+    state=("Status",),
+    success=frozenset({"Success"}),
+    failure=frozenset({"Fail"}),
+    pending=frozenset({"Init"}),
+    cancel=cannot_cancel(_NO_CANCEL.format("snapshot")),
+    error_code=("Code",),
+    error_message=("Message",),
+    output=lambda job: ice_media_uri(job.get("Output")),
+    extract=answer_under("SnapshotJob"),
+    sweep=_ice_sweep(LIST_SNAPSHOT_JOBS, "JobId", "Status"),
+    inputs=lambda job, bucket: tuple(uri for uri in (ice_media_uri(job.get("Input")),) if uri),
+    console=ICE_CONSOLE,
+)
+
+ICE_MEDIA_CONVERT_JOB = JobKind(
+    name="ice_media_convert_job",
+    get=GET_MEDIA_CONVERT_JOB,
+    id_args=("job_id",),
+    state=("State",),
+    # GetMediaConvertJobResponseBodyJob.state, MediaConvertJob.state and the listing's model name
+    # Inited, Running, Complete, Error, Cancelled; SubmitMediaConvertJobResponseBodyJob.state names
+    # the ends Success, Failed, Cancelled. Both spellings are read. A cancelled job wrote nothing
+    # it was asked for: a failure (it was cancelled outside this task: there is no cancel call).
+    success=frozenset({"Complete", "Success"}),
+    failure=frozenset({"Error", "Failed", "Cancelled"}),
+    pending=frozenset({"Inited", "Running"}),
+    cancel=cannot_cancel(_NO_CANCEL.format("media convert")),
+    error_code=("Code",),
+    error_message=("Message",),
+    output=_media_convert_output,
+    extract=answer_under("Job"),
+    sweep=_ice_sweep(LIST_MEDIA_CONVERT_JOBS, "JobId", "State"),
+    inputs=_media_convert_inputs,
+    console=ICE_CONSOLE,
+)
 # (end of ICE media)
 
 
@@ -1047,9 +1445,21 @@ def imm_task_type(task_type: Any, arg: str = "task_type") -> ImmTaskType:
 # (end of IMM tasks)
 
 
-OPERATIONS: dict[str, Operation] = {
-    op.name: op
-    for op in (
+def _by_name(operations: tuple[Operation, ...]) -> dict[str, Operation]:
+    """The catalog by the name ``hook.call`` takes: the action's name, or ``product.action`` where a
+    product earlier in ``operations`` has an action of that name (ICE's SubmitIProductionJob and
+    QueryIProductionJob are ``ice.SubmitIProductionJob``..., MTS's keep their plain names)."""
+    named: dict[str, Operation] = {}
+    for op in operations:
+        key = op.name if op.name not in named else f"{op.service.product}.{op.name}"
+        if key in named:
+            raise TypeError(f"two catalog operations are named {key}")
+        named[key] = op
+    return named
+
+
+OPERATIONS: dict[str, Operation] = _by_name(
+    (
         LIST_SMART_JOBS,
         GET_SMART_HANDLE_JOB,
         LIST_LIVE_SNAPSHOT_JOBS,
@@ -1062,7 +1472,7 @@ OPERATIONS: dict[str, Operation] = {
         *ICE_EDITING_OPERATIONS,
         *IMM_TASK_OPERATIONS,
     )
-}
+)
 
 
 ERROR_TABLE: dict[str, type[VendorError]] = {

@@ -642,7 +642,263 @@ def query_media_info_job_list(backend: Backend, p: dict[str, str]) -> dict[str, 
 
 
 # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
-# (handlers of ICE_MEDIA go here)
+# Field names, types and limits from the alibabacloud-ice20201109 6.20.2 models (the Submit*, Get*
+# and List* request and answer bodies): each job is rendered as those models read it.
+ICE_TRANSCODE, ICE_SNAPSHOT, ICE_CONVERT = (JOB_KINDS["ice_transcode"], JOB_KINDS["ice_snapshot"],
+                                           JOB_KINDS["ice_media_convert"])
+ICE_MEDIA_TYPES = ("OSS", "Media")  # every media object's Type (the request models' docstrings)
+ICE_PAGE_SIZE = (20, 1, 100)  # the List*Jobs PageSize: default 20, 1-100 (their request models)
+TRANSCODE_USER_DATA = 512  # SubmitTranscodeJobRequest.user_data: "up to 512 bytes"
+
+
+def _json(p: dict[str, str], name: str, shape: type, required: bool = True) -> Any:
+    """A parameter the SDK sends as JSON text (InputGroup, Config...), parsed; None when absent."""
+    if not p.get(name):
+        if required:
+            _required(p, name)
+        return None
+    try:
+        value = json.loads(p[name])
+    except ValueError:
+        raise _invalid(name, "is not valid JSON") from None
+    if not isinstance(value, shape):
+        raise _invalid(name)
+    return value
+
+
+def _check_media(value: Any, name: str) -> dict[str, Any]:
+    """A media object ({Type: OSS | Media, Media}), as the service needs it."""
+    if not isinstance(value, dict) or value.get("Type") not in ICE_MEDIA_TYPES or not value.get("Media"):
+        raise _invalid(name)
+    return value
+
+
+def _oss_file(media: dict[str, Any]) -> dict[str, str] | None:
+    # GetSnapshotJob names an OSS object by its parts too (OssFile: Bucket, Location, Object).
+    text = str(media.get("Media", ""))
+    if media.get("Type") != "OSS" or not text.startswith("oss://"):
+        return None
+    bucket, _, obj = text[len("oss://"):].partition("/")
+    return {"Bucket": bucket, "Location": "oss-cn-shanghai", "Object": obj}
+
+
+def _sub_id(job_id: str, index: int) -> str:
+    return hashlib.md5(f"{job_id}/{index}".encode(), usedforsecurity=False).hexdigest()
+
+
+def _ended(job: Job, state: str) -> bool:
+    return state not in (JOB_KINDS[job.kind].queued, JOB_KINDS[job.kind].running)
+
+
+def _times(job: Job, state: str) -> dict[str, str]:
+    return {"CreateTime": iso(job.created), "SubmitTime": iso(job.created),
+            "FinishTime": iso(job.done_at()) if _ended(job, state) else ""}
+
+
+def transcode_parent(job: Job, now: float, sub_jobs: bool = True) -> dict[str, Any]:
+    """A TranscodeParentJob (GetTranscodeJob, SubmitTranscodeJob); without its sub-jobs, a
+    ListTranscodeJobs item."""
+    state = job.state(now)
+    inputs, outputs = json.loads(job.attrs["input_group"]), json.loads(job.attrs["output_group"])
+    schedule = json.loads(job.attrs["schedule_config"] or "{}")
+    common = {"Name": job.attrs["name"], "UserData": job.attrs["user_data"],
+              "RequestId": job.attrs.get("request_id", ""), "ScheduleConfig": schedule, **_times(job, state)}
+    percent = 100 if _ended(job, state) else 0 if state == ICE_TRANSCODE.queued else 50
+    parent: dict[str, Any] = {"ParentJobId": job.job_id, "Status": state, "JobCount": len(outputs),
+                              "Percent": percent, "InputGroup": inputs, "OutputGroup": outputs,
+                              "TriggerSource": "API", **common}
+    if sub_jobs:
+        parent["TranscodeJobList"] = [
+            {"JobId": _sub_id(job.job_id, index), "JobIndex": index, "ParentJobId": job.job_id, "Status": state,
+             "InputGroup": inputs, "Output": output.get("Output"), "ProcessConfig": output.get("ProcessConfig"),
+             "SubmitResultJson": {}, **common}
+            for index, output in enumerate(outputs)
+        ]
+    return parent
+
+
+def ice_snapshot_job(job: Job, now: float, detail: bool = True) -> dict[str, Any]:
+    """A GetSnapshotJob SnapshotJob; without ``detail``, a ListSnapshotJobs item (no Code, Message
+    or TemplateConfig: ListSnapshotJobsResponseBodyJobs)."""
+    state = job.state(now)
+    media_in, media_out = json.loads(job.attrs["input"]), json.loads(job.attrs["output"])
+    template = json.loads(job.attrs["template_config"])
+    overwrite = template.get("OverwriteParams") or {}
+    count = overwrite.get("Count")
+    item: dict[str, Any] = {
+        "JobId": job.job_id, "Name": job.attrs["name"], "Status": state, "Async": True,
+        "Count": count if isinstance(count, int) else 1, "Type": overwrite.get("Type") or "Normal",
+        "TemplateId": template.get("TemplateId", ""), "TriggerSource": "API", "UserData": job.attrs["user_data"],
+        "PipelineId": (json.loads(job.attrs["schedule_config"] or "{}")).get("PipelineId", ""),
+        "ModifiedTime": iso(min(now, job.done_at())), **_times(job, state),
+        "Input": {**media_in, **({"OssFile": f} if detail and (f := _oss_file(media_in)) else {})},
+        "Output": {**media_out, **({"OssFile": f} if detail and (f := _oss_file(media_out)) else {})},
+    }
+    if detail:
+        failed = state == ICE_SNAPSHOT.failure
+        item.update(TemplateConfig=job.attrs["template_config"], Code="InvalidInput.Media" if failed else "",
+                    Message="the input could not be decoded" if failed else "")
+    return item
+
+
+def media_convert_job(job: Job, now: float, detail: bool = True) -> dict[str, Any]:
+    """A GetMediaConvertJob Job; without ``detail``, a ListMediaConvertJobs item
+    (MediaConvertJobWithoutDetail: no Percent, OutputDetails or OutputGroupDetails)."""
+    state = job.state(now)
+    config = json.loads(job.attrs["config"])
+    failed, done = state == ICE_CONVERT.failure, state == ICE_CONVERT.success
+    item: dict[str, Any] = {
+        "JobId": job.job_id, "State": state, "ClientToken": job.attrs["client_token"],
+        "PipelineId": job.attrs["pipeline_id"], "UserData": job.attrs["user_data"],
+        "RequestId": job.attrs.get("request_id", ""), "Code": "InvalidInput.Media" if failed else "",
+        "Message": "the input could not be decoded" if failed else "",
+        "Config": {key: config.get(key, []) for key in ("Inputs", "OutputGroups", "Outputs")}
+        | {"JobName": config.get("JobName", "")},
+        "CreateTime": iso(job.created), "FinishTime": iso(job.done_at()) if _ended(job, state) else "",
+    }
+    if not detail:
+        return item
+    status = "Success" if done else "Failed" if failed else "Init"  # MediaConvertOutputDetail.status
+
+    def output_detail(output: dict[str, Any], index: int, written: Any) -> dict[str, Any]:
+        return {"Name": output.get("Name", ""), "TaskId": _sub_id(job.job_id, index), "Status": status,
+                "Code": item["Code"], "Message": item["Message"], **_times(job, state),
+                **({"Result": {"OutputFile": {**written, "Url": written.get("Media", "")}}} if done else {})}
+
+    item["Percent"] = 100 if _ended(job, state) else 0 if state == ICE_CONVERT.queued else 50
+    item["OutputDetails"] = [output_detail(out, i, out.get("OutputFile") or {})
+                             for i, out in enumerate(config.get("Outputs", []))]
+    groups = []
+    for g, group in enumerate(config.get("OutputGroups", [])):
+        base = (group.get("GroupConfig") or {}).get("OutputFileBase") or {}
+        outputs = [output_detail(out, 1000 * (g + 1) + i, {
+            "Type": base.get("Type", "OSS"),
+            "Media": f"{str(base.get('Media', '')).rstrip('/')}/{out.get('OutputFileName', '')}"})
+            for i, out in enumerate(group.get("Outputs", []))]
+        groups.append({"Name": group.get("Name", ""), "TaskId": _sub_id(job.job_id, 1000 * (g + 1)),
+                       "Status": "Running" if status == "Init" and state == ICE_CONVERT.running else status,
+                       "Code": item["Code"], "Message": item["Message"], "Outputs": outputs, **_times(job, state)})
+    item["OutputGroupDetails"] = groups
+    return item
+
+
+def _create_ice(backend: Backend, kind: str, attrs: dict[str, Any]) -> tuple[Job, str]:
+    request_id = _request_id()
+    return backend.create(kind, request_id=request_id, **attrs), request_id
+
+
+def submit_transcode_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    inputs = _json(p, "InputGroup", list)
+    outputs = _json(p, "OutputGroup", list)
+    if not inputs or not outputs:
+        raise _invalid("InputGroup" if not inputs else "OutputGroup", "is empty")
+    for item in inputs:
+        _check_media(item, "InputGroup")
+    for item in outputs:
+        transcode = (item.get("ProcessConfig") or {}).get("Transcode") if isinstance(item, dict) else None
+        _check_media(item.get("Output") if isinstance(item, dict) else None, "OutputGroup")
+        if not isinstance(transcode, dict) or not transcode.get("TemplateId"):
+            raise AliError(400, "MissingParameter", "The input parameter OutputGroup.ProcessConfig.Transcode."
+                           "TemplateId that is mandatory is not supplied.")
+    schedule = _json(p, "ScheduleConfig", dict, required=False)
+    if len(p.get("UserData", "").encode()) > TRANSCODE_USER_DATA:
+        raise _invalid("UserData", "is too long")
+    job, request_id = _create_ice(backend, ICE_TRANSCODE.name, {
+        "input_group": p["InputGroup"], "output_group": p["OutputGroup"], "name": p.get("Name", ""),
+        "schedule_config": json.dumps(schedule) if schedule else "", "user_data": p.get("UserData", "")})
+    return {"RequestId": request_id, "TranscodeParentJob": transcode_parent(job, time.time())}
+
+
+
+def ice_submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    _check_media(_json(p, "Input", dict), "Input")
+    _check_media(_json(p, "Output", dict), "Output")
+    template = _json(p, "TemplateConfig", dict)
+    if not template.get("TemplateId"):
+        raise AliError(400, "MissingParameter", "The input parameter TemplateConfig.TemplateId that is mandatory "
+                       "is not supplied.")
+    schedule = _json(p, "ScheduleConfig", dict, required=False)
+    job, request_id = _create_ice(backend, ICE_SNAPSHOT.name, {
+        "input": p["Input"], "output": p["Output"], "template_config": p["TemplateConfig"], "name": p.get("Name", ""),
+        "schedule_config": json.dumps(schedule) if schedule else "", "user_data": p.get("UserData", "")})
+    return {"RequestId": request_id, "JobId": job.job_id}
+
+
+
+def submit_media_convert_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    config = _json(p, "Config", dict)
+    if not config.get("Inputs") or not isinstance(config["Inputs"], list):
+        raise _invalid("Config", "names no input")
+    for entry in config["Inputs"]:
+        _check_media(entry.get("InputFile") if isinstance(entry, dict) else None, "Config")
+    job, request_id = _create_ice(backend, ICE_CONVERT.name, {
+        "config": p["Config"], "pipeline_id": p.get("PipelineId", ""), "user_data": p.get("UserData", ""),
+        "client_token": p.get("ClientToken", "")})
+    return {"RequestId": request_id, "Job": media_convert_job(job, time.time())}
+
+
+
+def _ice_get(kind: str, id_param: str, under: str, render: Callable[[Job, float], dict[str, Any]],
+             what: str) -> Callable[[Backend, dict[str, str]], dict[str, Any]]:
+    """The three ICE media gets: the job of ``id_param``, nested under ``under``; 404 when unknown."""
+
+    def get(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+        job = backend.get(_required(p, id_param), kind)
+        if job is None:
+            raise _not_found(what)
+        return {"RequestId": _request_id(), under: render(job, time.time())}
+
+    return get
+
+
+get_transcode_job = _ice_get(ICE_TRANSCODE.name, "ParentJobId", "TranscodeParentJob", transcode_parent,
+                             "transcoding job")
+get_snapshot_job = _ice_get(ICE_SNAPSHOT.name, "JobId", "SnapshotJob", ice_snapshot_job, "snapshot job")
+get_media_convert_job = _ice_get(ICE_CONVERT.name, "JobId", "Job", media_convert_job, "media convert job")
+
+
+def _created_param(p: dict[str, str], name: str) -> float | None:
+    try:
+        return _parse_time(p[name]) if p.get(name) else None
+    except ValueError:
+        raise _invalid(name) from None
+
+
+def _ice_list(backend: Backend, p: dict[str, str], kind: str, id_param: str, states: tuple[str, ...],
+              render: Callable[[Job, float], dict[str, Any]]) -> dict[str, Any]:
+    """The three ICE media listings: one creation-time window, status and id filter, newest first by
+    default, PageSize jobs a page under Jobs, NextPageToken both ways."""
+    now = time.time()
+    start, end = _created_param(p, "StartOfCreateTime"), _created_param(p, "EndOfCreateTime")
+    status = _enum(p, "Status", states)
+    order = _enum(p, "OrderBy", ("CreateTimeDesc", "CreateTimeAsc")) or "CreateTimeDesc"
+    size = _int(p, "PageSize", *ICE_PAGE_SIZE)
+    wanted = p.get(id_param)
+    jobs = [j for j in backend.of_kind(kind) if (start is None or j.created >= start)
+            and (end is None or j.created < end) and (status is None or j.state(now) == status)
+            and (not wanted or j.job_id == wanted)]
+    if order == "CreateTimeAsc":
+        jobs.reverse()
+    try:
+        page, token = _token_page(jobs, {"NextToken": p.get("NextPageToken", "")}, size)
+    except AliError:
+        raise _invalid("NextPageToken") from None
+    return {"RequestId": _request_id(), "Jobs": [render(j, now) for j in page], "NextPageToken": token}
+
+
+def list_transcode_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    return _ice_list(backend, p, ICE_TRANSCODE.name, "ParentJobId", ("Init", "Success", "Fail"),
+                     lambda job, now: transcode_parent(job, now, sub_jobs=False))
+
+
+def list_snapshot_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    return _ice_list(backend, p, ICE_SNAPSHOT.name, "JobId", ("Init", "Success", "Fail"),
+                     lambda job, now: ice_snapshot_job(job, now, detail=False))
+
+
+def list_media_convert_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    return _ice_list(backend, p, ICE_CONVERT.name, "JobId", ("Inited", "Running", "Complete", "Error"),
+                     lambda job, now: media_convert_job(job, now, detail=False))
 # (end of ICE_MEDIA)
 
 
@@ -725,7 +981,16 @@ ACTIONS = {
     # (end of MTS_MEDIA)
 
     # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------
-    # (actions of ICE_MEDIA go here)
+    # Every one an RPC POST (the SDK client's *_with_options).
+    ("ice", "SubmitTranscodeJob"): (submit_transcode_job, "POST"),
+    ("ice", "GetTranscodeJob"): (get_transcode_job, "POST"),
+    ("ice", "ListTranscodeJobs"): (list_transcode_jobs, "POST"),
+    ("ice", "SubmitSnapshotJob"): (ice_submit_snapshot_job, "POST"),
+    ("ice", "GetSnapshotJob"): (get_snapshot_job, "POST"),
+    ("ice", "ListSnapshotJobs"): (list_snapshot_jobs, "POST"),
+    ("ice", "SubmitMediaConvertJob"): (submit_media_convert_job, "POST"),
+    ("ice", "GetMediaConvertJob"): (get_media_convert_job, "POST"),
+    ("ice", "ListMediaConvertJobs"): (list_media_convert_jobs, "POST"),
     # (end of ICE_MEDIA)
 
     # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------

@@ -164,7 +164,46 @@ JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
     # (end of MTS_MEDIA)
 
     # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------
-    # (job kinds of ICE_MEDIA go here)
+    # Their nested request objects are kept as the JSON text the request carried (the admin API
+    # takes the same text), and rendered back in the answers (emulator.alibaba).
+    JobKind(
+        # A parent job (its sub-jobs share its state): Init, Processing, Success or Fail
+        # (ListTranscodeJobsRequest.status; the sub-jobs' TranscodeJobList[].Status).
+        "ice_transcode", "Init", "Processing", "Success", "Fail",
+        attributes={"name": "", "input_group": '[{"Type":"OSS","Media":"oss://media-in/clip.mp4"}]',
+                    "output_group": '[{"Output":{"Type":"OSS","Media":"oss://media-out/clip.mp4"},'
+                                    '"ProcessConfig":{"Transcode":{"TemplateId":"S00000001-200010"}}}]',
+                    "schedule_config": "", "user_data": ""},
+        required=frozenset({"input_group", "output_group"}),
+        seed=lambda i, _: {
+            "name": f"seed transcode {i}", "input_group": f'[{{"Type":"OSS","Media":"oss://seed-in/{i}.mp4"}}]',
+            "output_group": f'[{{"Output":{{"Type":"OSS","Media":"oss://seed-out/{i}.mp4"}},'
+                            '"ProcessConfig":{"Transcode":{"TemplateId":"S00000001-200010"}}}]'},
+    ),
+    JobKind(
+        # Init until it ends (GetSnapshotJob's Status: Init, Success, Fail; no running state).
+        "ice_snapshot", "Init", "Init", "Success", "Fail",
+        attributes={"name": "", "input": '{"Type":"OSS","Media":"oss://media-in/clip.mp4"}',
+                    "output": '{"Type":"OSS","Media":"oss://media-out/snapshots/{Count}.jpg"}',
+                    "template_config": '{"TemplateId":"S00000001-100020"}', "schedule_config": "", "user_data": ""},
+        required=frozenset({"input", "output", "template_config"}),
+        seed=lambda i, _: {"name": f"seed snapshot {i}", "input": f'{{"Type":"OSS","Media":"oss://seed-in/{i}.mp4"}}',
+                           "output": f'{{"Type":"OSS","Media":"oss://seed-out/{i}/{{Count}}.jpg"}}'},
+    ),
+    JobKind(
+        # GetMediaConvertJob's states; Cancelled is reached only by a forced state (no cancel call).
+        "ice_media_convert", "Inited", "Running", "Complete", "Error",
+        attributes={"config": '{"Inputs":[{"Name":"in","InputFile":{"Type":"OSS","Media":"oss://media-in/clip.mp4"}}],'
+                              '"Outputs":[{"Name":"out","TemplateId":"S00000001-200010",'
+                              '"OutputFile":{"Type":"OSS","Media":"oss://media-out/clip.mp4"}}]}',
+                    "pipeline_id": "", "user_data": "", "client_token": ""},
+        required=frozenset({"config"}),
+        other_states=("Cancelled",),
+        seed=lambda i, _: {"config": f'{{"JobName":"seed {i}","Inputs":[{{"Name":"in","InputFile":{{"Type":"OSS",'
+                                     f'"Media":"oss://seed-in/{i}.mp4"}}}}],"Outputs":[{{"Name":"out",'
+                                     f'"TemplateId":"S00000001-200010","OutputFile":{{"Type":"OSS",'
+                                     f'"Media":"oss://seed-out/{i}.mp4"}}}}]}}'},
+    ),
     # (end of ICE_MEDIA)
 
     # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------

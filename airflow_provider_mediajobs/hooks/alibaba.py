@@ -352,7 +352,201 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     # (end of MTS_MEDIA)
 
     # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ------------------------
-    # (methods of ICE_MEDIA go here)
+    def submit_transcode_job(
+        self,
+        *,
+        input_group: list[dict[str, Any]] | str,
+        output_group: list[dict[str, Any]] | str,
+        name: str | None = None,
+        schedule_config: dict[str, Any] | str | None = None,
+        user_data: str | None = None,
+        client_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an ICE transcoding job (SubmitTranscodeJob); return the answer, whose
+        ``TranscodeParentJob`` is the new parent job (``ParentJobId``, ``Status``, sub-jobs).
+
+        The nested objects are checked key by key against the SDK's model before any request.
+        A submission is retried only when the vendor certainly did not act on it.
+
+        :param input_group: the inputs, ``[{"Type": "OSS" | "Media", "Media": ..., "InputUrl": ...}]``;
+            one input transcodes it, several merge their streams.
+        :param output_group: one entry per output, ``[{"Output": {"Type", "Media", "OutputUrl"},
+            "ProcessConfig": {"Transcode": {"TemplateId": ..., "OverwriteParams": ...}, ...}}]``.
+        :param name: the job's name.
+        :param schedule_config: ``{"PipelineId": ..., "Priority": 1-10}``.
+        :param user_data: custom JSON text, at most 512 bytes.
+        :param client_token: an idempotency key: the vendor makes one job of submissions that share it.
+        """
+        return self.call(
+            cat.SUBMIT_TRANSCODE_JOB, input_group=input_group, output_group=output_group, name=name,
+            schedule_config=schedule_config, user_data=user_data, client_token=client_token,
+        )
+
+    def get_transcode_job(self, parent_job_id: str) -> dict[str, Any]:
+        """Return one ICE transcoding job (GetTranscodeJob): the answer, whose ``TranscodeParentJob``
+        holds the parent job's ``Status`` and its sub-jobs (``TranscodeJobList``).
+
+        :param parent_job_id: the parent job id SubmitTranscodeJob returned.
+        """
+        return self.call(cat.GET_TRANSCODE_JOB, parent_job_id=parent_job_id)
+
+    def iter_transcode_jobs(
+        self,
+        *,
+        start_of_create_time: datetime | str | None = None,
+        end_of_create_time: datetime | str | None = None,
+        status: str | None = None,
+        parent_job_id: str | None = None,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield ICE transcoding (parent) jobs page by page (ListTranscodeJobs, NextPageToken paging).
+
+        :param start_of_create_time: created at or after, aware datetime or ``yyyy-MM-ddTHH:mm:ssZ`` (UTC).
+        :param end_of_create_time: created before; after ``start_of_create_time``.
+        :param status: ``Init``, ``Success`` or ``Fail``.
+        :param parent_job_id: one job's id.
+        :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
+        :param page_size: jobs per call, 1-100 (vendor default 20).
+        :param max_items: stop after this many jobs.
+        """
+        return self.iter_pages(
+            cat.LIST_TRANSCODE_JOBS, max_items, start_of_create_time=start_of_create_time,
+            end_of_create_time=end_of_create_time, status=status, parent_job_id=parent_job_id, order_by=order_by,
+            page_size=page_size,
+        )
+
+    def list_transcode_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return ICE transcoding jobs, paging for the caller (see :meth:`iter_transcode_jobs`)."""
+        return [job for page in self.iter_transcode_jobs(**kwargs) for job in page]
+
+    def submit_ice_snapshot_job(
+        self,
+        *,
+        input: dict[str, Any] | str,
+        output: dict[str, Any] | str,
+        template_config: dict[str, Any] | str,
+        name: str | None = None,
+        schedule_config: dict[str, Any] | str | None = None,
+        user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an ICE snapshot job (SubmitSnapshotJob); return ``JobId``.
+
+        :param input: the video, ``{"Type": "OSS" | "Media", "Media": ...}``.
+        :param output: where the snapshots go, ``{"Type": "OSS" | "Media", "Media": ...}`` (an OSS
+            object with ``{Count}`` for several snapshots, ``{TileCount}`` for a sprite).
+        :param template_config: ``{"TemplateId": ..., "OverwriteParams": {...}}``.
+        :param name: the job's name.
+        :param schedule_config: ``{"PipelineId": ...}``.
+        :param user_data: custom JSON text.
+        """
+        return self.call(
+            cat.ICE_SUBMIT_SNAPSHOT_JOB, input=input, output=output, template_config=template_config, name=name,
+            schedule_config=schedule_config, user_data=user_data,
+        )
+
+    def get_snapshot_job(self, job_id: str) -> dict[str, Any]:
+        """Return one ICE snapshot job (GetSnapshotJob): the answer, whose ``SnapshotJob`` holds its
+        ``Status``, ``Code``, ``Message``, ``Input``, ``Output``...
+
+        :param job_id: the job id SubmitSnapshotJob returned.
+        """
+        return self.call(cat.GET_SNAPSHOT_JOB, job_id=job_id)
+
+    def iter_ice_snapshot_jobs(
+        self,
+        *,
+        start_of_create_time: datetime | str | None = None,
+        end_of_create_time: datetime | str | None = None,
+        status: str | None = None,
+        job_id: str | None = None,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield ICE snapshot jobs page by page (ListSnapshotJobs, NextPageToken paging); the filters mean
+        what they mean on :meth:`iter_transcode_jobs`.
+
+        :param start_of_create_time: created at or after.
+        :param end_of_create_time: created before.
+        :param status: ``Init``, ``Success`` or ``Fail``.
+        :param job_id: one job's id.
+        :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
+        :param page_size: jobs per call, 1-100.
+        :param max_items: stop after this many jobs.
+        """
+        return self.iter_pages(
+            cat.LIST_SNAPSHOT_JOBS, max_items, start_of_create_time=start_of_create_time,
+            end_of_create_time=end_of_create_time, status=status, job_id=job_id, order_by=order_by,
+            page_size=page_size,
+        )
+
+    def list_ice_snapshot_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return ICE snapshot jobs, paging for the caller (see :meth:`iter_ice_snapshot_jobs`)."""
+        return [job for page in self.iter_ice_snapshot_jobs(**kwargs) for job in page]
+
+    def submit_media_convert_job(
+        self,
+        *,
+        config: dict[str, Any] | str,
+        pipeline_id: str | None = None,
+        user_data: str | None = None,
+        client_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an ICE media convert job (SubmitMediaConvertJob); return the answer, whose ``Job``
+        is the new job (``JobId``, ``State``...).
+
+        :param config: the job, ``{"Inputs": [...], "OutputGroups": [...], "Outputs": [...],
+            "JobName": ...}`` (the SDK's MediaConvertJobConfig), checked key by key.
+        :param pipeline_id: the pipeline (queue) id.
+        :param user_data: custom data.
+        :param client_token: an idempotency key: the vendor makes one job of submissions that share it.
+        """
+        return self.call(
+            cat.SUBMIT_MEDIA_CONVERT_JOB, config=config, pipeline_id=pipeline_id, user_data=user_data,
+            client_token=client_token,
+        )
+
+    def get_media_convert_job(self, job_id: str) -> dict[str, Any]:
+        """Return one ICE media convert job (GetMediaConvertJob): the answer, whose ``Job`` holds its
+        ``State``, ``Code``, ``Message``, ``Config`` and ``OutputDetails``...
+
+        :param job_id: the job id SubmitMediaConvertJob returned.
+        """
+        return self.call(cat.GET_MEDIA_CONVERT_JOB, job_id=job_id)
+
+    def iter_media_convert_jobs(
+        self,
+        *,
+        start_of_create_time: datetime | str | None = None,
+        end_of_create_time: datetime | str | None = None,
+        status: str | None = None,
+        job_id: str | None = None,
+        order_by: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield ICE media convert jobs page by page (ListMediaConvertJobs, NextPageToken paging); the filters mean
+        what they mean on :meth:`iter_transcode_jobs`.
+
+        :param start_of_create_time: created at or after.
+        :param end_of_create_time: created before.
+        :param status: ``Inited``, ``Running``, ``Complete`` or ``Error``.
+        :param job_id: one job's id.
+        :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
+        :param page_size: jobs per call, 1-100.
+        :param max_items: stop after this many jobs.
+        """
+        return self.iter_pages(
+            cat.LIST_MEDIA_CONVERT_JOBS, max_items, start_of_create_time=start_of_create_time,
+            end_of_create_time=end_of_create_time, status=status, job_id=job_id, order_by=order_by,
+            page_size=page_size,
+        )
+
+    def list_media_convert_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return ICE media convert jobs, paging for the caller (see :meth:`iter_media_convert_jobs`)."""
+        return [job for page in self.iter_media_convert_jobs(**kwargs) for job in page]
     # (end of ICE_MEDIA)
 
     # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------

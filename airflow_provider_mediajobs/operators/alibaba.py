@@ -294,7 +294,124 @@ class MtsQueryMediaInfoJobListOperator(BatchedGetOperator, AlibabaCloudMediaOper
 
 
 # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
-# (operators of ICE_MEDIA go here)
+class IceSubmitTranscodeJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an ICE transcoding job (SubmitTranscodeJob); push its ``ParentJobId`` to XCom, and
+    optionally wait for it (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+
+    The nested objects are checked key by key against the SDK's model before any request.
+
+    :param input_group: the inputs, ``[{"Type": "OSS" | "Media", "Media": ..., "InputUrl": ...}]`` (required).
+    :param output_group: the outputs, ``[{"Output": {...}, "ProcessConfig": {"Transcode": {"TemplateId": ...}}}]``
+        (required).
+    :param name: the job's name.
+    :param schedule_config: ``{"PipelineId": ..., "Priority": 1-10}``.
+    :param user_data: custom JSON text, at most 512 bytes.
+    :param client_token: an idempotency key.
+    """
+
+    operation = cat.SUBMIT_TRANSCODE_JOB
+    job_kind = cat.ICE_TRANSCODE_JOB
+    job_id_path = ("TranscodeParentJob", "ParentJobId")
+
+
+class IceGetTranscodeJobOperator(AlibabaCloudMediaOperator):
+    """Fetch one ICE transcoding job (GetTranscodeJob) into XCom: the parent job and its sub-jobs.
+
+    :param parent_job_id: the parent job id.
+    """
+
+    operation = cat.GET_TRANSCODE_JOB
+
+
+class IceListTranscodeJobsOperator(AlibabaCloudMediaOperator):
+    """List ICE transcoding (parent) jobs (ListTranscodeJobs) into XCom, paging by NextPageToken.
+
+    :param start_of_create_time: created at or after (UTC ``yyyy-MM-ddTHH:mm:ssZ`` or aware datetime).
+    :param end_of_create_time: created before; after ``start_of_create_time``.
+    :param status: ``Init``, ``Success`` or ``Fail``.
+    :param parent_job_id: one job's id.
+    :param order_by: ``CreateTimeDesc`` or ``CreateTimeAsc``.
+    :param page_size: jobs per call, 1-100.
+    :param max_items: stop after this many jobs.
+    """
+
+    operation = cat.LIST_TRANSCODE_JOBS
+
+
+class IceSubmitSnapshotJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an ICE snapshot job (SubmitSnapshotJob); push its ``JobId`` to XCom, and optionally
+    wait for it (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+
+    :param input_file: the video, ``{"Type": "OSS" | "Media", "Media": ...}`` (``Input``; required).
+    :param output_file: where the snapshots go, same shape (``Output``; ``output`` is BaseOperator's
+        XComArg; required).
+    :param template_config: ``{"TemplateId": ..., "OverwriteParams": {...}}`` (required).
+    :param name: the job's name.
+    :param schedule_config: ``{"PipelineId": ...}``.
+    :param user_data: custom JSON text.
+    """
+
+    operation = cat.ICE_SUBMIT_SNAPSHOT_JOB
+    renamed = {"input": "input_file", "output": "output_file"}
+    job_kind = cat.ICE_SNAPSHOT_JOB
+
+
+class IceGetSnapshotJobOperator(AlibabaCloudMediaOperator):
+    """Fetch one ICE snapshot job (GetSnapshotJob) into XCom.
+
+    :param job_id: the snapshot job id.
+    """
+
+    operation = cat.GET_SNAPSHOT_JOB
+
+
+class IceListSnapshotJobsOperator(AlibabaCloudMediaOperator):
+    """List ICE snapshot jobs (ListSnapshotJobs) into XCom, paging by NextPageToken; the filters
+    of :class:`IceListTranscodeJobsOperator` (``start_of_create_time``, ``end_of_create_time``,
+    ``order_by``, ``page_size``, ``max_items``), and:
+
+    :param status: ``Init``, ``Success`` or ``Fail``.
+    :param job_id: one job's id.
+    """
+
+    operation = cat.LIST_SNAPSHOT_JOBS
+
+
+class IceSubmitMediaConvertJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an ICE media convert job (SubmitMediaConvertJob); push its ``JobId`` to XCom, and
+    optionally wait for it (``wait_for_completion``, ``deferrable``; see :class:`SubmitJobOperator`).
+
+    :param config: ``{"Inputs": [...], "OutputGroups": [...], "Outputs": [...], "JobName": ...}``,
+        checked key by key (required).
+    :param pipeline_id: the pipeline (queue) id.
+    :param user_data: custom data.
+    :param client_token: an idempotency key.
+    """
+
+    operation = cat.SUBMIT_MEDIA_CONVERT_JOB
+    job_kind = cat.ICE_MEDIA_CONVERT_JOB
+    job_id_path = ("Job", "JobId")
+
+
+class IceGetMediaConvertJobOperator(AlibabaCloudMediaOperator):
+    """Fetch one ICE media convert job (GetMediaConvertJob) into XCom.
+
+    :param job_id: the media convert job id.
+    """
+
+    operation = cat.GET_MEDIA_CONVERT_JOB
+
+
+class IceListMediaConvertJobsOperator(AlibabaCloudMediaOperator):
+    """List ICE media convert jobs (ListMediaConvertJobs) into XCom, paging by NextPageToken; the
+    filters of :class:`IceListTranscodeJobsOperator` (``start_of_create_time``,
+    ``end_of_create_time``, ``order_by``, ``page_size``, ``max_items``), and:
+
+    :param status: ``Inited``, ``Running``, ``Complete`` or ``Error``.
+    :param job_id: one job's id.
+    """
+
+    operation = cat.LIST_MEDIA_CONVERT_JOBS
 # (end of ICE_MEDIA)
 
 

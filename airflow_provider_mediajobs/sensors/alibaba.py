@@ -93,7 +93,41 @@ class MtsMediaInfoJobSensor(MediaJobSensor):
 
 
 # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
-# (sensors of ICE_MEDIA go here)
+class IceTranscodeJobSensor(MediaJobSensor):
+    """Wait for an ICE transcoding (parent) job to reach ``Success`` (returns the
+    ``TranscodeParentJob`` with its sub-jobs) or ``Fail`` (raises; a parent job carries no error
+    code, so the error names its state).
+
+    :param parent_job_id: the parent job id, e.g. ``IceSubmitTranscodeJobOperator``'s output.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.ICE_TRANSCODE_JOB
+
+
+class IceSnapshotJobSensor(MediaJobSensor):
+    """Wait for an ICE snapshot job to reach ``Success`` (returns the ``SnapshotJob``) or ``Fail``
+    (raises with its ``Code`` and ``Message``).
+
+    :param job_id: the snapshot job id.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.ICE_SNAPSHOT_JOB
+
+
+class IceMediaConvertJobSensor(MediaJobSensor):
+    """Wait for an ICE media convert job to reach ``Complete`` (returns the ``Job``) or ``Error``
+    or ``Cancelled`` (raises with its ``Code`` and ``Message``).
+
+    :param job_id: the media convert job id.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.ICE_MEDIA_CONVERT_JOB
 # (end of ICE_MEDIA)
 
 

@@ -54,7 +54,26 @@ class MtsMediaInfoJobTrigger(MediaJobTrigger):
 
 
 # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
-# (triggers of ICE_MEDIA go here)
+class IceTranscodeJobTrigger(MediaJobTrigger):
+    """Wait for an ICE transcoding job (GetTranscodeJob; swept by ListTranscodeJobs): ``Success`` / ``Fail``."""
+
+    vendor = API
+    kind = cat.ICE_TRANSCODE_JOB
+
+
+class IceSnapshotJobTrigger(MediaJobTrigger):
+    """Wait for an ICE snapshot job (GetSnapshotJob; swept by ListSnapshotJobs): ``Success`` / ``Fail``."""
+
+    vendor = API
+    kind = cat.ICE_SNAPSHOT_JOB
+
+
+class IceMediaConvertJobTrigger(MediaJobTrigger):
+    """Wait for an ICE media convert job (GetMediaConvertJob; swept by ListMediaConvertJobs):
+    ``Complete`` / ``Error``, ``Cancelled``."""
+
+    vendor = API
+    kind = cat.ICE_MEDIA_CONVERT_JOB
 # (end of ICE_MEDIA)
 
 

@@ -18,7 +18,8 @@ from airflow_provider_mediajobs.testing import EmulatorHandle
 
 # The documented body: only the fields docs/emulator.md lists for every kind.
 FINISHED = {"queue_s": 0, "run_s": 0, "succeed": True}
-SUCCESS = {"mts": "Success", "ice_smart": "Finished", "imm": "Succeeded", "tencent": "Success"}
+SUCCESS = {"mts": "Success", "ice_smart": "Finished", "imm": "Succeeded", "tencent": "Success",
+           "ice_transcode": "Success", "ice_snapshot": "Success", "ice_media_convert": "Complete"}
 
 
 def _refused(emulator: EmulatorHandle, body: Any) -> str:
@@ -57,12 +58,23 @@ def _get_tencent(job_id: str) -> dict[str, Any]:
     return TencentCloudCIHook().get_ci_job(job_id)
 
 
+def _ice_media(method: str, job_id: str, under: str) -> dict[str, Any]:
+    from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
+
+    job: dict[str, Any] = getattr(AlibabaCloudMediaHook(), method)(job_id)[under]
+    return job
+
+
 GETTERS: dict[str, tuple[Callable[[str], dict[str, Any]], str, str]] = {
     # kind: (the hook's get method, the id field, the state field)
     "mts": (_get_mts, "JobId", "State"),
     "ice_smart": (_get_ice, "JobId", "State"),
     "imm": (_get_imm, "TaskId", "Status"),
     "tencent": (_get_tencent, "JobId", "State"),
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "ice_transcode": (lambda j: _ice_media("get_transcode_job", j, "TranscodeParentJob"), "ParentJobId", "Status"),
+    "ice_snapshot": (lambda j: _ice_media("get_snapshot_job", j, "SnapshotJob"), "JobId", "Status"),
+    "ice_media_convert": (lambda j: _ice_media("get_media_convert_job", j, "Job"), "JobId", "State"),
 }
 
 

@@ -181,7 +181,118 @@ def test_mts_media_info_job_submit_and_query(url: str) -> None:
 
 
 # -- ICE transcoding, snapshots and media conversion (issue 18, part 2) ----------------------------
-# (tests of ICE_MEDIA go here)
+def _ice(url: str):  # type: ignore[no-untyped-def]
+    from alibabacloud_ice20201109.client import Client
+
+    return Client(_tea_config(url))
+
+
+def _ice_pin(url: str, job_id: str, state: str) -> None:
+    """End the job now: pin its state on the emulator."""
+    from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
+
+    EmulatorAdmin(url).set_state(job_id, state)
+
+
+def test_ice_submit_get_and_list_transcode_jobs(url: str) -> None:
+    from alibabacloud_ice20201109 import models as m
+
+    client = _ice(url)
+    submitted = client.submit_transcode_job(m.SubmitTranscodeJobRequest(
+        name="clip",
+        input_group=[m.SubmitTranscodeJobRequestInputGroup(type="OSS", media="oss://media-in/clip.mp4")],
+        output_group=[m.SubmitTranscodeJobRequestOutputGroup(
+            output=m.SubmitTranscodeJobRequestOutputGroupOutput(type="OSS", media="oss://media-out/clip.mp4"),
+            process_config=m.SubmitTranscodeJobRequestOutputGroupProcessConfig(
+                transcode=m.SubmitTranscodeJobRequestOutputGroupProcessConfigTranscode(template_id="tpl-1")))],
+        schedule_config=m.SubmitTranscodeJobRequestScheduleConfig(priority=6),
+    )).body.transcode_parent_job
+    parent_id = submitted.parent_job_id
+    assert (bool(parent_id), submitted.status, submitted.job_count) == (True, "Init", 1)
+    assert submitted.input_group[0].media == "oss://media-in/clip.mp4"
+    got = client.get_transcode_job(m.GetTranscodeJobRequest(parent_job_id=parent_id)).body.transcode_parent_job
+    assert got.parent_job_id == parent_id
+    assert got.status in {"Init", "Processing", "Success", "Fail"}
+    assert (got.name, got.schedule_config.priority) == ("clip", 6)
+    sub = got.transcode_job_list[0]
+    assert (sub.parent_job_id, sub.job_index, sub.output.media) == (parent_id, 0, "oss://media-out/clip.mp4")
+    assert sub.process_config.transcode.template_id == "tpl-1"
+    listed = client.list_transcode_jobs(m.ListTranscodeJobsRequest(page_size=5, order_by="CreateTimeDesc")).body
+    assert len(listed.jobs) == 5
+    assert listed.next_page_token
+    assert listed.jobs[0].parent_job_id == parent_id  # newest first
+    second = client.list_transcode_jobs(m.ListTranscodeJobsRequest(page_size=5,
+                                                                   next_page_token=listed.next_page_token)).body
+    assert {j.parent_job_id for j in second.jobs}.isdisjoint({j.parent_job_id for j in listed.jobs})
+    one = client.list_transcode_jobs(m.ListTranscodeJobsRequest(parent_job_id=parent_id)).body.jobs
+    assert [j.parent_job_id for j in one] == [parent_id]
+
+
+def test_ice_submit_get_and_list_snapshot_jobs(url: str) -> None:
+    from alibabacloud_ice20201109 import models as m
+
+    client = _ice(url)
+    job_id = client.submit_snapshot_job(m.SubmitSnapshotJobRequest(
+        input=m.SubmitSnapshotJobRequestInput(type="OSS", media="oss://media-in/clip.mp4"),
+        output=m.SubmitSnapshotJobRequestOutput(type="OSS", media="oss://media-out/snap/{Count}.jpg"),
+        template_config=m.SubmitSnapshotJobRequestTemplateConfig(
+            template_id="tpl-2", overwrite_params=m.SubmitSnapshotJobRequestTemplateConfigOverwriteParams(count=3)),
+    )).body.job_id
+    assert job_id
+    _ice_pin(url, job_id, "Fail")
+    job = client.get_snapshot_job(m.GetSnapshotJobRequest(job_id=job_id)).body.snapshot_job
+    assert (job.job_id, job.status, job.count, job.template_id) == (job_id, "Fail", 3, "tpl-2")
+    assert job.code
+    assert job.message
+    assert (job.input.oss_file.bucket, job.input.oss_file.object) == ("media-in", "clip.mp4")
+    failed = client.list_snapshot_jobs(m.ListSnapshotJobsRequest(status="Fail", page_size=100)).body.jobs
+    assert job_id in {j.job_id for j in failed}
+    assert all(j.status == "Fail" for j in failed)
+    assert [j.job_id for j in client.list_snapshot_jobs(m.ListSnapshotJobsRequest(job_id=job_id)).body.jobs] == [job_id]
+
+
+def test_ice_submit_get_and_list_media_convert_jobs(url: str) -> None:
+    import json
+
+    from alibabacloud_ice20201109 import models as m
+
+    config = {"JobName": "hls", "Inputs": [{"Name": "in", "InputFile": {"Type": "OSS", "Media": "oss://media-in/a.mp4"}}],
+              "OutputGroups": [{"Name": "g", "GroupConfig": {"Type": "Hls", "OutputFileBase": {
+                  "Type": "OSS", "Media": "oss://media-out/hls/"}}, "Outputs": [
+                  {"Name": "720p", "OutputFileName": "720p.m3u8", "TemplateId": "tpl-3"}]}]}
+    client = _ice(url)
+    submitted = client.submit_media_convert_job(m.SubmitMediaConvertJobRequest(
+        config=json.dumps(config), client_token="tok-1", user_data="u")).body.job
+    assert submitted.job_id
+    assert (submitted.state, submitted.client_token) == ("Inited", "tok-1")
+    _ice_pin(url, submitted.job_id, "Complete")
+    job = client.get_media_convert_job(m.GetMediaConvertJobRequest(job_id=submitted.job_id)).body.job
+    assert (job.job_id, job.state, job.user_data, job.config.job_name) == (submitted.job_id, "Complete", "u", "hls")
+    assert job.config.inputs[0].input_file.media == "oss://media-in/a.mp4"
+    written = job.output_group_details[0].outputs[0].result.output_file
+    assert (written.type, written.media) == ("OSS", "oss://media-out/hls/720p.m3u8")
+    listed = client.list_media_convert_jobs(m.ListMediaConvertJobsRequest(
+        status="Complete", order_by="CreateTimeDesc", page_size=3)).body
+    assert listed.jobs[0].job_id == submitted.job_id
+    assert all(j.state == "Complete" for j in listed.jobs)
+
+
+def test_ice_refuses_what_the_sdk_sends_wrong_in_the_vendor_error_format(url: str) -> None:
+    from alibabacloud_ice20201109 import models as m
+    from Tea.exceptions import TeaException
+
+    with pytest.raises(TeaException) as missing:
+        _ice(url).get_media_convert_job(m.GetMediaConvertJobRequest(job_id="no-such-job"))
+    assert missing.value.code == "JobNotFound"
+    with pytest.raises(TeaException) as bad:
+        _ice(url).submit_snapshot_job(m.SubmitSnapshotJobRequest(
+            input=m.SubmitSnapshotJobRequestInput(type="oss", media="oss://media-in/a.mp4"),
+            output=m.SubmitSnapshotJobRequestOutput(type="OSS", media="oss://media-out/a.jpg"),
+            template_config=m.SubmitSnapshotJobRequestTemplateConfig(template_id="t")))
+    assert bad.value.code == "InvalidParameter"
+    with pytest.raises(TeaException) as big:
+        _ice(url).list_transcode_jobs(m.ListTranscodeJobsRequest(page_size=101))
+    assert big.value.code == "InvalidParameter"
 # (end of ICE_MEDIA)
 
 

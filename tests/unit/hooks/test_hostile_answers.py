@@ -545,6 +545,22 @@ ALI_CALLS: dict[str, tuple[Any, dict[str, Any]]] = {
     "QuerySnapshotJobList": (cat.QUERY_SNAPSHOT_JOB_LIST, {"snapshot_job_ids": ["j1"]}),
     "SubmitMediaInfoJob": (cat.SUBMIT_MEDIA_INFO_JOB, {"input": MTS_IN}),
     "QueryMediaInfoJobList": (cat.QUERY_MEDIA_INFO_JOB_LIST, {"media_info_job_ids": ["j1"]}),
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "SubmitTranscodeJob": (cat.SUBMIT_TRANSCODE_JOB, {
+        "input_group": [{"Type": "OSS", "Media": "oss://media-in/a.mp4"}],
+        "output_group": [{"Output": {"Type": "OSS", "Media": "oss://media-out/a.mp4"},
+                          "ProcessConfig": {"Transcode": {"TemplateId": "t"}}}]}),
+    "GetTranscodeJob": (cat.GET_TRANSCODE_JOB, {"parent_job_id": "j1"}),
+    "ListTranscodeJobs": (cat.LIST_TRANSCODE_JOBS, {}),
+    "ice.SubmitSnapshotJob": (cat.ICE_SUBMIT_SNAPSHOT_JOB, {"input": {"Type": "Media", "Media": "m1"},
+                                                    "output": {"Type": "OSS", "Media": "oss://media-out/a.jpg"},
+                                                    "template_config": {"TemplateId": "t"}}),
+    "GetSnapshotJob": (cat.GET_SNAPSHOT_JOB, {"job_id": "j1"}),
+    "ListSnapshotJobs": (cat.LIST_SNAPSHOT_JOBS, {}),
+    "SubmitMediaConvertJob": (cat.SUBMIT_MEDIA_CONVERT_JOB, {
+        "config": {"Inputs": [{"InputFile": {"Type": "Media", "Media": "m1"}}]}}),
+    "GetMediaConvertJob": (cat.GET_MEDIA_CONVERT_JOB, {"job_id": "j1"}),
+    "ListMediaConvertJobs": (cat.LIST_MEDIA_CONVERT_JOBS, {}),
 }
 ERRORS_WITH_200: dict[str, tuple[str, type[MediaJobsError]]] = {
     "InvalidParameter": ("InvalidParameter", InvalidParameterError),
@@ -606,7 +622,7 @@ def test_sync_alibaba_200_without_its_answer_keys_is_a_bad_answer(conns: Hostile
     conns.behaviour = json_of(body)
     operation, arguments = ALI_CALLS[action]
     refused(lambda: _ali_hook().call(operation, **arguments), BadResponseError,
-            rf"{action} answered HTTP 200 without {operation.answer_keys[0]}")
+            rf"{operation.name} answered HTTP 200 without {operation.answer_keys[0]}")
 
 
 @pytest.mark.parametrize("action", list(ALI_CALLS))

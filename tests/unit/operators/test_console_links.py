@@ -20,8 +20,14 @@ from airflow_provider_mediajobs.compat import HAS_RESUMABLE_JOBS, TaskDeferred
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY
 from airflow_provider_mediajobs.links import PARTS_KEY, ConsoleLink
 from airflow_provider_mediajobs.operators.alibaba import (
+    IceGetMediaConvertJobOperator,
     IceGetSmartHandleJobOperator,
+    IceGetSnapshotJobOperator,
+    IceGetTranscodeJobOperator,
     IceListSmartJobsOperator,
+    IceSubmitMediaConvertJobOperator,
+    IceSubmitSnapshotJobOperator,
+    IceSubmitTranscodeJobOperator,
     ImmGetTaskOperator,
     MtsQueryIProductionJobOperator,
     MtsQueryJobListOperator,
@@ -36,7 +42,10 @@ from airflow_provider_mediajobs.operators.tencent import (
     TencentCISubmitJobOperator,
 )
 from airflow_provider_mediajobs.sensors.alibaba import (
+    IceMediaConvertJobSensor,
     IceSmartJobSensor,
+    IceSnapshotJobSensor,
+    IceTranscodeJobSensor,
     ImmTaskSensor,
     MtsIProductionJobSensor,
     MtsMediaInfoJobSensor,
@@ -151,6 +160,12 @@ SENSORS: dict[str, tuple[Callable[[], Any], str]] = {
                              MTS_PAGE),
     "MtsMediaInfoJobSensor": (lambda: MtsMediaInfoJobSensor(task_id="t", media_info_job_id="m-mts",
                                                             deferrable=True), MTS_PAGE),
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "IceTranscodeJobSensor": (lambda: IceTranscodeJobSensor(task_id="t", parent_job_id="p-ice", deferrable=True),
+                              ICE_PAGE),
+    "IceSnapshotJobSensor": (lambda: IceSnapshotJobSensor(task_id="t", job_id="j-snap", deferrable=True), ICE_PAGE),
+    "IceMediaConvertJobSensor": (lambda: IceMediaConvertJobSensor(task_id="t", job_id="j-mc", deferrable=True),
+                                 ICE_PAGE),
 }
 
 
@@ -180,6 +195,10 @@ GETS: dict[str, tuple[Callable[[EmulatorHandle], tuple[Any, str]], str]] = {
                                         MTS_PAGE),
     "MtsQueryMediaInfoJobListOperator": (_get(MtsQueryMediaInfoJobListOperator, "mts_media_info",
                                               "media_info_job_ids"), MTS_PAGE),
+    # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+    "IceGetTranscodeJobOperator": (_get(IceGetTranscodeJobOperator, "ice_transcode", "parent_job_id"), ICE_PAGE),
+    "IceGetSnapshotJobOperator": (_get(IceGetSnapshotJobOperator, "ice_snapshot"), ICE_PAGE),
+    "IceGetMediaConvertJobOperator": (_get(IceGetMediaConvertJobOperator, "ice_media_convert"), ICE_PAGE),
 }
 
 
@@ -228,8 +247,20 @@ def test_a_get_operator_links_the_job_it_fetches(
             task_id="t", input={"Bucket": "in", "Location": "oss-cn-shanghai", "Object": "a.mp4"},
             output_bucket="out", outputs=[{"OutputObject": "b.mp4", "TemplateId": "S00000001-200010"}],
             pipeline_id="p1", wait_for_completion=True, deferrable=True), MTS_PAGE),
+        # ICE transcoding, snapshots and media conversion (issue 18, part 2)
+        (lambda: IceSubmitTranscodeJobOperator(
+            task_id="t", input_group=[{"Type": "Media", "Media": "m1"}], output_group=[
+                {"Output": {"Type": "Media", "Media": "m2"}, "ProcessConfig": {"Transcode": {"TemplateId": "t"}}}],
+            wait_for_completion=True, deferrable=True), ICE_PAGE),
+        (lambda: IceSubmitSnapshotJobOperator(
+            task_id="t", input_file={"Type": "Media", "Media": "m1"}, output_file={"Type": "Media", "Media": "m2"},
+            template_config={"TemplateId": "t"}, wait_for_completion=True, deferrable=True), ICE_PAGE),
+        (lambda: IceSubmitMediaConvertJobOperator(
+            task_id="t", config={"Inputs": [{"InputFile": {"Type": "Media", "Media": "m1"}}]},
+            wait_for_completion=True, deferrable=True), ICE_PAGE),
     ],
-    ids=("MtsSubmitIProductionJobOperator", "TencentCISubmitJobOperator", "MtsSubmitJobsOperator"),
+    ids=("MtsSubmitIProductionJobOperator", "TencentCISubmitJobOperator", "MtsSubmitJobsOperator",
+         "IceSubmitTranscodeJobOperator", "IceSubmitSnapshotJobOperator", "IceSubmitMediaConvertJobOperator"),
 )
 def test_a_submit_operator_stores_its_link_after_submitting_and_before_deferring(
     make: Callable[[], Any], page: str, where: dict[str, str], comms: FakeComms
