@@ -443,12 +443,16 @@ class VendorApi:
         An operation of the other vendor, or anything else, is refused before any request: it
         would be signed and sent the wrong way.
 
-        :param operation: an :class:`Operation` of this vendor's catalog, or its name
-            (``"ListSmartJobs"``).
+        :param operation: an :class:`Operation` of this vendor's catalog, or its catalog name
+            (``"ListSmartJobs"``, ``"ice.SubmitIProductionJob"``).
         """
-        name = operation.name if isinstance(operation, Operation) else operation
-        found = self.operations.get(name) if isinstance(name, str) else None
-        if found is None or (isinstance(operation, Operation) and operation is not found):
+        if isinstance(operation, Operation):
+            # By identity: two products may have an action of the same name (the catalog keys the
+            # later one ``product.action``).
+            found = operation if any(op is operation for op in self.operations.values()) else None
+        else:
+            found = self.operations.get(operation) if isinstance(operation, str) else None
+        if found is None:
             raise invalid("operation", f"one of {', '.join(sorted(self.operations))}", operation)
         return found
 
