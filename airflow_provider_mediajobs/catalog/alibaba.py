@@ -419,13 +419,14 @@ def _object_keys(arg: str, keys: tuple[str, ...], required: tuple[str, ...] = ()
         missing = [key for key in required if given.get(key) in (None, "")]
         if missing:
             raise invalid(arg, f"a JSON object with {' and '.join(required)} (missing: {', '.join(missing)})", given)
+        # The error names the argument itself (an operator may show it under another name) and the key.
         for key, values in (enums or {}).items():
             if key in given and given[key] not in values:
-                raise invalid(f"{arg}[{key!r}]", f"one of {', '.join(values)}", given[key])
+                raise invalid(arg, f"a JSON object whose {key} is one of {', '.join(values)}", given)
         for key, (low, high) in (ints or {}).items():
             number = given.get(key)
             if key in given and (not isinstance(number, int) or isinstance(number, bool) or not low <= number <= high):
-                raise invalid(f"{arg}[{key!r}]", f"an integer from {low} to {high}", number)
+                raise invalid(arg, f"a JSON object whose {key} is an integer from {low} to {high}", given)
 
     return check
 

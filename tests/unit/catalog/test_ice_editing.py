@@ -129,22 +129,22 @@ IN = {"Type": "OSS", "Media": "oss://media-in/clips/a.mp4"}
 OUT = {"Type": "OSS", "Media": "oss://media-out/covers/a.jpg"}
 
 
-@pytest.mark.parametrize(("arg", "value", "names"), [
-    ("input", {"Type": "OSS"}, "input"),
-    ("input", {"Type": "oss", "Media": "m"}, "input['Type']"),
-    ("input", {**IN, "Bucket": "b"}, "input"),
-    ("output", {"Media": "oss://b/o"}, "output"),
-    ("output", {**OUT, "Type": "Vod"}, "output['Type']"),
-    ("schedule_config", {"Priority": 11}, "schedule_config['Priority']"),
-    ("schedule_config", {"Priority": "5"}, "schedule_config['Priority']"),
-    ("schedule_config", {"Queue": "q"}, "schedule_config"),
-    ("function_name", "VideoQualityEnhancement", "function_name"),  # MTS's function, not ICE's
-    ("name", "n" * 101, "name"),
-    ("user_data", "u" * 257, "user_data"),
+@pytest.mark.parametrize(("arg", "value", "says"), [
+    ("input", {"Type": "OSS"}, "missing: Media"),
+    ("input", {"Type": "oss", "Media": "m"}, "whose Type is one of OSS, Media"),
+    ("input", {**IN, "Bucket": "b"}, "not Bucket"),
+    ("output", {"Media": "oss://b/o"}, "missing: Type"),
+    ("output", {**OUT, "Type": "Vod"}, "whose Type is one of OSS, Media"),
+    ("schedule_config", {"Priority": 11}, "whose Priority is an integer from 1 to 10"),
+    ("schedule_config", {"Priority": "5"}, "whose Priority is an integer from 1 to 10"),
+    ("schedule_config", {"Queue": "q"}, "not Queue"),
+    ("function_name", "VideoQualityEnhancement", "MusicDemix"),  # MTS's function, not ICE's
+    ("name", "n" * 101, "at most 100"),
+    ("user_data", "u" * 257, "at most 256"),
 ])
-def test_iproduction_values(arg: str, value: Any, names: str) -> None:
+def test_iproduction_values(arg: str, value: Any, says: str) -> None:
     args = {"function_name": "Cover", "input": IN, "output": OUT, arg: value}
-    _refused(cat.ICE_SUBMIT_IPRODUCTION_JOB, names, **args)
+    assert says in _refused(cat.ICE_SUBMIT_IPRODUCTION_JOB, arg, **args)
 
 
 def test_iproduction_objects_go_as_json_text() -> None:
