@@ -641,8 +641,9 @@ ICE_QUERY_IPRODUCTION_JOB = Operation(
 
 ICE_CANCEL_IPRODUCTION_JOB = Operation(
     "CancelIProductionJob", ICE, "POST", params=(job_id("job_id", "JobId"), _client_token()),
-    # The answer documents RequestId and Message ("Success") only; an error body carries both too.
-    answer_keys=("RequestId",),
+    # The answer documents RequestId and Message ("Success") only; an error body carries both too,
+    # and is told apart by its Code and HostId (AlibabaProtocol.parse).
+    answer_keys=("Message", "RequestId"),
 )
 
 
@@ -925,7 +926,10 @@ class AlibabaProtocol(NamedTuple):
                     f"({_describe(response)})", status=response.status, request_id=request_id,
                 )
             missing = operation.missing_answer_keys(body)
-            if not missing:
+            # A Code beside HostId is the error body's own shape (no SDK answer model has HostId):
+            # the one way to tell it from an answer whose keys an error body carries too
+            # (CancelIProductionJob answers RequestId and Message only).
+            if not missing and (code in (None, "") or "HostId" not in body):
                 return dict(body)
             if code in (None, ""):
                 raise BadResponseError(

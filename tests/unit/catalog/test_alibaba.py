@@ -252,9 +252,14 @@ def test_catalog_methods_and_products() -> None:
         "ListSmartJobs": ("GET", "ice"), "GetSmartHandleJob": ("POST", "ice"),
         "ListLiveSnapshotJobs": ("GET", "ice"), "QueryIProductionJob": ("POST", "mts"),
         "SubmitIProductionJob": ("POST", "mts"), "ListTasks": ("POST", "imm"), "GetTask": ("POST", "imm"),
+        # ICE timeline editing and IProduction (issue 18, part 2)
+        "SubmitMediaProducingJob": ("POST", "ice"), "GetMediaProducingJob": ("POST", "ice"),
+        "ListMediaProducingJobs": ("POST", "ice"), "ice.SubmitIProductionJob": ("POST", "ice"),
+        "ice.QueryIProductionJob": ("POST", "ice"), "CancelIProductionJob": ("POST", "ice"),
     }
     assert {n: (o.method, o.service.product) for n, o in cat.OPERATIONS.items()} == expected
-    assert [n for n, o in cat.OPERATIONS.items() if not o.idempotent] == ["SubmitIProductionJob"]
+    assert [n for n, o in cat.OPERATIONS.items() if not o.idempotent] == [
+        "SubmitIProductionJob", "SubmitMediaProducingJob", "ice.SubmitIProductionJob"]
     assert {s.product: s.version for s in cat.SERVICES.values()} == VERSIONS
 
 

@@ -6,6 +6,7 @@ refused as a bad parameter. The emulator's own limits cite their sources
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,7 +50,19 @@ BASE: dict[str, dict[str, Any]] = {
     "GetJobs": {"job_ids": ["j1"]},
     "CancelJob": {"job_id": "j1"},
     "SubmitJob": {"tag": "WordsGeneralize", "input_object": "in/a.txt", "queue_id": "q1"},
+    # ICE timeline editing and IProduction (issue 18, part 2)
+    "SubmitMediaProducingJob": {"timeline": {"VideoTracks": []},
+                                "output_media_config": {"MediaURL": "https://b-1.oss-cn-shanghai.aliyuncs.com/o.mp4"}},
+    "GetMediaProducingJob": {"job_id": "j1"},
+    "ListMediaProducingJobs": {},
+    "ice.SubmitIProductionJob": {"function_name": "Cover", "input": {"Type": "OSS", "Media": "oss://b-1/a.mp4"},
+                                 "output": {"Type": "OSS", "Media": "oss://b-1/a.jpg"}},
+    "ice.QueryIProductionJob": {"job_id": "j1"},
+    "CancelIProductionJob": {"job_id": "j1"},
 }
+# The catalog name of each operation (two products may share an action's name: the catalog keys the
+# later one product.action).
+CATALOG_NAME = {id(op): name for catalog in (ali.OPERATIONS, ci.OPERATIONS) for name, op in catalog.items()}
 
 
 def edge_values(param: Param) -> list[Any]:
@@ -102,14 +115,14 @@ CASES = _cases()
 
 
 def test_the_sweep_covers_every_operation() -> None:
-    assert {op.name for _, op, _, _ in CASES} == set(ali.OPERATIONS) | set(ci.OPERATIONS) == set(BASE)
+    assert {CATALOG_NAME[id(op)] for _, op, _, _ in CASES} == set(ali.OPERATIONS) | set(ci.OPERATIONS) == set(BASE)
 
 
 @pytest.mark.parametrize(("vendor", "op", "arg", "value"), CASES,
                          ids=[f"{op.name}-{arg}-{i}" for i, (_, op, arg, _) in enumerate(CASES)])
 def test_what_the_catalog_accepts_the_vendor_accepts(mediajobs_connections: EmulatorHandle, vendor: str,
                                                      op: Operation, arg: str, value: Any) -> None:
-    args = {**BASE[op.name], arg: value}
+    args = {**BASE[CATALOG_NAME[id(op)]], arg: value}
     try:
         op.bind(args)
     except MediaJobsValidationError:
@@ -140,6 +153,19 @@ PAST_LIMITS: list[tuple[str, Operation, dict[str, str]]] = [
                                 "Operation/UserData": "u" * 1025}),
     ("tencent", ci.SUBMIT_JOB, {"Tag": "WordsGeneralize", "Input/Object": "a", "QueueId": "q",
                                 "Operation/JobLevel": "3"}),
+    # ICE timeline editing and IProduction (issue 18, part 2)
+    ("alibaba", ali.LIST_MEDIA_PRODUCING_JOBS, {"MaxResults": "101"}),
+    ("alibaba", ali.LIST_MEDIA_PRODUCING_JOBS, {
+        "StartTime": (NOW - 31 * _DAY).strftime("%Y-%m-%dT%H:%M:%SZ"), "EndTime": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}),
+    ("alibaba", ali.SUBMIT_MEDIA_PRODUCING_JOB, {"Timeline": "{}", "OutputMediaConfig": '{"MediaURL": "u"}',
+                                                 "UserData": json.dumps({"k": "u" * 510})}),
+    ("alibaba", ali.SUBMIT_MEDIA_PRODUCING_JOB, {"Timeline": "{}", "TemplateId": "t",
+                                                 "OutputMediaConfig": '{"MediaURL": "u"}'}),
+    ("alibaba", ali.ICE_SUBMIT_IPRODUCTION_JOB, {"FunctionName": "Cover", "Input": '{"Type":"OSS","Media":"m"}',
+                                                 "Output": '{"Type":"OSS","Media":"m"}', "Name": "n" * 101}),
+    ("alibaba", ali.ICE_SUBMIT_IPRODUCTION_JOB, {"FunctionName": "Cover", "Input": '{"Type":"OSS","Media":"m"}',
+                                                 "Output": '{"Type":"OSS","Media":"m"}',
+                                                 "ScheduleConfig": '{"Priority":11}'}),
 ]
 
 

@@ -46,7 +46,8 @@ def _cancels(emu: EmulatorHandle) -> int:
 
 
 def test_every_kind_declares_its_cancel_with_a_source() -> None:
-    assert {k.name for k in KINDS} == {"mts_iproduction", "ice_smart_job", "imm_task", "tencent_ci_job"}
+    assert {k.name for k in KINDS} == {"mts_iproduction", "ice_smart_job", "imm_task", "tencent_ci_job",
+                                       "ice_media_producing", "ice_iproduction"}
     for kind in KINDS:
         assert kind.cancel.source, kind.name
         if kind.cancel.operation is None:
