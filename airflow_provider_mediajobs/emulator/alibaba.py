@@ -442,11 +442,11 @@ def submit_media_producing_job(backend: Backend, p: dict[str, str]) -> dict[str,
     _json_object(p, "UserData")
     if len(p.get("ClientToken", "")) > 64:
         raise _invalid("ClientToken", "is too long")
-    attrs = {"timeline": p.get("Timeline", ""), "template_id": p.get("TemplateId", ""),
-             "clips_param": p.get("ClipsParam", ""), "output_media_config": p["OutputMediaConfig"],
-             "output_media_target": target or "", "user_data": p.get("UserData", ""),
-             # The answer names the editing project: the one given, else one made for the job.
-             "project_id": p.get("ProjectId") or backend.new_id("project")}
+    attrs: dict[str, Any] = {"timeline": p.get("Timeline", ""), "template_id": p.get("TemplateId", ""),
+                             "clips_param": p.get("ClipsParam", ""), "output_media_config": p["OutputMediaConfig"],
+                             "output_media_target": target or "", "user_data": p.get("UserData", ""),
+                             # The answer names the editing project: the one given, else one made for the job.
+                             "project_id": p.get("ProjectId") or backend.new_id("project")}
     job = backend.create(PRODUCING.name, **attrs)
     return {"RequestId": _request_id(), "JobId": job.job_id, "ProjectId": attrs["project_id"],
             "MediaId": _media_id(job), "VodMediaId": ""}
@@ -546,7 +546,8 @@ def submit_ice_iproduction_job(backend: Backend, p: dict[str, str]) -> dict[str,
     fields = {"FunctionName": "function_name", "Input": "input", "Output": "output", "JobParams": "job_params",
               "ModelId": "model_id", "Name": "name", "ScheduleConfig": "schedule_config",
               "TemplateId": "template_id", "UserData": "user_data"}
-    job = backend.create(ICE_IPRODUCTION.name, **{attribute: p[field] for field, attribute in fields.items() if field in p})
+    attrs: dict[str, Any] = {attribute: p[field] for field, attribute in fields.items() if field in p}
+    job = backend.create(ICE_IPRODUCTION.name, **attrs)
     return {"RequestId": _request_id(), "JobId": job.job_id}
 
 

@@ -169,7 +169,8 @@ def test_the_timeline_travels_in_a_signed_form_body_v3() -> None:
     wire = cat.SUBMIT_MEDIA_PRODUCING_JOB.bind({"timeline": TIMELINE, "output_media_config": OSS_OUT})
     request = _protocol("v3").build(cat.SUBMIT_MEDIA_PRODUCING_JOB, wire)
     query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
-    assert "Timeline" not in query and "OutputMediaConfig" in query
+    assert "Timeline" not in query
+    assert "OutputMediaConfig" in query
     assert dict(parse_qsl(request.body.decode())) == {"Timeline": wire["Timeline"]}
     headers = dict(request.headers)
     assert headers["content-type"] == "application/x-www-form-urlencoded"
@@ -186,7 +187,8 @@ def test_the_timeline_travels_in_a_signed_form_body_v1() -> None:
     request = _protocol("v1").build(cat.SUBMIT_MEDIA_PRODUCING_JOB, wire)
     query = dict(parse_qsl(urlsplit(request.url).query, keep_blank_values=True))
     form = dict(parse_qsl(request.body.decode()))
-    assert set(form) == {"Timeline"} and "Timeline" not in query
+    assert set(form) == {"Timeline"}
+    assert "Timeline" not in query
     # V1 signs the body's parameters with the query's, as the SDK's do_rpcrequest does.
     signed = {k: v for k, v in {**query, **form}.items() if k != "Signature"}
     assert v1_signature("POST", signed, SECRET) == query["Signature"]
@@ -197,7 +199,8 @@ def test_every_other_call_keeps_an_empty_body() -> None:
     for op, args in ((cat.GET_MEDIA_PRODUCING_JOB, {"job_id": "j"}), (cat.ICE_SUBMIT_IPRODUCTION_JOB,
                      {"function_name": "Cover", "input": IN, "output": OUT})):
         request = _protocol("v3").build(op, op.bind(args))
-        assert request.body == b"" and "content-type" not in request.headers
+        assert request.body == b""
+        assert "content-type" not in request.headers
 
 
 # -- lineage from a job's detail ---------------------------------------------------------------------------
@@ -269,7 +272,8 @@ def test_ice_and_mts_iproduction_calls_have_their_own_catalog_names() -> None:
 
 def test_only_the_iproduction_job_can_be_cancelled() -> None:
     operation, arguments = cat.ICE_IPRODUCTION_JOB.cancel_call({"job_id": "j1"})
-    assert operation is cat.ICE_CANCEL_IPRODUCTION_JOB and arguments == {"job_id": "j1"}
+    assert operation is cat.ICE_CANCEL_IPRODUCTION_JOB
+    assert arguments == {"job_id": "j1"}
     assert cat.ICE_IPRODUCTION_JOB.cancel.only_in == frozenset()  # no states documented
     from airflow_provider_mediajobs.exceptions import CancelNotSupportedError
 
@@ -280,7 +284,8 @@ def test_only_the_iproduction_job_can_be_cancelled() -> None:
 
 def test_the_sweep_bounds_creation_time_where_a_window_reaches() -> None:
     sweep = cat.ICE_MEDIA_PRODUCING_JOB.sweep
-    assert sweep is not None and sweep.since is not None
+    assert sweep is not None
+    assert sweep.since is not None
     recent = datetime.now(UTC) - timedelta(days=2)
     since = sweep.since(recent)
     assert since == {"start_time": recent, "end_time": recent + timedelta(days=30)}

@@ -124,14 +124,17 @@ def test_ice_media_producing_job_submit_get_and_list(url: str) -> None:
     # The SDK sends Timeline in a form body, signed through the body's hash.
     submitted = client.submit_media_producing_job(SubmitMediaProducingJobRequest(
         timeline=timeline, output_media_config=json.dumps({"MediaURL": out}))).body
-    assert submitted.job_id and submitted.project_id and submitted.media_id
+    assert submitted.job_id
+    assert submitted.project_id
+    assert submitted.media_id
     job = client.get_media_producing_job(GetMediaProducingJobRequest(job_id=submitted.job_id)).body.media_producing_job
     assert job.job_id == submitted.job_id
     assert job.status in {"Init", "Queuing", "Processing", "Success", "Failed"}
     assert json.loads(job.timeline)["VideoTracks"][0]["VideoTrackClips"][0]["MediaURL"] == clip
     assert job.media_url == out
     first = client.list_media_producing_jobs(ListMediaProducingJobsRequest(max_results=3)).body
-    assert len(first.media_producing_job_list) == 3 and first.next_token
+    assert len(first.media_producing_job_list) == 3
+    assert first.next_token
     second = client.list_media_producing_jobs(ListMediaProducingJobsRequest(max_results=3,
                                                                             next_token=first.next_token)).body
     seen = [j.job_id for j in first.media_producing_job_list + second.media_producing_job_list]
@@ -159,7 +162,8 @@ def test_ice_iproduction_job_submit_query_and_cancel(url: str) -> None:
         output=SubmitIProductionJobRequestOutput(type="OSS", media="oss://media-out/a.jpg"),
         schedule_config=SubmitIProductionJobRequestScheduleConfig(pipeline_id="p1", priority=5))).body.job_id
     body = client.query_iproduction_job(QueryIProductionJobRequest(job_id=job_id)).body
-    assert body.job_id == job_id and body.function_name == "Cover"
+    assert body.job_id == job_id
+    assert body.function_name == "Cover"
     assert body.status in {"Queuing", "Analyzing", "Success", "Fail"}
     assert (body.input.type, body.input.media, body.output.media) == ("OSS", "oss://media-in/a.mp4",
                                                                       "oss://media-out/a.jpg")

@@ -68,11 +68,13 @@ def test_submit_get_and_list_a_media_producing_job(mediajobs_connections: Emulat
     assert emu.counters()["op:SubmitMediaProducingJob"] == before.get("op:SubmitMediaProducingJob", 0) + 1
     answer = IceGetMediaProducingJobOperator(task_id="g", job_id=job_id).execute({"ti": FakeTI()})
     job = answer["MediaProducingJob"]
-    assert job["JobId"] == job_id and job["Status"] in cat.MEDIA_PRODUCING_STATES
+    assert job["JobId"] == job_id
+    assert job["Status"] in cat.MEDIA_PRODUCING_STATES
     assert json.loads(job["Timeline"]) == TIMELINE  # the whole timeline reached the vendor (form body)
     assert job["MediaURL"] == OUT_URL
     listed = IceListMediaProducingJobsOperator(task_id="l", page_size=7, max_items=20).execute({})
-    assert len(listed) == 20 and len({j["JobId"] for j in listed}) == 20
+    assert len(listed) == 20
+    assert len({j["JobId"] for j in listed}) == 20
     assert listed[0]["JobId"] == job_id  # newest first
     assert emu.counters()["op:ListMediaProducingJobs"] - before.get("op:ListMediaProducingJobs", 0) == 3
 
@@ -80,7 +82,8 @@ def test_submit_get_and_list_a_media_producing_job(mediajobs_connections: Emulat
 def test_list_filters(mediajobs_connections: EmulatorHandle) -> None:
     hook = AlibabaCloudMediaHook()
     done = hook.list_media_producing_jobs(status="Success", max_items=30)
-    assert done and {j["Status"] for j in done} == {"Success"}
+    assert done
+    assert {j["Status"] for j in done} == {"Success"}
     mine = hook.submit_media_producing_job(timeline=TIMELINE, output_media_config={"MediaURL": OUT_URL},
                                            project_id=None)
     by_project = hook.list_media_producing_jobs(project_id=mine["ProjectId"])
@@ -156,7 +159,8 @@ def test_submit_and_query_an_iproduction_job(mediajobs_connections: EmulatorHand
     assert emu.counters()["op:SubmitIProductionJob"] == before.get("op:SubmitIProductionJob", 0) + 1
     job = IceQueryIProductionJobOperator(task_id="q", job_id=job_id).execute({"ti": FakeTI()})
     assert (job["JobId"], job["FunctionName"], job["Name"]) == (job_id, "Cover", "intro cover")
-    assert job["Input"] == IN and job["Output"] == OUT
+    assert job["Input"] == IN
+    assert job["Output"] == OUT
     assert job["ScheduleConfig"] == {"PipelineId": "p1", "Priority": 3}
     with pytest.raises(NotFoundError):
         AlibabaCloudMediaHook().query_iproduction_job(job_id)  # MTS's QueryIProductionJob: ICE's job is not MTS's

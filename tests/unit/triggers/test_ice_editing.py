@@ -33,7 +33,8 @@ PRODUCING = {"timeline": '{"VideoTracks":[{"VideoTrackClips":[{"MediaURL":'
 def _resumed(deferred: TaskDeferred) -> dict[str, Any]:
     """The deferred wait's event, from a trigger rebuilt from its serialized form, after JSON."""
     path, kwargs = deferred.trigger.serialize()
-    assert set(kwargs) >= {"conn_id", "job_ids"} and "password" not in json.dumps(kwargs)
+    assert set(kwargs) >= {"conn_id", "job_ids"}
+    assert "password" not in json.dumps(kwargs)
     return json.loads(json.dumps(asyncio.run(first_event(load_class(path)(**kwargs)))))
 
 
@@ -55,7 +56,8 @@ def test_a_deferred_producing_sensor_ends_with_the_job_and_its_output(mediajobs_
         sensor.execute({})
     assert isinstance(deferred.value.trigger, IceMediaProducingJobTrigger)
     event = _resumed(deferred.value)
-    assert event["status"] == "success" and event["output"] == "oss://media-out/edits/a.mp4"
+    assert event["status"] == "success"
+    assert event["output"] == "oss://media-out/edits/a.mp4"
     job = IceMediaProducingJobSensor(task_id="w", job_id=job_id, deferrable=True).execute_complete({}, event)
     assert job["Timeline"] == PRODUCING["timeline"]  # the GetMediaProducingJob detail, not a list item
 
@@ -71,7 +73,8 @@ def test_a_deferred_sensor_fails_with_the_vendors_code(mediajobs_connections: Em
     with pytest.raises(TaskDeferred) as deferred:
         sensor.execute({})
     event = _resumed(deferred.value)
-    assert event["status"] == "failure" and event["code"] == code
+    assert event["status"] == "failure"
+    assert event["code"] == code
     with pytest.raises(JobFailedError, match=code):
         sensor.execute_complete({}, event)
 
@@ -81,7 +84,8 @@ async def test_an_iproduction_trigger_reports_the_job(mediajobs_connections: Emu
                      output='{"Type":"OSS","Media":"oss://media-out/a.jpg"}')
     event = await first_event(IceIProductionJobTrigger(conn_id=CONN, job_ids={"job_id": job_id}, poll_interval=0.2))
     assert event["status"] == "success"
-    assert event["job"]["Status"] == "Success" and event["output"] == "oss://media-out/a.jpg"
+    assert event["job"]["Status"] == "Success"
+    assert event["output"] == "oss://media-out/a.jpg"
     assert event["job"]["OutputUrls"] == ["oss://media-out/a.jpg"]
 
 
@@ -91,7 +95,9 @@ async def test_the_deadline_cancels_a_queued_iproduction_job(mediajobs_connectio
         conn_id=CONN, job_ids={"job_id": job_id}, poll_interval=30.0, deadline=time.time() + 1.0,
         cancel_on_kill=True,
     ))
-    assert event["status"] == "timeout" and event["cancelled"] is True and event["state"] == "Queuing"
+    assert event["status"] == "timeout"
+    assert event["cancelled"] is True
+    assert event["state"] == "Queuing"
     job = await asyncio.to_thread(AlibabaCloudMediaHook().query_ice_iproduction_job, job_id)
     assert job["Status"] == "Fail"
 
@@ -102,7 +108,8 @@ async def test_a_producing_deadline_says_the_job_cannot_be_cancelled(mediajobs_c
         conn_id=CONN, job_ids={"job_id": job_id}, poll_interval=30.0, deadline=time.time() + 1.0,
         cancel_on_kill=True,
     ))
-    assert event["status"] == "timeout" and event["cancelled"] is False
+    assert event["status"] == "timeout"
+    assert event["cancelled"] is False
     assert "the job may still be running on alibaba ICE in region cn-shanghai" in event["message"], event["message"]
     assert "cannot be cancelled" in event["message"], event["message"]
 
