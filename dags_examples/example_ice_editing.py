@@ -76,6 +76,7 @@ with DAG(
     produce >> wait_cut >> cut >> latest
 
     # --8<-- [start:howto_ice_iproduction]
+    # --8<-- [start:howto_ice_iproduction_submit]
     cover = IceSubmitIProductionJobOperator(
         task_id="make_cover",
         function_name="Cover",
@@ -84,6 +85,8 @@ with DAG(
         name="cover of {{ run_id }}",
         schedule_config={"Priority": 5},
     )
+    # --8<-- [end:howto_ice_iproduction_submit]
+    # --8<-- [start:howto_ice_iproduction_sensor]
     wait_cover = IceIProductionJobSensor(
         task_id="wait_for_cover",
         job_id=cover.output,
@@ -91,7 +94,10 @@ with DAG(
         poke_interval=2,
         timeout=600,
     )
+    # --8<-- [end:howto_ice_iproduction_sensor]
+    # --8<-- [start:howto_ice_iproduction_query]
     cover_job = IceQueryIProductionJobOperator(task_id="fetch_cover", job_id=cover.output)
+    # --8<-- [end:howto_ice_iproduction_query]
     cover >> wait_cover >> cover_job
     # --8<-- [end:howto_ice_iproduction]
 
