@@ -1,7 +1,7 @@
 """ICE timeline editing and IProduction waits against the emulator over real HTTP (issue 18, part 2):
 sensors in poke mode and deferred (the trigger rebuilt from its serialized form, as the triggerer
-does), success and failure events, media producing waits answered by ListMediaProducingJobs
-sweeps for fewer requests, an IProduction wait whose deadline cancels its job."""
+does), success and failure events, an IProduction wait whose deadline cancels its job, and a media
+producing one whose deadline says it cannot. Their sweeps are in test_sweep.py."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_mediajobs.catalog import alibaba as cat
 from airflow_provider_mediajobs.compat import TaskDeferred
 from airflow_provider_mediajobs.exceptions import JobFailedError
 from airflow_provider_mediajobs.hooks.alibaba import AlibabaCloudMediaHook
@@ -114,48 +113,4 @@ async def test_a_producing_deadline_says_the_job_cannot_be_cancelled(mediajobs_c
     assert "cannot be cancelled" in event["message"], event["message"]
 
 
-# -- sweeps ----------------------------------------------------------------------------------------------
-def _connect(emu: EmulatorHandle, monkeypatch: pytest.MonkeyPatch, **extras: Any) -> None:
-    conn = emu.connections()[CONN]
-    conn = dict(conn, extra={**conn["extra"], "batch_window": 0.2, "qps_budget": 1000, **extras})  # type: ignore[dict-item]
-    monkeypatch.setenv(f"AIRFLOW_CONN_{CONN.upper()}", json.dumps(conn))
-
-
-async def _wait_all(job_ids: list[str]) -> dict[str, dict[str, Any]]:
-    triggers = [IceMediaProducingJobTrigger(conn_id=CONN, job_ids={"job_id": j}, poll_interval=0.5) for j in job_ids]
-
-    async def one(trigger: IceMediaProducingJobTrigger) -> dict[str, Any]:
-        async for event in trigger.run():
-            return dict(event.payload)
-        raise AssertionError("no event")
-
-    events = await asyncio.wait_for(asyncio.gather(*(one(t) for t in triggers)), 60)
-    return {e["job_id"]: e for e in events}
-
-
-async def test_producing_waits_are_swept_with_the_events_of_direct_looks_for_fewer_requests(
-    mediajobs_emulator: EmulatorHandle, monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    emu = mediajobs_emulator
-    costs: dict[str, dict[str, int]] = {}
-    details: dict[str, dict[str, Any]] = {}
-    for mode in ("off", "auto"):
-        _connect(emu, monkeypatch, list_sweeps=mode)
-        expected = {}
-        for i in range(120):
-            job = emu.admin("POST", "jobs", {"kind": "ice_producing", **PRODUCING, "queue_s": 0.0,
-                                             "run_s": 1.0 + (i % 4) / 2, "succeed": i % 5 != 0})
-            expected[job["job_id"]] = "success" if i % 5 else "failure"
-        before = emu.counters()
-        events = await _wait_all(list(expected))
-        assert {j: e["status"] for j, e in events.items()} == expected  # none missed, none wrong
-        after = emu.counters()
-        costs[mode] = {k: after.get(k, 0) - before.get(k, 0) for k in after if k == "requests" or k.startswith("op:")}
-        details[mode] = next(e["job"] for e in events.values() if e["status"] == "success")
-    assert costs["off"].get("op:ListMediaProducingJobs", 0) == 0
-    assert costs["auto"]["op:ListMediaProducingJobs"] > 0
-    assert costs["auto"]["requests"] < costs["off"]["requests"] * 0.5, costs
-    # Pages answer each job's looks while it runs; one GetMediaProducingJob concludes it.
-    assert costs["auto"]["op:GetMediaProducingJob"] <= len(expected) * 1.1, costs
-    assert set(details["off"]) == set(details["auto"])  # the same detail: a direct look's
-    assert cat.ICE_MEDIA_PRODUCING_JOB.sweep is not None
+# Sweeps of media producing waits: tests/unit/triggers/test_sweep.py, whose kinds include ice_producing.
