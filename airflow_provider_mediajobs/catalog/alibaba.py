@@ -521,9 +521,10 @@ LIST_MEDIA_PRODUCING_JOBS = Operation(
 
 
 def _producing_output(job: Mapping[str, Any]) -> str | None:
-    # MediaURL is the produced file's URL: for an OSS output, the OutputMediaConfig.MediaURL it was
-    # submitted with, http(s)://bucket.oss-region.aliyuncs.com/object ("Video editing parameters"
-    # page); a VOD output names no object of ours.
+    # MediaURL is "the resource file URL of the output media asset" (its docstring); the detail has
+    # no OutputMediaConfig, so this is where the output is read. That for an OSS output it is the
+    # OutputMediaConfig.MediaURL submitted (http(s)://bucket.oss-region.aliyuncs.com/object, the
+    # "Video editing parameters" page) is inferred, not documented; a VOD output names no object.
     return oss_uri(job.get("MediaURL"))
 
 
