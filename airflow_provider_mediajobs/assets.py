@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult, unquote, urlsplit
 
 if TYPE_CHECKING:
     from airflow.sdk import Asset
@@ -113,6 +113,26 @@ def checked_uri(text: Any, scheme: str) -> str | None:
     if parts.scheme.lower() != scheme:
         return None
     return object_uri(scheme, parts.netloc, parts.path)
+
+
+#: An OSS object's URL host: ``{bucket}.oss-{region}.aliyuncs.com`` (and ``-internal`` forms), the
+#: form ICE takes for an object besides ``oss://`` (SubmitMediaProducingJob page; the
+#: SubmitIProductionJobRequestInput.media docstring of alibabacloud-ice20201109).
+_OSS_HOST = re.compile(r"([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.oss-[a-z0-9-]+\.aliyuncs\.com", re.ASCII)
+
+
+def oss_uri(text: Any) -> str | None:
+    """``text`` as an ``oss://`` object URI when it names an OSS object: ``oss://bucket/object``,
+    or an OSS URL ``http(s)://bucket.oss-region.aliyuncs.com/object`` (its path percent-decoded);
+    None for anything else (a media asset id, a CDN or other host, a URL with a query or port)."""
+    uri = checked_uri(text, "oss")
+    if uri is not None or not isinstance(text, str) or "?" in text or "#" in text:
+        return uri
+    parts = urlsplit(text.strip())
+    host = _OSS_HOST.fullmatch(parts.netloc.lower())  # no user, password or port
+    if parts.scheme.lower() not in ("http", "https") or host is None:
+        return None
+    return object_uri("oss", host.group(1), unquote(parts.path))
 
 
 def dataset_name(uri: str) -> tuple[str, str]:

@@ -96,6 +96,8 @@ class Operation(NamedTuple):
         CancelJob); any other operation refuses an empty 2xx body.
     :param body: a request body sent as given, not built from the parameters (a Tencent call the
         catalog does not declare; see :func:`~airflow_provider_mediajobs.catalog.tencent.uncatalogued`).
+    :param form: wire names sent in a form-encoded body instead of the query string (Alibaba: where
+        the official SDK puts them, e.g. SubmitMediaProducingJob's ``Timeline``, too large for a URL).
     """
 
     name: str
@@ -110,6 +112,7 @@ class Operation(NamedTuple):
     answer_keys: tuple[str, ...] = ()
     empty_answer: bool = False
     body: str | None = None
+    form: tuple[str, ...] = ()
 
     def missing_answer_keys(self, answer: Mapping[str, Any]) -> list[str]:
         """The :attr:`answer_keys` that ``answer`` lacks (absent, null or empty text)."""

@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 
@@ -107,15 +108,18 @@ async def authenticate(request: web.Request, backend: Backend) -> tuple[str, dic
     """Verify the signature; return (action, business params, key id)."""
     query = dict(request.query)
     body = await request.read()
-    if "Signature" in query:  # V1: everything in the query string
+    # A form body carries parameters too (the SDK sends SubmitMediaProducingJob's Timeline there):
+    # V1 signs them with the query's, V3 through the body's hash.
+    form = _form(request, body)
+    if "Signature" in query:  # V1: the common parameters in the query string
         for name in ("AccessKeyId", "SignatureNonce", "Action", "Version"):
             if not query.get(name):
                 raise AliError(400, "MissingParameter", f"The input parameter {name} is mandatory.")
-        unsigned = {k: v for k, v in query.items() if k != "Signature"}
+        unsigned = {k: v for k, v in {**form, **query}.items() if k != "Signature"}
         _verify(backend, query.get("Timestamp"), query["AccessKeyId"], query.get("SecurityToken"),
                 query["SignatureNonce"], query["Signature"],
                 lambda secret: v1_signature(request.method, unsigned, secret))
-        return query["Action"], {k: v for k, v in query.items() if k not in V1_COMMON}, query["AccessKeyId"]
+        return query["Action"], {k: v for k, v in unsigned.items() if k not in V1_COMMON}, query["AccessKeyId"]
     fields = parse_required(
         request.headers.get("Authorization"), parse_acs3_authorization,
         AliError(400, "MissingParameter", "The input parameter Authorization is mandatory."),
@@ -134,7 +138,17 @@ async def authenticate(request: web.Request, backend: Backend) -> tuple[str, dic
     _verify(backend, signed["x-acs-date"], fields["Credential"], request.headers.get("x-acs-security-token"),
             signed["x-acs-signature-nonce"], fields["Signature"], expected)
     _product(signed["x-acs-version"])
-    return signed["x-acs-action"], query, fields["Credential"]
+    return signed["x-acs-action"], {**form, **query}, fields["Credential"]
+
+
+def _form(request: web.Request, body: bytes) -> dict[str, str]:
+    """The parameters of a form-encoded body (none for any other body)."""
+    if not body or request.content_type != "application/x-www-form-urlencoded":
+        return {}
+    try:
+        return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True))
+    except (UnicodeDecodeError, ValueError):
+        raise AliError(400, "InvalidParameter", "The request body is not a valid form.") from None
 
 
 def operation_of(request: web.Request) -> str:
@@ -903,7 +917,208 @@ def list_media_convert_jobs(backend: Backend, p: dict[str, str]) -> dict[str, An
 
 
 # -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
-# (handlers of ICE_EDITING go here)
+PRODUCING, ICE_IPRODUCTION = JOB_KINDS["ice_producing"], JOB_KINDS["ice_iproduction"]
+# ListMediaProducingJobs' Status filter values (ListMediaProducingJobsRequest.status docstring).
+PRODUCING_LIST_STATES = ("Init", "Failed", "Success", "Processing")
+PRODUCING_WINDOW_DAYS = 30  # ListMediaProducingJobsRequest.end_time docstring
+PRODUCING_USER_DATA_BYTES = 512  # SubmitMediaProducingJobRequest.user_data docstring
+# ICE_MEDIA_TYPES, above: SubmitIProductionJobRequestInput/Output.type docstrings say the same.
+
+
+def _json_object(p: dict[str, str], name: str) -> dict[str, Any] | None:
+    """The JSON object a parameter carries; None when it is absent."""
+    if not p.get(name):
+        return None
+    try:
+        value = json.loads(p[name])
+    except ValueError:
+        raise _invalid(name, "is not valid JSON") from None
+    if not isinstance(value, dict):
+        raise _invalid(name, "is not a JSON object")
+    return value
+
+
+def submit_media_producing_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    # The SubmitMediaProducingJobRequest docstrings' rules. The codes the service answers when one
+    # is broken are not documented: the emulator answers InvalidParameter / MissingParameter.
+    sources = [name for name in ("ProjectId", "Timeline", "TemplateId") if p.get(name)]
+    if len(sources) != 1:
+        raise _invalid("ProjectId/Timeline/TemplateId", "must name exactly one source")
+    if p.get("TemplateId") and not p.get("ClipsParam"):
+        raise AliError(400, "MissingParameter", "The input parameter ClipsParam that is mandatory is not supplied.")
+    config = _json_object(p, "OutputMediaConfig")
+    if config is None:
+        raise AliError(400, "MissingParameter",
+                       "The input parameter OutputMediaConfig that is mandatory is not supplied.")
+    target = _enum(p, "OutputMediaTarget", ("oss-object", "vod-media", "S3"))
+    if target == "oss-object" and not config.get("MediaURL"):
+        raise _invalid("OutputMediaConfig", "needs MediaURL for oss-object")
+    _enum(p, "Source", ("OpenAPI", "AliyunConsole", "WebSDK"))
+    for name in ("Timeline", "ClipsParam", "EditingProduceConfig", "MediaMetadata", "ProjectMetadata"):
+        _json_object(p, name)
+    if len(p.get("UserData", "").encode("utf-8")) > PRODUCING_USER_DATA_BYTES:
+        raise _invalid("UserData", "is too long")
+    _json_object(p, "UserData")
+    if len(p.get("ClientToken", "")) > 64:
+        raise _invalid("ClientToken", "is too long")
+    attrs: dict[str, Any] = {"timeline": p.get("Timeline", ""), "template_id": p.get("TemplateId", ""),
+                             "clips_param": p.get("ClipsParam", ""), "output_media_config": p["OutputMediaConfig"],
+                             "output_media_target": target or "", "user_data": p.get("UserData", ""),
+                             # The answer names the editing project: the one given, else one made for the job.
+                             "project_id": p.get("ProjectId") or backend.new_id("project")}
+    job = backend.create(PRODUCING.name, **attrs)
+    return {"RequestId": _request_id(), "JobId": job.job_id, "ProjectId": attrs["project_id"],
+            "MediaId": _media_id(job), "VodMediaId": ""}
+
+
+def _stored_object(text: str) -> dict[str, Any]:
+    # A job's JSON attribute as submitted (checked then), or as the admin API set it (any text).
+    try:
+        value = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _media_id(job: Job) -> str:
+    # The produced media asset's id, stable for a job (SubmitMediaProducingJobResponseBody.media_id).
+    return hashlib.md5(job.job_id.encode(), usedforsecurity=False).hexdigest()
+
+
+def producing_item(job: Job, now: float) -> dict[str, Any]:
+    """A ListMediaProducingJobs item (ListMediaProducingJobsResponseBodyMediaProducingJobList)."""
+    state = job.state(now)
+    failed, ended = state == PRODUCING.failure, state in (PRODUCING.success, PRODUCING.failure)
+    media_url = _stored_object(job.attrs["output_media_config"]).get("MediaURL", "")
+    item: dict[str, Any] = {
+        "JobId": job.job_id, "ProjectId": job.attrs["project_id"], "TemplateId": job.attrs["template_id"],
+        "ClipsParam": job.attrs["clips_param"], "Status": state, "CreateTime": iso(job.created),
+        "ModifiedTime": iso(min(now, job.done_at())), "MediaURL": media_url, "MediaId": _media_id(job),
+        "UserData": job.attrs["user_data"],
+    }
+    if ended:
+        item["CompleteTime"] = iso(job.done_at())
+    if state == PRODUCING.success:
+        item["Duration"] = 10.0
+    if failed:
+        # The codes a failed job carries are not documented; this one is the emulator's.
+        item["Code"], item["Message"] = "InvalidMaterial", "a material of the timeline could not be read"
+    return item
+
+
+def get_media_producing_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    job = backend.get(_required(p, "JobId"), PRODUCING.name)
+    if job is None:
+        raise _not_found("media producing job")
+    now = time.time()
+    state = job.state(now)
+    detail = {**producing_item(job, now), "Timeline": job.attrs["timeline"], "VodMediaId": "", "SubJobMaterials": "",
+              "Progress": {PRODUCING.success: 100, PRODUCING.running: 50}.get(state, 0)}
+    return {"RequestId": _request_id(), "MediaProducingJob": detail}
+
+
+def list_media_producing_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    now = time.time()
+    start, end = _time_param(p, "StartTime"), _time_param(p, "EndTime")
+    if start is not None and end is not None and not window_ok(start, end, PRODUCING_WINDOW_DAYS):
+        # The code for a window over 30 days is not documented: InvalidParameter here.
+        raise _invalid("EndTime", "must be after StartTime and at most 30 days after it")
+    status = _enum(p, "Status", PRODUCING_LIST_STATES)
+    # Validated, not filtered: the emulator's jobs are all plain timeline jobs, of no master job.
+    _enum(p, "JobType", ("LiveEditingJob", "EditingJob", "VETemplateJob"))
+    order = _enum(p, "SortBy", ("CreationTime:Asc", "CreationTime:Desc")) or "CreationTime:Desc"
+    size = _int(p, "MaxResults", 10, 1, 100)
+    keyword, project, master = p.get("Keyword") or "", p.get("ProjectId") or "", p.get("MasterJobId") or ""
+    jobs = [j for j in backend.of_kind(PRODUCING.name)
+            if (status is None or j.state(now) == status) and (start is None or j.created >= start)
+            and (end is None or j.created <= end) and (not keyword or keyword in j.job_id)
+            and (not project or j.attrs["project_id"] == project) and not master]
+    if order.endswith("Asc"):
+        jobs.reverse()
+    page, token = _token_page(jobs, p, size)
+    return {"RequestId": _request_id(), "MediaProducingJobList": [producing_item(j, now) for j in page],
+            "NextToken": token, "MaxResults": size}
+
+
+def _ice_media(p: dict[str, str], name: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
+    value = _json_object(p, name)
+    if value is None:
+        raise AliError(400, "MissingParameter", f"The input parameter {name} that is mandatory is not supplied.")
+    if set(value) - set(keys) or any(not value.get(key) for key in required) or value["Type"] not in ICE_MEDIA_TYPES:
+        raise _invalid(name)
+    return value
+
+
+def submit_ice_iproduction_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    # SubmitIProductionJobRequest's docstrings: FunctionName, Input and Output are required.
+    if _required(p, "FunctionName") not in ICE_IPRODUCTION.choices["function_name"]:
+        raise _invalid("FunctionName")
+    _ice_media(p, "Input", ("Type", "Media"), ("Type", "Media"))
+    _ice_media(p, "Output", ("Type", "Media", "OutputUrl", "Biz"), ("Type", "Media"))
+    _json_object(p, "JobParams")
+    schedule = _json_object(p, "ScheduleConfig") or {}
+    priority = schedule.get("Priority", 1)
+    if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 10:
+        raise _invalid("ScheduleConfig", "has a Priority out of range")  # 1-10 (its docstring)
+    if len(p.get("Name", "")) > 100 or len(p.get("UserData", "")) > 256:  # their docstrings
+        raise _invalid("Name" if len(p.get("Name", "")) > 100 else "UserData", "is too long")
+    fields = {"FunctionName": "function_name", "Input": "input", "Output": "output", "JobParams": "job_params",
+              "ModelId": "model_id", "Name": "name", "ScheduleConfig": "schedule_config",
+              "TemplateId": "template_id", "UserData": "user_data"}
+    attrs: dict[str, Any] = {attribute: p[field] for field, attribute in fields.items() if field in p}
+    job = backend.create(ICE_IPRODUCTION.name, **attrs)
+    return {"RequestId": _request_id(), "JobId": job.job_id}
+
+
+def ice_iproduction_job(job: Job, now: float) -> dict[str, Any]:
+    """A QueryIProductionJob answer of ICE (QueryIProductionJobResponseBody): Input, Output and
+    ScheduleConfig as objects, the rest as strings and lists."""
+    state = job.state(now)
+    output = _stored_object(job.attrs["output"])
+    media = output.get("OutputUrl") if output.get("Type") == "Media" else output.get("Media")
+    ended, succeeded = state in (ICE_IPRODUCTION.success, ICE_IPRODUCTION.failure), state == ICE_IPRODUCTION.success
+    # Result is the function's output as JSON text; its shape on a failure, or after a cancel, is not
+    # documented for ICE. The emulator answers MTS's (seed 002): Code, Message, Data.
+    if job.attrs["cancelled"]:
+        result = {"Code": "JobCancelled", "Message": "the job was cancelled", "Data": ""}
+    elif state == ICE_IPRODUCTION.failure:
+        result = {"Code": "InvalidInput.Media", "Message": "the input could not be decoded", "Data": ""}
+    else:
+        result = {"Code": "Success", "Message": "", "Data": "{}"} if succeeded else {}
+    schedule = _stored_object(job.attrs["schedule_config"])
+    return {
+        "RequestId": _request_id(), "JobId": job.job_id, "Name": job.attrs["name"],
+        "FunctionName": job.attrs["function_name"], "Input": _stored_object(job.attrs["input"]),
+        "Output": output, "Status": state, "JobParams": job.attrs["job_params"], "TemplateId": job.attrs["template_id"],
+        "UserData": job.attrs["user_data"], "Result": json.dumps(result) if result else "",
+        "CreateTime": iso(job.created), "FinishTime": iso(job.done_at()) if ended else "",
+        "ScheduleConfig": {"PipelineId": schedule.get("PipelineId", ""), "Priority": schedule.get("Priority", 6)},
+        "OutputFiles": [media] if succeeded and media else [], "OutputUrls": [media] if succeeded and media else [],
+        "OutputMediaIds": [],
+    }
+
+
+def query_ice_iproduction_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    job = backend.get(_required(p, "JobId"), ICE_IPRODUCTION.name)
+    if job is None:
+        raise _not_found("IProduction job")
+    return ice_iproduction_job(job, time.time())
+
+
+def cancel_ice_iproduction_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
+    # The CancelIProductionJob page documents neither the states a cancel applies in nor what the
+    # job then reports. The emulator cancels a job that has not ended, which then reports Fail (the
+    # one documented ending that is no success), and refuses an ended one with InvalidParameter.
+    with backend.lock:
+        job = backend.get(_required(p, "JobId"), ICE_IPRODUCTION.name)
+        if job is None:
+            raise _not_found("IProduction job")
+        state = job.state(time.time())
+        if state not in (ICE_IPRODUCTION.queued, ICE_IPRODUCTION.running):
+            raise AliError(400, "InvalidParameter", f"The job cannot be cancelled in state {state}.")
+        job.attrs["cancelled"] = "true"
+        backend.force(job.job_id, ICE_IPRODUCTION.failure)
+    return {"RequestId": _request_id(), "Message": "Success"}
 # (end of ICE_EDITING)
 
 
@@ -994,7 +1209,12 @@ ACTIONS = {
     # (end of ICE_MEDIA)
 
     # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
-    # (actions of ICE_EDITING go here)
+    ("ice", "SubmitMediaProducingJob"): (submit_media_producing_job, "POST"),
+    ("ice", "GetMediaProducingJob"): (get_media_producing_job, "POST"),
+    ("ice", "ListMediaProducingJobs"): (list_media_producing_jobs, "POST"),
+    ("ice", "SubmitIProductionJob"): (submit_ice_iproduction_job, "POST"),
+    ("ice", "QueryIProductionJob"): (query_ice_iproduction_job, "POST"),
+    ("ice", "CancelIProductionJob"): (cancel_ice_iproduction_job, "POST"),
     # (end of ICE_EDITING)
 
     # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------

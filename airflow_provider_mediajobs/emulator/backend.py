@@ -45,6 +45,12 @@ DEFAULT_IMM_PROJECT = "media-archive"  # the project the seeded IMM tasks are in
 # answers an empty QueueId. The real default queue's id is per account and unknown here: this is
 # seed 001's sample id.
 DEFAULT_CI_QUEUE = "p893bcda225bf4945a378da6662e81a89"
+# ICE SubmitIProductionJob's functions (alibabacloud-ice20201109 SubmitIProductionJobRequest.function_name).
+ICE_IPRODUCTION_FUNCTIONS = (
+    "Cover", "VideoClip", "VideoDelogo", "VideoDetext", "CaptionExtraction", "VideoGreenScreenMatting",
+    "FaceBeauty", "VideoH2V", "MusicSegmentDetect", "AudioBeatDetection", "AudioQualityAssessment",
+    "SpeechDenoise", "AudioMixing", "MusicDemix",
+)
 # A live snapshot job's states (it has no terminal state; these jobs are seeded only).
 LIVE_SNAPSHOT_STATES = ("init", "paused", "started")
 # How a job moves over time; accepted for every kind.
@@ -207,7 +213,33 @@ JOB_KINDS: dict[str, JobKind] = {kind.name: kind for kind in (
     # (end of ICE_MEDIA)
 
     # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
-    # (job kinds of ICE_EDITING go here)
+    JobKind(
+        # GetMediaProducingJob's states; Init is reached only when forced (when a real job shows it
+        # before Queuing is not documented).
+        "ice_producing", "Queuing", "Processing", "Success", "Failed",
+        attributes={"timeline": "", "template_id": "", "clips_param": "", "project_id": "",
+                    "output_media_config": "", "output_media_target": "", "user_data": ""},
+        other_states=("Init",),
+        seed=lambda i, _: {
+            "timeline": '{"VideoTracks":[{"VideoTrackClips":[{"MediaURL":'
+                        f'"https://seed-in.oss-cn-shanghai.aliyuncs.com/clips/{i}.mp4"}}]}}]}}',
+            "output_media_config": f'{{"MediaURL":"https://seed-out.oss-cn-shanghai.aliyuncs.com/produced/{i}.mp4"}}',
+        },
+    ),
+    JobKind(
+        # ICE QueryIProductionJob's states (MTS spells its running state Analysing).
+        "ice_iproduction", "Queuing", "Analyzing", "Success", "Fail",
+        attributes={"function_name": ICE_IPRODUCTION_FUNCTIONS[0], "input": "", "output": "", "job_params": "",
+                    "model_id": "", "name": "", "schedule_config": "", "template_id": "", "user_data": "",
+                    "cancelled": ""},  # set by CancelIProductionJob
+        choices={"function_name": ICE_IPRODUCTION_FUNCTIONS},
+        required=frozenset({"function_name"}),
+        seed=lambda i, _: {
+            "function_name": ICE_IPRODUCTION_FUNCTIONS[i % len(ICE_IPRODUCTION_FUNCTIONS)],
+            "input": f'{{"Type":"OSS","Media":"oss://seed-in/iproduction/{i}.mp4"}}',
+            "output": f'{{"Type":"OSS","Media":"oss://seed-out/iproduction/{i}.mp4"}}',
+        },
+    ),
     # (end of ICE_EDITING)
 
     # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------

@@ -550,7 +550,151 @@ class AlibabaCloudMediaHook(MediaJobsBaseHook):
     # (end of ICE_MEDIA)
 
     # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
-    # (methods of ICE_EDITING go here)
+    def submit_media_producing_job(
+        self,
+        *,
+        output_media_config: dict[str, Any] | str,
+        timeline: dict[str, Any] | str | None = None,
+        template_id: str | None = None,
+        clips_param: dict[str, Any] | str | None = None,
+        project_id: str | None = None,
+        output_media_target: str | None = None,
+        editing_produce_config: dict[str, Any] | str | None = None,
+        media_metadata: dict[str, Any] | str | None = None,
+        project_metadata: dict[str, Any] | str | None = None,
+        source: str | None = None,
+        user_data: dict[str, Any] | str | None = None,
+        client_token: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an ICE media producing (timeline editing) job (SubmitMediaProducingJob); return
+        ``JobId``, ``ProjectId``, ``MediaId``, ``VodMediaId``.
+
+        Give exactly one of ``timeline``, ``template_id`` (with ``clips_param``) and ``project_id``.
+        Never repeated after an ambiguous failure (a second job would be produced).
+
+        :param output_media_config: where the output goes, a dict or JSON string: ``MediaURL`` (an
+            OSS object's URL) or ``StorageLocation`` and ``FileName`` (VOD); ``Width``, ``Height``...
+        :param timeline: the timeline (tracks of clips), a dict or JSON string, at most 1 MiB.
+        :param template_id: a template to build the timeline from.
+        :param clips_param: the template's materials, a dict or JSON string.
+        :param project_id: an editing project whose timeline to produce.
+        :param output_media_target: ``oss-object``, ``vod-media`` or ``S3``.
+        :param editing_produce_config: editing and producing settings, a dict or JSON string.
+        :param media_metadata: the output's metadata, a dict or JSON string.
+        :param project_metadata: the project's metadata, a dict or JSON string.
+        :param source: ``OpenAPI``, ``AliyunConsole`` or ``WebSDK``.
+        :param user_data: custom JSON (a callback's ``NotifyAddress``...), at most 512 bytes.
+        :param client_token: an idempotency token, printable ASCII, at most 64 characters.
+        """
+        return self.call(
+            cat.SUBMIT_MEDIA_PRODUCING_JOB, output_media_config=output_media_config, timeline=timeline,
+            template_id=template_id, clips_param=clips_param, project_id=project_id,
+            output_media_target=output_media_target, editing_produce_config=editing_produce_config,
+            media_metadata=media_metadata, project_metadata=project_metadata, source=source, user_data=user_data,
+            client_token=client_token,
+        )
+
+    def get_media_producing_job(self, job_id: str) -> dict[str, Any]:
+        """Return one ICE media producing job (GetMediaProducingJob): the answer, whose
+        ``MediaProducingJob`` holds ``Status``, ``Timeline``, ``MediaURL``, ``Code``/``Message``...
+
+        :param job_id: the job id SubmitMediaProducingJob returned.
+        """
+        return self.call(cat.GET_MEDIA_PRODUCING_JOB, job_id=job_id)
+
+    def iter_media_producing_jobs(
+        self,
+        *,
+        start_time: datetime | str | None = None,
+        end_time: datetime | str | None = None,
+        job_type: str | None = None,
+        keyword: str | None = None,
+        master_job_id: str | None = None,
+        project_id: str | None = None,
+        sort_by: str | None = None,
+        status: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Yield ICE media producing jobs page by page (ListMediaProducingJobs, NextToken paging).
+
+        :param start_time: creation window start, aware datetime or ``yyyy-MM-ddTHH:mm:ssZ`` (UTC).
+        :param end_time: creation window end; at most 30 days after ``start_time``.
+        :param job_type: ``LiveEditingJob``, ``EditingJob`` or ``VETemplateJob``.
+        :param keyword: a search keyword, e.g. a job id.
+        :param master_job_id: list the subjobs of this quick video production job.
+        :param project_id: the editing project's jobs only.
+        :param sort_by: ``CreationTime:Asc`` or ``CreationTime:Desc`` (vendor default).
+        :param status: ``Init``, ``Processing``, ``Success`` or ``Failed``.
+        :param page_size: jobs per call, 1-100 (``MaxResults``).
+        :param max_items: stop after this many jobs.
+        """
+        return self.iter_pages(
+            cat.LIST_MEDIA_PRODUCING_JOBS, max_items, start_time=start_time, end_time=end_time, job_type=job_type,
+            keyword=keyword, master_job_id=master_job_id, project_id=project_id, sort_by=sort_by, status=status,
+            page_size=page_size,
+        )
+
+    def list_media_producing_jobs(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Return ICE media producing jobs, paging for the caller (see :meth:`iter_media_producing_jobs`)."""
+        return [job for page in self.iter_media_producing_jobs(**kwargs) for job in page]
+
+    def submit_ice_iproduction_job(
+        self,
+        *,
+        function_name: str,
+        input: dict[str, Any] | str,
+        output: dict[str, Any] | str,
+        job_params: dict[str, Any] | str | None = None,
+        model_id: str | None = None,
+        name: str | None = None,
+        schedule_config: dict[str, Any] | str | None = None,
+        template_id: str | None = None,
+        user_data: str | None = None,
+    ) -> dict[str, Any]:
+        """Submit an ICE IProduction job (ICE's SubmitIProductionJob, not MTS's); return ``JobId``.
+
+        Never repeated after an ambiguous failure (a second job would run).
+
+        :param function_name: the function: ``Cover``, ``VideoClip``, ``VideoDelogo``, ``VideoDetext``,
+            ``CaptionExtraction``, ``VideoGreenScreenMatting``, ``FaceBeauty``, ``VideoH2V``,
+            ``MusicSegmentDetect``, ``AudioBeatDetection``, ``AudioQualityAssessment``,
+            ``SpeechDenoise``, ``AudioMixing`` or ``MusicDemix``.
+        :param input: ``{"Type": "OSS" | "Media", "Media": ...}``: an OSS object or a media asset id.
+        :param output: ``{"Type", "Media", "OutputUrl", "Biz"}``; ``Type`` and ``Media`` required.
+        :param job_params: the function's parameters, a dict or JSON string.
+        :param model_id: a model other than the function's default.
+        :param name: the job's name, at most 100 characters.
+        :param schedule_config: ``{"PipelineId", "Priority"}``, priority 1-10.
+        :param template_id: a template id.
+        :param user_data: data returned as is, at most 256 characters.
+        """
+        return self.call(
+            cat.ICE_SUBMIT_IPRODUCTION_JOB, function_name=function_name, input=input, output=output,
+            job_params=job_params, model_id=model_id, name=name, schedule_config=schedule_config,
+            template_id=template_id, user_data=user_data,
+        )
+
+    def query_ice_iproduction_job(self, job_id: str, client_token: str | None = None) -> dict[str, Any]:
+        """Return one ICE IProduction job (ICE's QueryIProductionJob): ``Status``, ``Input``,
+        ``Output``, ``Result``, ``OutputUrls``...
+
+        :param job_id: the job id :meth:`submit_ice_iproduction_job` returned.
+        :param client_token: an idempotency token.
+        """
+        return self.call(cat.ICE_QUERY_IPRODUCTION_JOB, job_id=job_id, client_token=client_token)
+
+    def cancel_ice_iproduction_job(self, job_id: str, client_token: str | None = None) -> dict[str, Any]:
+        """Cancel an ICE IProduction job (CancelIProductionJob); return the answer (``Message``).
+
+        Which states can be cancelled, and what a cancelled job then reports, is not documented
+        (docs/vendor-behaviour.md). ``cancel_job_of(ICE_IPRODUCTION_JOB, job_id=...)`` makes the same
+        call from the job kind's declaration.
+
+        :param job_id: the job id.
+        :param client_token: an idempotency token.
+        """
+        return self.call(cat.ICE_CANCEL_IPRODUCTION_JOB, job_id=job_id, client_token=client_token)
     # (end of ICE_EDITING)
 
     # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------

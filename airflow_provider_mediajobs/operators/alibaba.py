@@ -416,7 +416,89 @@ class IceListMediaConvertJobsOperator(AlibabaCloudMediaOperator):
 
 
 # -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
-# (operators of ICE_EDITING go here)
+class IceSubmitMediaProducingJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an ICE media producing (timeline editing) job (SubmitMediaProducingJob); push its
+    ``JobId`` to XCom, and optionally wait for it (``wait_for_completion``, ``deferrable``; see
+    :class:`SubmitJobOperator`). Give exactly one of ``timeline``, ``template_id`` and ``project_id``.
+
+    :param output_media_config: where the output goes (required): ``MediaURL``, an OSS object's URL,
+        or ``StorageLocation`` and ``FileName`` (VOD); dict or JSON string.
+    :param timeline: the timeline, dict or JSON string, at most 1 MiB (sent in the form body).
+    :param template_id: a template to build the timeline from (needs ``clips_param``).
+    :param clips_param: the template's materials, dict or JSON string.
+    :param project_id: an editing project whose timeline to produce.
+    :param output_media_target: ``oss-object``, ``vod-media`` or ``S3``.
+    :param editing_produce_config: editing and producing settings, dict or JSON string.
+    :param media_metadata: the output's metadata, dict or JSON string.
+    :param project_metadata: the project's metadata, dict or JSON string.
+    :param source: ``OpenAPI``, ``AliyunConsole`` or ``WebSDK``.
+    :param user_data: custom JSON, at most 512 bytes.
+    :param client_token: idempotency token, printable ASCII, at most 64 characters.
+    """
+
+    operation = cat.SUBMIT_MEDIA_PRODUCING_JOB
+    job_kind = cat.ICE_MEDIA_PRODUCING_JOB
+
+
+class IceGetMediaProducingJobOperator(AlibabaCloudMediaOperator):
+    """Fetch one ICE media producing job (GetMediaProducingJob) into XCom.
+
+    :param job_id: the job id.
+    """
+
+    operation = cat.GET_MEDIA_PRODUCING_JOB
+
+
+class IceListMediaProducingJobsOperator(AlibabaCloudMediaOperator):
+    """List ICE media producing jobs (ListMediaProducingJobs) into XCom, paging by NextToken.
+
+    :param start_time: creation window start (UTC ``yyyy-MM-ddTHH:mm:ssZ`` or aware datetime).
+    :param end_time: creation window end; at most 30 days after ``start_time``.
+    :param job_type: ``LiveEditingJob``, ``EditingJob`` or ``VETemplateJob``.
+    :param keyword: search keyword, e.g. a job id.
+    :param master_job_id: the subjobs of this quick video production job.
+    :param project_id: the editing project's jobs.
+    :param sort_by: ``CreationTime:Asc`` or ``CreationTime:Desc``.
+    :param status: ``Init``, ``Processing``, ``Success`` or ``Failed``.
+    :param page_size: jobs per call, 1-100 (``MaxResults``).
+    :param max_items: stop after this many jobs.
+    """
+
+    operation = cat.LIST_MEDIA_PRODUCING_JOBS
+
+
+class IceSubmitIProductionJobOperator(SubmitJobOperator, AlibabaCloudMediaOperator):
+    """Submit an ICE IProduction job (ICE's SubmitIProductionJob; MTS's is
+    :class:`MtsSubmitIProductionJobOperator`); push its ``JobId`` to XCom, and optionally wait for it.
+
+    :param function_name: the function (required): ``Cover``, ``VideoClip``, ``VideoDelogo``,
+        ``VideoDetext``, ``CaptionExtraction``, ``VideoGreenScreenMatting``, ``FaceBeauty``,
+        ``VideoH2V``, ``MusicSegmentDetect``, ``AudioBeatDetection``, ``AudioQualityAssessment``,
+        ``SpeechDenoise``, ``AudioMixing`` or ``MusicDemix``.
+    :param input_media: ``{"Type": "OSS" | "Media", "Media": ...}`` (required; ``Input``).
+    :param output_media: ``{"Type", "Media", "OutputUrl", "Biz"}`` (required; ``Output``, which is
+        BaseOperator's XComArg).
+    :param job_params: the function's parameters, dict or JSON string.
+    :param model_id: a model other than the function's default.
+    :param name: the job's name, at most 100 characters.
+    :param schedule_config: ``{"PipelineId", "Priority"}``, priority 1-10.
+    :param template_id: a template id.
+    :param user_data: data echoed back, at most 256 characters.
+    """
+
+    operation = cat.ICE_SUBMIT_IPRODUCTION_JOB
+    renamed = {"input": "input_media", "output": "output_media"}
+    job_kind = cat.ICE_IPRODUCTION_JOB
+
+
+class IceQueryIProductionJobOperator(AlibabaCloudMediaOperator):
+    """Fetch one ICE IProduction job (ICE's QueryIProductionJob) into XCom.
+
+    :param job_id: the job id.
+    :param client_token: idempotency token.
+    """
+
+    operation = cat.ICE_QUERY_IPRODUCTION_JOB
 # (end of ICE_EDITING)
 
 

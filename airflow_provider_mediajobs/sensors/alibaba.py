@@ -132,7 +132,29 @@ class IceMediaConvertJobSensor(MediaJobSensor):
 
 
 # -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
-# (sensors of ICE_EDITING go here)
+class IceMediaProducingJobSensor(MediaJobSensor):
+    """Wait for an ICE media producing job to reach ``Success`` (returns the ``MediaProducingJob``)
+    or ``Failed`` (raises with its ``Code`` and ``Message``). Waits of many jobs are answered by
+    ListMediaProducingJobs sweeps where that costs fewer calls.
+
+    :param job_id: the job id, e.g. ``IceSubmitMediaProducingJobOperator``'s output.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.ICE_MEDIA_PRODUCING_JOB
+
+
+class IceIProductionJobSensor(MediaJobSensor):
+    """Wait for an ICE IProduction job to reach ``Success`` (returns the job) or ``Fail`` (raises,
+    with ``Result``'s ``Code`` and ``Message`` where it has them).
+
+    :param job_id: the job id, e.g. ``IceSubmitIProductionJobOperator``'s output.
+    :param alibaba_cloud_media_conn_id: the ``alibaba_cloud_media`` connection id.
+    """
+
+    vendor = ALIBABA
+    kind = cat.ICE_IPRODUCTION_JOB
 # (end of ICE_EDITING)
 
 

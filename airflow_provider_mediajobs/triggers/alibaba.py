@@ -78,7 +78,19 @@ class IceMediaConvertJobTrigger(MediaJobTrigger):
 
 
 # -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
-# (triggers of ICE_EDITING go here)
+class IceMediaProducingJobTrigger(MediaJobTrigger):
+    """Wait for an ICE media producing job (GetMediaProducingJob; ListMediaProducingJobs sweeps):
+    ``Success`` / ``Failed``."""
+
+    vendor = API
+    kind = cat.ICE_MEDIA_PRODUCING_JOB
+
+
+class IceIProductionJobTrigger(MediaJobTrigger):
+    """Wait for an ICE IProduction job (ICE's QueryIProductionJob): ``Success`` / ``Fail``."""
+
+    vendor = API
+    kind = cat.ICE_IPRODUCTION_JOB
 # (end of ICE_EDITING)
 
 

@@ -6,6 +6,7 @@ refused as a bad parameter. The emulator's own limits cite their sources
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -82,7 +83,19 @@ BASE: dict[str, dict[str, Any]] = {
                                          "Outputs": [{"OutputFile": {"Type": "OSS", "Media": "oss://media-out/a.mp4"}}]}},
     "GetMediaConvertJob": {"job_id": "j1"},
     "ListMediaConvertJobs": {},
+    # ICE timeline editing and IProduction (issue 18, part 2)
+    "SubmitMediaProducingJob": {"timeline": {"VideoTracks": []},
+                                "output_media_config": {"MediaURL": "https://b-1.oss-cn-shanghai.aliyuncs.com/o.mp4"}},
+    "GetMediaProducingJob": {"job_id": "j1"},
+    "ListMediaProducingJobs": {},
+    "ice.SubmitIProductionJob": {"function_name": "Cover", "input": {"Type": "OSS", "Media": "oss://b-1/a.mp4"},
+                                 "output": {"Type": "OSS", "Media": "oss://b-1/a.jpg"}},
+    "ice.QueryIProductionJob": {"job_id": "j1"},
+    "CancelIProductionJob": {"job_id": "j1"},
 }
+# The catalog name of each operation (two products may share an action's name: the catalog keys the
+# later one product.action).
+CATALOG_NAME = {id(op): name for catalog in (ali.OPERATIONS, ci.OPERATIONS) for name, op in catalog.items()}
 
 
 # The catalog name of each operation (two products may share an action's name: the catalog keys the
@@ -186,6 +199,19 @@ PAST_LIMITS: list[tuple[str, Operation, dict[str, str]]] = [
                                 "Operation/UserData": "u" * 1025}),
     ("tencent", ci.SUBMIT_JOB, {"Tag": "WordsGeneralize", "Input/Object": "a", "QueueId": "q",
                                 "Operation/JobLevel": "3"}),
+    # ICE timeline editing and IProduction (issue 18, part 2)
+    ("alibaba", ali.LIST_MEDIA_PRODUCING_JOBS, {"MaxResults": "101"}),
+    ("alibaba", ali.LIST_MEDIA_PRODUCING_JOBS, {
+        "StartTime": (NOW - 31 * _DAY).strftime("%Y-%m-%dT%H:%M:%SZ"), "EndTime": NOW.strftime("%Y-%m-%dT%H:%M:%SZ")}),
+    ("alibaba", ali.SUBMIT_MEDIA_PRODUCING_JOB, {"Timeline": "{}", "OutputMediaConfig": '{"MediaURL": "u"}',
+                                                 "UserData": json.dumps({"k": "u" * 510})}),
+    ("alibaba", ali.SUBMIT_MEDIA_PRODUCING_JOB, {"Timeline": "{}", "TemplateId": "t",
+                                                 "OutputMediaConfig": '{"MediaURL": "u"}'}),
+    ("alibaba", ali.ICE_SUBMIT_IPRODUCTION_JOB, {"FunctionName": "Cover", "Input": '{"Type":"OSS","Media":"m"}',
+                                                 "Output": '{"Type":"OSS","Media":"m"}', "Name": "n" * 101}),
+    ("alibaba", ali.ICE_SUBMIT_IPRODUCTION_JOB, {"FunctionName": "Cover", "Input": '{"Type":"OSS","Media":"m"}',
+                                                 "Output": '{"Type":"OSS","Media":"m"}',
+                                                 "ScheduleConfig": '{"Priority":11}'}),
 ]
 
 

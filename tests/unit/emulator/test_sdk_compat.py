@@ -297,7 +297,75 @@ def test_ice_refuses_what_the_sdk_sends_wrong_in_the_vendor_error_format(url: st
 
 
 # -- ICE timeline editing and IProduction (issue 18, part 2) ---------------------------------------
-# (tests of ICE_EDITING go here)
+def test_ice_media_producing_job_submit_get_and_list(url: str) -> None:
+    import json
+
+    from alibabacloud_ice20201109.client import Client
+    from alibabacloud_ice20201109.models import (
+        GetMediaProducingJobRequest,
+        ListMediaProducingJobsRequest,
+        SubmitMediaProducingJobRequest,
+    )
+
+    client = Client(_tea_config(url))
+    clip = "https://media-in.oss-cn-shanghai.aliyuncs.com/clips/a.mp4"
+    timeline = json.dumps({"VideoTracks": [{"VideoTrackClips": [{"MediaURL": clip}]}]})
+    out = "https://media-out.oss-cn-shanghai.aliyuncs.com/edits/a.mp4"
+    # The SDK sends Timeline in a form body, signed through the body's hash.
+    submitted = client.submit_media_producing_job(SubmitMediaProducingJobRequest(
+        timeline=timeline, output_media_config=json.dumps({"MediaURL": out}))).body
+    assert submitted.job_id
+    assert submitted.project_id
+    assert submitted.media_id
+    job = client.get_media_producing_job(GetMediaProducingJobRequest(job_id=submitted.job_id)).body.media_producing_job
+    assert job.job_id == submitted.job_id
+    assert job.status in {"Init", "Queuing", "Processing", "Success", "Failed"}
+    assert json.loads(job.timeline)["VideoTracks"][0]["VideoTrackClips"][0]["MediaURL"] == clip
+    assert job.media_url == out
+    first = client.list_media_producing_jobs(ListMediaProducingJobsRequest(max_results=3)).body
+    assert len(first.media_producing_job_list) == 3
+    assert first.next_token
+    second = client.list_media_producing_jobs(ListMediaProducingJobsRequest(max_results=3,
+                                                                            next_token=first.next_token)).body
+    seen = [j.job_id for j in first.media_producing_job_list + second.media_producing_job_list]
+    assert len(set(seen)) == 6
+    assert first.media_producing_job_list[0].job_id == submitted.job_id  # newest first by default
+
+
+def test_ice_iproduction_job_submit_query_and_cancel(url: str) -> None:
+    from alibabacloud_ice20201109.client import Client
+    from alibabacloud_ice20201109.models import (
+        CancelIProductionJobRequest,
+        QueryIProductionJobRequest,
+        SubmitIProductionJobRequest,
+        SubmitIProductionJobRequestInput,
+        SubmitIProductionJobRequestOutput,
+        SubmitIProductionJobRequestScheduleConfig,
+    )
+    from alibabacloud_tea_openapi.exceptions import ClientException
+
+    from airflow_provider_mediajobs.emulator.admin import EmulatorAdmin
+
+    client = Client(_tea_config(url))
+    job_id = client.submit_iproduction_job(SubmitIProductionJobRequest(
+        function_name="Cover", input=SubmitIProductionJobRequestInput(type="OSS", media="oss://media-in/a.mp4"),
+        output=SubmitIProductionJobRequestOutput(type="OSS", media="oss://media-out/a.jpg"),
+        schedule_config=SubmitIProductionJobRequestScheduleConfig(pipeline_id="p1", priority=5))).body.job_id
+    body = client.query_iproduction_job(QueryIProductionJobRequest(job_id=job_id)).body
+    assert body.job_id == job_id
+    assert body.function_name == "Cover"
+    assert body.status in {"Queuing", "Analyzing", "Success", "Fail"}
+    assert (body.input.type, body.input.media, body.output.media) == ("OSS", "oss://media-in/a.mp4",
+                                                                      "oss://media-out/a.jpg")
+    assert body.schedule_config.priority == 5
+    admin = EmulatorAdmin(url)
+    queued = admin.create_job("ice_iproduction", queue_s=3600, run_s=3600)["job_id"]
+    assert client.cancel_iproduction_job(CancelIProductionJobRequest(job_id=queued)).body.message == "Success"
+    assert client.query_iproduction_job(QueryIProductionJobRequest(job_id=queued)).body.status == "Fail"
+    ended = admin.create_job("ice_iproduction", queue_s=0, run_s=0)["job_id"]
+    with pytest.raises(ClientException) as refused:
+        client.cancel_iproduction_job(CancelIProductionJobRequest(job_id=ended))
+    assert refused.value.code == "InvalidParameter"
 # (end of ICE_EDITING)
 
 

@@ -76,6 +76,10 @@ IMM = {"project_name": "media-archive"}
 MTS_IN = {"Bucket": "mts-in", "Location": "oss-cn-shanghai", "Object": "in/a.mp4"}
 MTS_OUT = {"OutputObject": "out/a.mp4", "TemplateId": "S00000001-200010"}
 MTS_JOBS = {"input": MTS_IN, "output_bucket": "mts-out", "outputs": [MTS_OUT], "pipeline_id": "p1"}
+# ICE timeline editing and IProduction (issue 18, part 2)
+TIMELINE = {"VideoTracks": [{"VideoTrackClips": [{"MediaURL": "https://in-b.oss-cn-shanghai.aliyuncs.com/a.mp4"}]}]}
+OSS_OUT = {"MediaURL": "https://out-b.oss-cn-shanghai.aliyuncs.com/a.mp4"}
+ICE_IN, ICE_OUT = {"Type": "OSS", "Media": "oss://in-b/a.mp4"}, {"Type": "OSS", "Media": "oss://out-b/a.jpg"}
 
 CASES: list[Case] = [
     # -- ICE operators ---------------------------------------------------------------------------
@@ -328,7 +332,55 @@ CASES: list[Case] = [
     # (end of ICE_MEDIA)
 
     # -- ICE timeline editing and IProduction (issue 18, part 2) -----------------------------------
-    # (rows of ICE_EDITING go here)
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "missing", "output_media_config", timeline=TIMELINE),
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "two sources", "project_id/timeline/template_id",
+       timeline=TIMELINE, template_id="tpl-1", clips_param={"Video1": "m"}, output_media_config=OSS_OUT),
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "template without its clips", "clips_param", template_id="tpl-1",
+       output_media_config=OSS_OUT),
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "VOD target without its fields", "output_media_config",
+       timeline=TIMELINE, output_media_config=OSS_OUT, output_media_target="vod-media"),
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "unknown enum", "output_media_target", "oss-object",
+       timeline=TIMELINE, output_media_config=OSS_OUT, output_media_target="oss"),
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "malformed JSON", "timeline", timeline="{VideoTracks: []}",
+       output_media_config=OSS_OUT),
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "oversized user data", "user_data", timeline=TIMELINE,
+       output_media_config=OSS_OUT, user_data={"NotifyAddress": "x" * 600}),
+    op(ali_ops.IceSubmitMediaProducingJobOperator, "whitespace in client token", "client_token", timeline=TIMELINE,
+       output_media_config=OSS_OUT, client_token="a b"),
+    op(ali_ops.IceGetMediaProducingJobOperator, "path traversal", "job_id", job_id="../x"),
+    op(ali_ops.IceGetMediaProducingJobOperator, "empty id", "job_id", job_id=""),
+    op(ali_ops.IceListMediaProducingJobsOperator, "window too wide", "start_time/end_time", start_time=NOW,
+       end_time=NOW + timedelta(days=31)),
+    op(ali_ops.IceListMediaProducingJobsOperator, "unknown enum", "status", "Processing", status="Queuing"),
+    op(ali_ops.IceListMediaProducingJobsOperator, "out of range", "page_size", page_size=101),
+    op(ali_ops.IceListMediaProducingJobsOperator, "unknown enum", "job_type", "EditingJob", job_type="Editing"),
+    op(ali_ops.IceSubmitIProductionJobOperator, "unknown enum", "function_name", "Cover",
+       function_name="VideoQualityEnhancement", input_media=ICE_IN, output_media=ICE_OUT),
+    op(ali_ops.IceSubmitIProductionJobOperator, "missing", "input_media", function_name="Cover",
+       output_media=ICE_OUT),
+    op(ali_ops.IceSubmitIProductionJobOperator, "unknown key", "output_media", function_name="Cover",
+       input_media=ICE_IN, output_media={**ICE_OUT, "Bucket": "b"}),
+    op(ali_ops.IceSubmitIProductionJobOperator, "out of range priority", "schedule_config", function_name="Cover",
+       input_media=ICE_IN, output_media=ICE_OUT, schedule_config={"Priority": 0}),
+    op(ali_ops.IceSubmitIProductionJobOperator, "oversized name", "name", function_name="Cover",
+       input_media=ICE_IN, output_media=ICE_OUT, name="n" * 101),
+    op(ali_ops.IceQueryIProductionJobOperator, "hash in id", "job_id", job_id="j#1"),
+    sensor(ali_sensors.IceMediaProducingJobSensor, "newline in id", "job_id", job_id="j\n"),
+    sensor_deferred(ali_sensors.IceMediaProducingJobSensor, "comma (a batch) in one id", "job_id", job_id="j1,j2"),
+    sensor(ali_sensors.IceIProductionJobSensor, "wrong type", "job_id", job_id=7),
+    sensor_deferred(ali_sensors.IceIProductionJobSensor, "ampersand in id", "job_id", job_id="j&Action=x"),
+    hook(A, "submit_media_producing_job", "wrong type", "output_media_config", timeline=TIMELINE,
+         output_media_config=["MediaURL"]),
+    hook(A, "submit_media_producing_job", "unknown enum", "source", timeline=TIMELINE, output_media_config=OSS_OUT,
+         source="SDK", allowed="WebSDK"),
+    hook(A, "get_media_producing_job", "whitespace id", "job_id", " "),
+    hook(A, "iter_media_producing_jobs", "malformed time", "start_time", start_time="yesterday"),
+    hook(A, "list_media_producing_jobs", "out of range", "max_items", max_items=0),
+    hook(A, "submit_ice_iproduction_job", "unknown enum in a nested key", "input", function_name="Cover",
+         input={"Type": "URL", "Media": "m"}, output=ICE_OUT, allowed="OSS"),
+    hook(A, "query_ice_iproduction_job", "slash in id", "job_id", "a/b"),
+    hook(A, "cancel_ice_iproduction_job", "empty id", "job_id", ""),
+    hook(A, "cancel_ice_iproduction_job", "non-ASCII client token", "client_token", "j1", client_token="jeton-\u00e9"),
     # (end of ICE_EDITING)
 
     # -- IMM Create*Task (issue 18, part 3) --------------------------------------------------------

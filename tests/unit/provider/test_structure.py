@@ -133,3 +133,12 @@ async def test_starting_a_shared_poller_reads_the_connection_once(
         assert poller.client.quota_key.startswith("tencent_cloud_ci:")
     finally:
         await coalesce.release(poller)
+
+
+def test_an_error_inside_a_json_argument_is_renamed_by_its_head() -> None:
+    # A shape names the path inside the argument; an operator that shows the argument under
+    # another name (ICE snapshots: input -> input_file) renames the path's head only.
+    err = MediaJobsValidationError.about("input['Type']", "one of OSS, Media", "'oss'")
+    renamed = err.renamed({"input": "input_file", "Type": "kind"})
+    assert renamed.arg == "input_file['Type']"
+    assert str(renamed) == "input_file['Type'] must be one of OSS, Media, got 'oss'"

@@ -48,7 +48,8 @@ def _cancels(emu: EmulatorHandle) -> int:
 def test_every_kind_declares_its_cancel_with_a_source() -> None:
     assert {k.name for k in KINDS} == {"mts_iproduction", "ice_smart_job", "imm_task", "tencent_ci_job",
                                        "mts_transcode", "mts_snapshot", "mts_media_info", "ice_transcode_job",
-                                       "ice_snapshot_job", "ice_media_convert_job"}
+                                       "ice_snapshot_job", "ice_media_convert_job",
+                                       "ice_media_producing", "ice_iproduction"}
     for kind in KINDS:
         assert kind.cancel.source, kind.name
         if kind.cancel.operation is None:
