@@ -17,7 +17,7 @@ import pytest
 from airflow_provider_mediajobs.emulator import ALIBABA_KEY, TENCENT_KEY, connections_for
 from airflow_provider_mediajobs.testing import EmulatorHandle, find_secrets, running_emulator
 from scripts.local_airflow import Standalone, airflow_env, copy_dags, dags_test, migrate
-from scripts.run_demo import DEMO_QUEUE_SECONDS
+from scripts.run_demo import DEMO_QUEUE_SECONDS, xcoms
 from tests.helpers import ROOT
 
 pytestmark = pytest.mark.e2e
@@ -58,6 +58,20 @@ def test_example_dag_runs_to_success(dag_file: Path, airflow_home: dict[str, str
     home = Path(airflow_home["AIRFLOW_HOME"])
     stored = [p.read_bytes().decode("utf-8", "replace") for p in home.rglob("*") if p.is_file()]
     assert find_secrets([proc.stdout, proc.stderr, *stored], [ALIBABA_KEY[1], TENCENT_KEY[1]]) == []
+    if dag_file.stem == "example_media_pipeline":
+        _the_pipeline_published_every_output(home)
+
+
+def _the_pipeline_published_every_output(home: Path) -> None:
+    # The manifest is built from the jobs' own final details: each of them must have come through.
+    values = {task: value for task, _, value in xcoms(home, "example_media_pipeline")}
+    manifest = values["publish"]
+    assert manifest["source"] == "oss://media-in/incoming/launch-keynote.mp4"
+    assert manifest["renditions"] == ["oss://media-out/published/launch-keynote/hd.mp4",
+                                      "oss://media-out/published/launch-keynote/sd.mp4"]
+    assert manifest["cover"] == "oss://media-out/published/launch-keynote/cover.jpg"
+    assert manifest["duration_s"] > 1
+    assert manifest["labels_task"] == values["analyse"]
 
 
 DEFERRING_DAG = textwrap.dedent(
