@@ -7,7 +7,10 @@
 - ``duplicates`` pairs (the library command, when it is on PATH) for the package and the whole tree;
 - import cycles between the package's modules (module-level and function-level imports alike);
 - the files that name one job kind (``IMM_TASK`` and its classes), as a proxy for the files a
-  new job kind touches.
+  new job kind touches;
+- per part of issue 18 (the marked sections ``# -- <title> ---`` ... ``# (end of <KEY>)`` of the
+  package's shared files), the package files it took and their code lines, and the job kinds and
+  operations the catalog has.
 
 The DAG-parse import cost is measured by :mod:`benchmarks.import_cost`.
 """
@@ -146,6 +149,35 @@ def kind_files() -> list[str]:
     return hits
 
 
+# A part's marked section in a shared package file: from its title line to its end line.
+SECTION = re.compile(r"^[ \t]*# -- (?P<title>[^\n]+?\(issue 18, part \d\)) -{4,}\n(?P<body>.*?)"
+                     r"^[ \t]*# \(end of (?P<key>[^)]+)\)", re.M | re.S)
+
+
+def section_lines() -> dict[str, dict[str, int]]:
+    """Per section title, the code lines (not blank, not a comment) it holds in each package file."""
+    sizes: dict[str, dict[str, int]] = {}
+    for path in package_files():
+        for match in SECTION.finditer(path.read_text()):
+            body = [line.strip() for line in match["body"].splitlines()]
+            code = sum(1 for line in body if line and not line.startswith("#"))
+            if code:
+                title = match["title"].split(" (issue")[0]
+                per_file = sizes.setdefault(title, {})
+                name = str(path.relative_to(PACKAGE))
+                per_file[name] = per_file.get(name, 0) + code  # a file may hold two (handlers, their table)
+    return sizes
+
+
+def catalog_counts() -> tuple[int, int]:
+    """Job kinds and operations in the catalog."""
+    from airflow_provider_mediajobs.catalog import alibaba, tencent
+    from airflow_provider_mediajobs.catalog.model import JobKind
+
+    kinds = {id(v) for module in (alibaba, tencent) for v in vars(module).values() if isinstance(v, JobKind)}
+    return len(kinds), len(alibaba.OPERATIONS) + len(tencent.OPERATIONS)
+
+
 def main() -> None:
     """Print every figure."""
     total, code = line_counts()
@@ -163,6 +195,12 @@ def main() -> None:
     print(f"files naming the IMM task kind: {len(files)}")
     for name in files:
         print(f"  {name}")
+    kinds, operations = catalog_counts()
+    print(f"catalog: {kinds} job kinds, {operations} operations")
+    print("code lines per part of issue 18, by package file:")
+    for title, files_lines in section_lines().items():
+        spread = ", ".join(f"{name} {n}" for name, n in sorted(files_lines.items(), key=lambda kv: -kv[1]))
+        print(f"  {title}: {sum(files_lines.values())} in {len(files_lines)} files ({spread})")
 
 
 if __name__ == "__main__":
