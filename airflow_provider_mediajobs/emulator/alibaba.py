@@ -181,6 +181,22 @@ def _required(params: dict[str, str], name: str) -> str:
     return value
 
 
+def _json_param(p: dict[str, str], name: str, kind: type = dict, required: bool = False) -> Any:
+    """A parameter the SDKs send as JSON text (MTS Input and Outputs, ICE InputGroup and Config, IMM
+    Sources...), parsed; None when it is absent and not ``required``."""
+    if not p.get(name):
+        if required:
+            _required(p, name)
+        return None
+    try:
+        value = json.loads(p[name])
+    except ValueError:
+        raise _invalid(name, "is not valid JSON") from None
+    if not isinstance(value, kind):
+        raise _invalid(name, f"is not a JSON {'array' if kind is list else 'object'}")
+    return value
+
+
 def _enum(params: dict[str, str], name: str, allowed: tuple[str, ...]) -> str | None:
     value = params.get(name)
     if value is not None and value not in allowed:
@@ -404,23 +420,9 @@ MISSING_TEMPLATE = "missing-"
 MISSING_TEMPLATE_CODE = "InvalidParameter.TemplateNotFound"
 
 
-def _json_param(p: dict[str, str], name: str, kind: type, required: bool = True) -> Any:
-    if not p.get(name):
-        if required:
-            _required(p, name)
-        return None
-    try:
-        value = json.loads(p[name])
-    except ValueError:
-        raise _invalid(name, "is not valid JSON") from None
-    if not isinstance(value, kind):
-        raise _invalid(name)
-    return value
-
-
 def _location(p: dict[str, str], name: str) -> dict[str, str]:
     # {"Bucket", "Location", "Object"}, all required ("Parameter details", Input).
-    value = _json_param(p, name, dict)
+    value = _json_param(p, name, dict, required=True)
     if not all(isinstance(value.get(key), str) and value[key] for key in ("Bucket", "Location", "Object")):
         raise _invalid(name, "must hold Bucket, Location and Object")
     return {key: str(value[key]) for key in ("Bucket", "Location", "Object")}
@@ -504,7 +506,7 @@ def submit_jobs(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     source = _location(p, "Input")
     bucket = _required(p, "OutputBucket")
     pipeline = _required(p, "PipelineId")
-    outputs = _json_param(p, "Outputs", list)
+    outputs = _json_param(p, "Outputs", list, required=True)
     if not outputs or len(outputs) > MTS_MAX_OUTPUTS:
         raise _invalid("Outputs", f"must hold 1 to {MTS_MAX_OUTPUTS} outputs")
     results = []
@@ -577,7 +579,7 @@ def snapshot_job(job: Job, now: float) -> dict[str, Any]:
 
 def submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     source = _location(p, "Input")
-    config = _json_param(p, "SnapshotConfig", dict)
+    config = _json_param(p, "SnapshotConfig", dict, required=True)
     target = config.get("OutputFile")
     if not isinstance(target, dict) or not all(target.get(k) for k in ("Bucket", "Location", "Object")):
         raise _invalid("SnapshotConfig", "must hold OutputFile with Bucket, Location and Object")
@@ -663,21 +665,6 @@ ICE_TRANSCODE, ICE_SNAPSHOT, ICE_CONVERT = (JOB_KINDS["ice_transcode"], JOB_KIND
 ICE_MEDIA_TYPES = ("OSS", "Media")  # every media object's Type (the request models' docstrings)
 ICE_PAGE_SIZE = (20, 1, 100)  # the List*Jobs PageSize: default 20, 1-100 (their request models)
 TRANSCODE_USER_DATA = 512  # SubmitTranscodeJobRequest.user_data: "up to 512 bytes"
-
-
-def _json(p: dict[str, str], name: str, shape: type, required: bool = True) -> Any:
-    """A parameter the SDK sends as JSON text (InputGroup, Config...), parsed; None when absent."""
-    if not p.get(name):
-        if required:
-            _required(p, name)
-        return None
-    try:
-        value = json.loads(p[name])
-    except ValueError:
-        raise _invalid(name, "is not valid JSON") from None
-    if not isinstance(value, shape):
-        raise _invalid(name)
-    return value
 
 
 def _check_media(value: Any, name: str) -> dict[str, Any]:
@@ -802,8 +789,8 @@ def _create_ice(backend: Backend, kind: str, attrs: dict[str, Any]) -> tuple[Job
 
 
 def submit_transcode_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    inputs = _json(p, "InputGroup", list)
-    outputs = _json(p, "OutputGroup", list)
+    inputs = _json_param(p, "InputGroup", list, required=True)
+    outputs = _json_param(p, "OutputGroup", list, required=True)
     if not inputs or not outputs:
         raise _invalid("InputGroup" if not inputs else "OutputGroup", "is empty")
     for item in inputs:
@@ -814,7 +801,7 @@ def submit_transcode_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
         if not isinstance(transcode, dict) or not transcode.get("TemplateId"):
             raise AliError(400, "MissingParameter", "The input parameter OutputGroup.ProcessConfig.Transcode."
                            "TemplateId that is mandatory is not supplied.")
-    schedule = _json(p, "ScheduleConfig", dict, required=False)
+    schedule = _json_param(p, "ScheduleConfig", dict)
     if len(p.get("UserData", "").encode()) > TRANSCODE_USER_DATA:
         raise _invalid("UserData", "is too long")
     job, request_id = _create_ice(backend, ICE_TRANSCODE.name, {
@@ -825,13 +812,13 @@ def submit_transcode_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
 
 
 def ice_submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    _check_media(_json(p, "Input", dict), "Input")
-    _check_media(_json(p, "Output", dict), "Output")
-    template = _json(p, "TemplateConfig", dict)
+    _check_media(_json_param(p, "Input", dict, required=True), "Input")
+    _check_media(_json_param(p, "Output", dict, required=True), "Output")
+    template = _json_param(p, "TemplateConfig", dict, required=True)
     if not template.get("TemplateId"):
         raise AliError(400, "MissingParameter", "The input parameter TemplateConfig.TemplateId that is mandatory "
                        "is not supplied.")
-    schedule = _json(p, "ScheduleConfig", dict, required=False)
+    schedule = _json_param(p, "ScheduleConfig", dict)
     job, request_id = _create_ice(backend, ICE_SNAPSHOT.name, {
         "input": p["Input"], "output": p["Output"], "template_config": p["TemplateConfig"], "name": p.get("Name", ""),
         "schedule_config": json.dumps(schedule) if schedule else "", "user_data": p.get("UserData", "")})
@@ -840,7 +827,7 @@ def ice_submit_snapshot_job(backend: Backend, p: dict[str, str]) -> dict[str, An
 
 
 def submit_media_convert_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
-    config = _json(p, "Config", dict)
+    config = _json_param(p, "Config", dict, required=True)
     if not config.get("Inputs") or not isinstance(config["Inputs"], list):
         raise _invalid("Config", "names no input")
     for entry in config["Inputs"]:
@@ -925,19 +912,6 @@ PRODUCING_USER_DATA_BYTES = 512  # SubmitMediaProducingJobRequest.user_data docs
 # ICE_MEDIA_TYPES, above: SubmitIProductionJobRequestInput/Output.type docstrings say the same.
 
 
-def _json_object(p: dict[str, str], name: str) -> dict[str, Any] | None:
-    """The JSON object a parameter carries; None when it is absent."""
-    if not p.get(name):
-        return None
-    try:
-        value = json.loads(p[name])
-    except ValueError:
-        raise _invalid(name, "is not valid JSON") from None
-    if not isinstance(value, dict):
-        raise _invalid(name, "is not a JSON object")
-    return value
-
-
 def submit_media_producing_job(backend: Backend, p: dict[str, str]) -> dict[str, Any]:
     # The SubmitMediaProducingJobRequest docstrings' rules. The codes the service answers when one
     # is broken are not documented: the emulator answers InvalidParameter / MissingParameter.
@@ -946,7 +920,7 @@ def submit_media_producing_job(backend: Backend, p: dict[str, str]) -> dict[str,
         raise _invalid("ProjectId/Timeline/TemplateId", "must name exactly one source")
     if p.get("TemplateId") and not p.get("ClipsParam"):
         raise AliError(400, "MissingParameter", "The input parameter ClipsParam that is mandatory is not supplied.")
-    config = _json_object(p, "OutputMediaConfig")
+    config = _json_param(p, "OutputMediaConfig")
     if config is None:
         raise AliError(400, "MissingParameter",
                        "The input parameter OutputMediaConfig that is mandatory is not supplied.")
@@ -955,10 +929,10 @@ def submit_media_producing_job(backend: Backend, p: dict[str, str]) -> dict[str,
         raise _invalid("OutputMediaConfig", "needs MediaURL for oss-object")
     _enum(p, "Source", ("OpenAPI", "AliyunConsole", "WebSDK"))
     for name in ("Timeline", "ClipsParam", "EditingProduceConfig", "MediaMetadata", "ProjectMetadata"):
-        _json_object(p, name)
+        _json_param(p, name)
     if len(p.get("UserData", "").encode("utf-8")) > PRODUCING_USER_DATA_BYTES:
         raise _invalid("UserData", "is too long")
-    _json_object(p, "UserData")
+    _json_param(p, "UserData")
     if len(p.get("ClientToken", "")) > 64:
         raise _invalid("ClientToken", "is too long")
     attrs: dict[str, Any] = {"timeline": p.get("Timeline", ""), "template_id": p.get("TemplateId", ""),
@@ -1041,7 +1015,7 @@ def list_media_producing_jobs(backend: Backend, p: dict[str, str]) -> dict[str, 
 
 
 def _ice_media(p: dict[str, str], name: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
-    value = _json_object(p, name)
+    value = _json_param(p, name)
     if value is None:
         raise AliError(400, "MissingParameter", f"The input parameter {name} that is mandatory is not supplied.")
     if set(value) - set(keys) or any(not value.get(key) for key in required) or value["Type"] not in ICE_MEDIA_TYPES:
@@ -1055,8 +1029,8 @@ def submit_ice_iproduction_job(backend: Backend, p: dict[str, str]) -> dict[str,
         raise _invalid("FunctionName")
     _ice_media(p, "Input", ("Type", "Media"), ("Type", "Media"))
     _ice_media(p, "Output", ("Type", "Media", "OutputUrl", "Biz"), ("Type", "Media"))
-    _json_object(p, "JobParams")
-    schedule = _json_object(p, "ScheduleConfig") or {}
+    _json_param(p, "JobParams")
+    schedule = _json_param(p, "ScheduleConfig") or {}
     priority = schedule.get("Priority", 1)
     if not isinstance(priority, int) or isinstance(priority, bool) or not 1 <= priority <= 10:
         raise _invalid("ScheduleConfig", "has a Priority out of range")  # 1-10 (its docstring)
