@@ -110,18 +110,34 @@ def summarize(dag_id: str, state: str, seconds: float, values: list[tuple[str, i
             else:
                 lines.append(f"  {label}: {len(value)} items")
         elif isinstance(value, dict):
-            job_state = value.get("State") or value.get("Status") or value.get("status")
-            if job_state is None and isinstance(value.get("JobsDetail"), list) and value["JobsDetail"]:
-                job_state = value["JobsDetail"][0].get("State")
+            job_state = _job_state(value)
             if task_id.startswith("wait"):
                 waited += 1
             if job_state:
-                states[str(job_state)] = states.get(str(job_state), 0) + 1
-            lines.append(f"  {label}: job state {job_state}")
+                states[job_state] = states.get(job_state, 0) + 1
+                lines.append(f"  {label}: job state {job_state}")
+            else:  # no job in it: a result of the DAG's own (a manifest, a cancel's empty answer)
+                lines.append(f"  {label}: {', '.join(sorted(value)) or 'an empty answer'}")
         elif value is not None:
             lines.append(f"  {label}: {value}")
     lines.append(f"  jobs listed {listed}, jobs waited for {waited}, final states {states or '-'}")
     return lines
+
+
+def _job_state(value: Any, depth: int = 0) -> str | None:
+    """The state of the (first) job in an answer: at its top (``State``, ``Status``) or where the
+    vendor nests its jobs (``JobsDetail``, ``JobList/Job``, ``MediaProducingJob``, ``Job``...)."""
+    if depth > 3:
+        return None
+    if isinstance(value, list):
+        return next((s for s in (_job_state(item, depth + 1) for item in value) if s), None)
+    if not isinstance(value, dict):
+        return None
+    for key in ("State", "Status", "status"):
+        if isinstance(value.get(key), str) and value[key]:
+            return str(value[key])
+    return next((s for s in (_job_state(v, depth + 1) for v in value.values() if isinstance(v, dict | list)) if s),
+                None)
 
 
 class StatsdListener:
