@@ -1015,7 +1015,7 @@ def list_media_producing_jobs(backend: Backend, p: dict[str, str]) -> dict[str, 
 
 
 def _ice_media(p: dict[str, str], name: str, keys: tuple[str, ...], required: tuple[str, ...]) -> dict[str, Any]:
-    value = _json_param(p, name)
+    value: dict[str, Any] | None = _json_param(p, name)
     if value is None:
         raise AliError(400, "MissingParameter", f"The input parameter {name} that is mandatory is not supplied.")
     if set(value) - set(keys) or any(not value.get(key) for key in required) or value["Type"] not in ICE_MEDIA_TYPES:
